@@ -1,0 +1,5 @@
+import { Key } from '@strapi/icons';
+
+const PluginIcon = () => <Key />;
+
+export { PluginIcon };

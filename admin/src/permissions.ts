@@ -1,0 +1,16 @@
+import { PLUGIN_ID } from './pluginId';
+
+const action = (uid: string) => [{ action: `plugin::${PLUGIN_ID}.${uid}`, subject: null }];
+
+/** The plugin's RBAC actions as the admin panel checks them (server: server/src/permissions.ts). */
+export const PERMISSIONS = {
+  read: action('read'),
+  create: action('create'),
+  update: action('update'),
+  delete: action('delete'),
+  authorize: action('authorize'),
+  test: action('test'),
+  export: action('export'),
+  import: action('import'),
+  settings: action('settings'),
+};

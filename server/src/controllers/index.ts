@@ -1,0 +1,5 @@
+import templates from './templates';
+
+export default {
+  templates,
+};

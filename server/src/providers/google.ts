@@ -1,0 +1,26 @@
+import type { ProviderTemplate } from './types';
+
+/**
+ * Google: without access_type=offline and prompt=consent Google issues no refresh token
+ * (or only on the very first consent), so both are always sent.
+ */
+export const google: ProviderTemplate = {
+  id: 'google',
+  name: 'Google',
+  grantType: 'authorization_code',
+  fields: ['clientId', 'clientSecret', 'scope'],
+  required: ['clientSecret', 'scope'],
+  scopes: {
+    mail: 'openid email https://mail.google.com/',
+    'gmail-api':
+      'openid email https://www.googleapis.com/auth/gmail.modify https://www.googleapis.com/auth/gmail.send',
+  },
+  defaultScope: 'openid email https://mail.google.com/',
+  extraAuthorizationParams: { access_type: 'offline', prompt: 'consent' },
+  pkce: true,
+  endpoints: () => ({
+    authorizationEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth',
+    tokenEndpoint: 'https://oauth2.googleapis.com/token',
+  }),
+  docs: 'https://developers.google.com/identity/protocols/oauth2/web-server',
+};

@@ -1,0 +1,15 @@
+import type { ZodError } from 'zod';
+
+export interface FieldError {
+  path: string[];
+  message: string;
+}
+
+/** Zod issues as Strapi's validation error details: one `{ path, message }` per field. */
+export const toFieldErrors = (error: ZodError): FieldError[] =>
+  error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message }));
+
+export const formatIssues = (error: ZodError): string =>
+  toFieldErrors(error)
+    .map((e) => `${e.path.join('.') || '(root)'}: ${e.message}`)
+    .join('; ');

@@ -1,0 +1,2 @@
+// The admin entry for readers and tools; Strapi itself loads the built `dist` through package.json `exports`.
+export { default } from './admin/src';
