@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// The whole test suite in one command (`npm test`), or some of it (`npm test -- unit servers`).
+// Builds the plugin and the playground once, then runs each suite with node's test runner,
+// one file at a time (one Strapi per process), the integration suite once per database in
+// TEST_DBS (default sqlite; CI: sqlite,postgres,mysql). Ends with one line that sums up all runs.
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const SUITES = ['unit', 'servers', 'integration', 'e2e'];
+const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const suites = asked.length ? asked : SUITES;
+for (const s of suites) if (!SUITES.includes(s)) fail(`unknown suite "${s}" (one of ${SUITES.join(', ')})`);
+const databases = (process.env.TEST_DBS ?? 'sqlite').split(',').map((d) => d.trim()).filter(Boolean);
+const env = { ...process.env, STRAPI_TELEMETRY_DISABLED: 'true' };
+
+function fail(message) {
+  console.error(`test: ${message}`);
+  process.exit(2);
+}
+
+function testFiles(dir) {
+  const abs = join(root, 'tests', dir);
+  let entries = [];
+  try {
+    entries = readdirSync(abs, { recursive: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .map((e) => join(abs, e))
+    .filter((f) => /\.test\.tsx?$/.test(f) && statSync(f).isFile())
+    .sort()
+    .map((f) => relative(root, f));
+}
+
+function run(cmd, args, extraEnv = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
+  if (r.status !== 0) fail(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+}
+
+const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0, todo: 0 };
+let failedRuns = 0;
+
+function runTests(label, files, extraEnv = {}) {
+  if (!files.length) {
+    console.log(`\n=== ${label}: no test files`);
+    return Promise.resolve();
+  }
+  console.log(`\n=== ${label}: ${files.length} file(s)`);
+  const args = [
+    '--import', 'tsx',
+    '--test', '--test-concurrency=1', '--test-timeout=900000',
+    '--test-reporter=spec',
+    ...files,
+  ];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extraEnv } });
+    let tail = '';
+    const forward = (stream, out) =>
+      stream.on('data', (chunk) => {
+        out.write(chunk);
+        tail = (tail + chunk.toString()).slice(-4000);
+      });
+    forward(child.stdout, process.stdout);
+    forward(child.stderr, process.stderr);
+    child.on('close', (code) => {
+      for (const key of Object.keys(totals)) {
+        const m = tail.match(new RegExp(`^\\S* ?${key} (\\d+)$`, 'm'));
+        if (m) totals[key] += Number(m[1]);
+      }
+      if (code !== 0) failedRuns += 1;
+      resolve();
+    });
+  });
+}
+
+const needsStrapi = suites.some((s) => s === 'integration' || s === 'e2e');
+if (needsStrapi) {
+  // SKIP_BUILD=1 when the plugin's dist/ was just built (CI builds it before `verify`).
+  if (process.env.SKIP_BUILD !== '1') {
+    console.log('=== building the plugin');
+    run('npm', ['run', 'build', '--silent']);
+  }
+  console.log('=== compiling the playground');
+  run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'playground/tsconfig.json']);
+}
+
+for (const suite of suites) {
+  if (suite === 'integration') {
+    for (const db of databases) await runTests(`integration on ${db}`, testFiles('integration'), { TEST_DB: db });
+  } else {
+    await runTests(suite, testFiles(suite));
+  }
+}
+
+const skippedNote = totals.skipped ? ` (SKIPPED TESTS: ${totals.skipped}, see the warnings above)` : '';
+console.log(`\n${totals.pass} passed, ${totals.fail + totals.cancelled} failed, ${totals.skipped} skipped`);
+if (skippedNote) console.log(skippedNote.trim());
+process.exit(failedRuns || totals.fail || totals.cancelled ? 1 : 0);
