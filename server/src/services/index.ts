@@ -1,5 +1,15 @@
+import activity from './activity';
+import authorizations from './authorizations';
+import oauth from './oauth';
+import secrets from './secrets';
 import templates from './templates';
+import tokens from './tokens';
 
 export default {
+  activity,
+  authorizations,
+  oauth,
+  secrets,
   templates,
+  tokens,
 };

@@ -1,0 +1,64 @@
+import type { FieldError } from './validation/format-issues';
+
+/** What went wrong, in a form callers (controllers, jobs, the host app) can act on. */
+export type ErrorCode =
+  | 'VALIDATION'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'ENCRYPTION_KEY_MISSING'
+  | 'DECRYPTION_FAILED'
+  | 'TOKEN_INACTIVE'
+  | 'NOT_AUTHORIZED'
+  | 'REAUTHORIZATION_REQUIRED'
+  | 'PROVIDER_ERROR'
+  | 'NETWORK_ERROR'
+  | 'STATE_INVALID'
+  | 'LEASE_TIMEOUT';
+
+const STATUS: Record<ErrorCode, number> = {
+  VALIDATION: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  ENCRYPTION_KEY_MISSING: 500,
+  DECRYPTION_FAILED: 500,
+  TOKEN_INACTIVE: 409,
+  NOT_AUTHORIZED: 409,
+  REAUTHORIZATION_REQUIRED: 409,
+  PROVIDER_ERROR: 502,
+  NETWORK_ERROR: 502,
+  STATE_INVALID: 400,
+  LEASE_TIMEOUT: 503,
+};
+
+export interface MailAuthErrorOptions {
+  /** What a person can do about it. */
+  advice?: string;
+  /** Field errors, for VALIDATION. */
+  errors?: FieldError[];
+  /** The provider's own error code (e.g. invalid_grant, AADSTS70008). */
+  providerCode?: string;
+  cause?: unknown;
+}
+
+export class MailAuthError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly advice?: string;
+  readonly errors?: FieldError[];
+  readonly providerCode?: string;
+
+  constructor(code: ErrorCode, message: string, options: MailAuthErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MailAuthError';
+    this.code = code;
+    this.status = STATUS[code];
+    this.advice = options.advice;
+    this.errors = options.errors;
+    this.providerCode = options.providerCode;
+  }
+}
+
+export const validationError = (errors: FieldError[], message = 'Invalid input') =>
+  new MailAuthError('VALIDATION', message, { errors });
+
+export const fieldError = (path: string, message: string) => validationError([{ path: path.split('.'), message }], `${path}: ${message}`);

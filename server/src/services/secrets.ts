@@ -1,0 +1,78 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+
+import { MailAuthError } from '../errors';
+import { PLUGIN_ID } from '../plugin-id';
+
+const VERSION = 'ma1';
+const IV_BYTES = 12;
+
+/**
+ * Secrets at rest: AES-256-GCM with a key derived (HKDF-SHA256) from the plugin's
+ * `encryptionKey` or Strapi's `admin.secrets.encryptionKey`. The field a value belongs to
+ * is bound in as associated data, so a ciphertext copied into another field or row type
+ * does not decrypt.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  let cached: { raw: string; key: Buffer } | undefined;
+
+  const rawKey = (): string | undefined =>
+    strapi.config.get<string | undefined>(`plugin::${PLUGIN_ID}.encryptionKey`) ||
+    strapi.config.get<string | undefined>('admin.secrets.encryptionKey') ||
+    undefined;
+
+  const key = (): Buffer => {
+    const raw = rawKey();
+    if (!raw) {
+      throw new MailAuthError('ENCRYPTION_KEY_MISSING', 'No encryption key is configured: secrets cannot be stored.', {
+        advice:
+          "Set admin.secrets.encryptionKey in config/admin.ts (for example env('ENCRYPTION_KEY') with a long random value), or the plugin's own encryptionKey in config/plugins.ts, then restart Strapi.",
+      });
+    }
+    if (cached?.raw !== raw) {
+      cached = { raw, key: Buffer.from(hkdfSync('sha256', raw, 'strapi-plugin-mail-auth', 'secrets-at-rest-v1', 32)) };
+    }
+    return cached.key;
+  };
+
+  return {
+    isConfigured(): boolean {
+      return Boolean(rawKey());
+    },
+
+    encrypt(plain: string, field: string): string {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key(), iv);
+      cipher.setAAD(Buffer.from(field));
+      const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+      return [VERSION, iv.toString('base64url'), data.toString('base64url'), cipher.getAuthTag().toString('base64url')].join(':');
+    },
+
+    decrypt(stored: string, field: string): string {
+      const [version, iv, data, tag] = stored.split(':');
+      if (version !== VERSION || !iv || data === undefined || !tag) {
+        throw new MailAuthError('DECRYPTION_FAILED', `The stored ${field} is not in a known encrypted format.`);
+      }
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key(), Buffer.from(iv, 'base64url'));
+        decipher.setAAD(Buffer.from(field));
+        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+        return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+      } catch (cause) {
+        throw new MailAuthError('DECRYPTION_FAILED', `The stored ${field} cannot be decrypted.`, {
+          advice: 'The encryption key changed since it was stored: restore the previous key, or enter the secret again.',
+          cause,
+        });
+      }
+    },
+
+    /** encrypt() for optional values: null and undefined pass through. */
+    seal(plain: string | null | undefined, field: string): string | null | undefined {
+      return plain == null ? plain : this.encrypt(plain, field);
+    },
+
+    open(stored: string | null | undefined, field: string): string | undefined {
+      return stored ? this.decrypt(stored, field) : undefined;
+    },
+  };
+};

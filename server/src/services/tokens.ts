@@ -1,0 +1,468 @@
+import { randomUUID } from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+
+import type { PluginConfig } from '../config/schema';
+import { acquireLease, releaseLease } from '../db/lease';
+import { MailAuthError, validationError } from '../errors';
+import type { OAuthSettings, TokenSet } from '../oauth/settings';
+import { PLUGIN_ID } from '../plugin-id';
+import { findTemplate } from '../providers';
+import {
+  checkTokenRules,
+  createTokenSchema,
+  parseInput,
+  updateTokenSchema,
+  type TokenFields,
+} from '../validation/token-input';
+import type { OAuthRequestError } from './oauth';
+
+export const TOKEN_UID = `plugin::${PLUGIN_ID}.oauth-token` as const;
+const SECRET_FIELDS = ['clientSecret', 'accessToken', 'refreshToken'] as const;
+const INSTANCE = randomUUID();
+
+export type TokenStatus = 'not-authorized' | 'valid' | 'expired' | 'reauthorization-required' | 'error' | 'inactive';
+
+/** A token row as stored (secrets encrypted). */
+export interface TokenRow extends Partial<TokenFields> {
+  id: number;
+  name: string;
+  template: string;
+  grantType: 'authorization_code' | 'client_credentials';
+  clientId: string;
+  status: Exclude<TokenStatus, 'inactive'>;
+  accessToken?: string | null;
+  accessTokenExpiresAt?: string | Date | null;
+  refreshToken?: string | null;
+  refreshTokenExpiresAt?: string | Date | null;
+  grantedBy?: string | null;
+  grantedScope?: string | null;
+  grantedAt?: string | Date | null;
+  lastRefreshAt?: string | Date | null;
+  lastError?: { code: string; message: string; advice?: string; at: string } | null;
+  failureCount?: number | null;
+  nextAttemptAt?: string | Date | null;
+  createdAt?: string | Date;
+  updatedAt?: string | Date;
+}
+
+const time = (v: string | Date | null | undefined) => (v ? new Date(v).getTime() : undefined);
+
+export interface Actor {
+  id?: number;
+  email?: string;
+}
+const actorName = (actor?: Actor) => actor?.email ?? (actor?.id ? `admin #${actor.id}` : 'system');
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const config = <K extends keyof PluginConfig>(key: K): PluginConfig[K] =>
+    strapi.config.get(`plugin::${PLUGIN_ID}.${key}`) as PluginConfig[K];
+  const plugin = () => strapi.plugin(PLUGIN_ID);
+  const secrets = () => plugin().service('secrets');
+  const activity = () => plugin().service('activity');
+  const db = () => strapi.db.query(TOKEN_UID);
+  const inflight = new Map<number, Promise<string>>();
+
+  const redirectUri = () => `${String(strapi.config.get('server.absoluteUrl')).replace(/\/$/, '')}/${PLUGIN_ID}/oauth/callback`;
+
+  const redirectUriWarning = () => {
+    const uri = redirectUri();
+    const development = (process.env.NODE_ENV ?? 'development') === 'development';
+    return !uri.startsWith('https://') && !development
+      ? 'The redirect URI is not https: providers other than for localhost refuse it. Set server.url to the public https address of Strapi.'
+      : undefined;
+  };
+
+  const statusOf = (row: TokenRow): TokenStatus => {
+    if (row.active === false) return 'inactive';
+    if (row.status === 'valid' && (time(row.accessTokenExpiresAt) ?? Infinity) <= Date.now()) return 'expired';
+    return row.status;
+  };
+
+  /** The token as the admin API shows it: never a secret, only whether one is set. */
+  const view = (row: TokenRow) => ({
+    id: row.id,
+    name: row.name,
+    description: row.description ?? null,
+    template: row.template,
+    grantType: row.grantType,
+    clientId: row.clientId,
+    hasClientSecret: Boolean(row.clientSecret),
+    clientAuthMethod: row.clientAuthMethod ?? 'client_secret_post',
+    tenant: row.tenant ?? null,
+    scope: row.scope ?? null,
+    issuer: row.issuer ?? null,
+    authorizationEndpoint: row.authorizationEndpoint ?? null,
+    tokenEndpoint: row.tokenEndpoint ?? null,
+    extraAuthorizationParams: row.extraAuthorizationParams ?? {},
+    pkce: row.pkce ?? true,
+    redirectUri: redirectUri(),
+    redirectUriWarning: redirectUriWarning() ?? null,
+    status: statusOf(row),
+    accessTokenExpiresAt: row.accessTokenExpiresAt ?? null,
+    hasAccessToken: Boolean(row.accessToken),
+    hasRefreshToken: Boolean(row.refreshToken),
+    refreshTokenExpiresAt: row.refreshTokenExpiresAt ?? null,
+    grantedBy: row.grantedBy ?? null,
+    grantedScope: row.grantedScope ?? null,
+    grantedAt: row.grantedAt ?? null,
+    lastRefreshAt: row.lastRefreshAt ?? null,
+    lastError: row.lastError ?? null,
+    failureCount: row.failureCount ?? 0,
+    nextAttemptAt: row.nextAttemptAt ?? null,
+    notifyOnExpiredToken: row.notifyOnExpiredToken ?? true,
+    notifyOnExpiredRefreshToken: row.notifyOnExpiredRefreshToken ?? true,
+    active: row.active ?? true,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  });
+
+  const find = async (ref: number | string): Promise<TokenRow> => {
+    const asId = typeof ref === 'number' ? ref : /^\d+$/.test(ref) ? Number(ref) : undefined;
+    const row = (await db().findOne({ where: asId !== undefined ? { id: asId } : { name: ref } })) as TokenRow | null;
+    if (!row && asId !== undefined && typeof ref === 'string') {
+      // A token may be named with digits only.
+      const byName = (await db().findOne({ where: { name: ref } })) as TokenRow | null;
+      if (byName) return byName;
+    }
+    if (!row) throw new MailAuthError('NOT_FOUND', `No OAuth2 token ${typeof ref === 'number' ? `#${ref}` : `"${ref}"`}`);
+    return row;
+  };
+
+  const settingsOf = (row: TokenRow): OAuthSettings => {
+    const template = findTemplate(row.template);
+    if (!template) throw new MailAuthError('VALIDATION', `Token "${row.name}" has an unknown template "${row.template}"`);
+    return {
+      template,
+      grantType: row.grantType,
+      clientId: row.clientId,
+      clientSecret: secrets().open(row.clientSecret, 'oauth-token.clientSecret'),
+      clientAuthMethod: row.clientAuthMethod ?? 'client_secret_post',
+      issuer: row.issuer || undefined,
+      authorizationEndpoint: row.authorizationEndpoint || undefined,
+      tokenEndpoint: row.tokenEndpoint || undefined,
+      tenant: row.tenant || template.defaultTenant,
+      scope: row.scope || template.defaultScope,
+      extraAuthorizationParams: row.extraAuthorizationParams ?? {},
+      pkce: row.pkce ?? template.pkce,
+      timeoutSeconds: config('httpTimeout'),
+      allowHttpLoopback: config('allowHttpLoopback'),
+    };
+  };
+
+  const assertRules = (merged: Partial<TokenFields>) => {
+    const errors = checkTokenRules(merged, { allowHttpLoopback: config('allowHttpLoopback') });
+    if (errors.length) throw validationError(errors, 'Invalid token');
+  };
+
+  const assertUniqueName = async (name: string, exceptId?: number) => {
+    const other = (await db().findOne({ where: { name }, select: ['id'] })) as { id: number } | null;
+    if (other && other.id !== exceptId) {
+      throw validationError([{ path: ['name'], message: 'is already used by another token' }], 'Invalid token');
+    }
+  };
+
+  /** The accounts (of any type) whose `oauthToken` relation points at this token. */
+  const usedBy = async (id: number): Promise<string[]> => {
+    const names: string[] = [];
+    for (const uid of [`plugin::${PLUGIN_ID}.inbound-account`, `plugin::${PLUGIN_ID}.outbound-account`]) {
+      if (!strapi.contentTypes[uid as keyof typeof strapi.contentTypes]) continue;
+      const rows = (await strapi.db.query(uid as typeof TOKEN_UID).findMany({ where: { oauthToken: { id } }, select: ['name'] })) as {
+        name: string;
+      }[];
+      names.push(...rows.map((r) => r.name));
+    }
+    return names;
+  };
+
+  const isUsable = (row: TokenRow, marginSeconds: number) =>
+    Boolean(row.accessToken) && (time(row.accessTokenExpiresAt) ?? Infinity) - Date.now() > marginSeconds * 1000;
+
+  const emitStatusChange = (before: TokenRow['status'], after: TokenRow, reason?: string) => {
+    if (before === after.status) return;
+    const event = after.status === 'reauthorization-required' ? 'reauthorization-required' : undefined;
+    if (event) strapi.eventHub.emit(`${PLUGIN_ID}.token.${event}`, { token: view(after), reason });
+  };
+
+  /** Stores a successful grant; the rotated refresh token is written with the access token, before it is handed out. */
+  const storeTokenSet = async (row: TokenRow, set: TokenSet, kind: 'authorized' | 'refreshed', actor?: Actor) => {
+    const now = new Date();
+    const data: Record<string, unknown> = {
+      accessToken: secrets().encrypt(set.accessToken, 'oauth-token.accessToken'),
+      accessTokenExpiresAt: set.expiresAt,
+      status: 'valid',
+      lastRefreshAt: now,
+      lastError: null,
+      grantedScope: set.scope ?? (kind === 'authorized' ? null : row.grantedScope ?? null),
+      failureCount: 0,
+      nextAttemptAt: null,
+    };
+    if (set.refreshToken) {
+      data.refreshToken = secrets().encrypt(set.refreshToken, 'oauth-token.refreshToken');
+      data.refreshTokenExpiresAt = set.refreshTokenExpiresAt ?? null;
+    }
+    if (kind === 'authorized') {
+      data.grantedAt = now;
+      data.grantedBy = set.grantedBy ?? null;
+      if (!set.refreshToken) {
+        // A new grant without a refresh token replaces the old grant's refresh token too.
+        data.refreshToken = null;
+        data.refreshTokenExpiresAt = null;
+      }
+    } else if (set.grantedBy && !row.grantedBy) {
+      data.grantedBy = set.grantedBy;
+    }
+    const updated = (await db().update({ where: { id: row.id }, data })) as TokenRow;
+    strapi.eventHub.emit(`${PLUGIN_ID}.token.${kind === 'authorized' ? 'authorized' : 'refreshed'}`, { token: view(updated) });
+    await activity().record({
+      kind: kind === 'authorized' ? 'token.authorized' : 'token.refreshed',
+      subjectType: 'token',
+      subjectId: row.id,
+      subjectName: row.name,
+      outcome: 'success',
+      actor: actorName(actor),
+      message: kind === 'authorized' ? `Granted by ${set.grantedBy ?? 'unknown'}` : `Valid until ${set.expiresAt?.toISOString() ?? 'unknown'}`,
+      details: { rotated: Boolean(set.refreshToken) && kind === 'refreshed' },
+    });
+    return updated;
+  };
+
+  /** Records a failed grant request: the stored tokens stay as they were. */
+  const storeFailure = async (row: TokenRow, error: MailAuthError, kind: string, actor?: Actor, options: { keepStatus?: boolean } = {}) => {
+    const detail = (error as OAuthRequestError).detail;
+    const reauthorize = detail?.reauthorize ?? error.code === 'REAUTHORIZATION_REQUIRED';
+    const transient = detail?.transient ?? error.code === 'NETWORK_ERROR';
+    const failureCount = (row.failureCount ?? 0) + 1;
+    const data: Record<string, unknown> = {
+      lastError: {
+        code: error.providerCode ?? error.code,
+        message: error.message,
+        advice: error.advice ?? null,
+        at: new Date().toISOString(),
+      },
+      failureCount,
+      status: options.keepStatus ? row.status : reauthorize ? 'reauthorization-required' : 'error',
+    };
+    if (transient) {
+      // Exponential backoff with jitter, capped at 30 minutes; the refresh job honours it.
+      const base = Math.min(30 * 60, 30 * 2 ** Math.min(failureCount - 1, 10));
+      data.nextAttemptAt = new Date(Date.now() + (base / 2 + Math.random() * (base / 2)) * 1000);
+    } else {
+      data.nextAttemptAt = null;
+    }
+    const updated = (await db().update({ where: { id: row.id }, data })) as TokenRow;
+    emitStatusChange(row.status, updated, error.message);
+    await activity().record({
+      kind,
+      subjectType: 'token',
+      subjectId: row.id,
+      subjectName: row.name,
+      outcome: 'failure',
+      actor: actorName(actor),
+      code: error.providerCode ?? error.code,
+      message: error.message,
+    });
+    return updated;
+  };
+
+  /** Performs the grant that renews the access token: refresh, or client credentials again. */
+  const renew = async (row: TokenRow, actor?: Actor): Promise<TokenRow> => {
+    const oauth = plugin().service('oauth');
+    try {
+      let set: TokenSet;
+      if (row.grantType === 'client_credentials') {
+        set = await oauth.clientCredentials(settingsOf(row));
+      } else {
+        const refreshToken = secrets().open(row.refreshToken, 'oauth-token.refreshToken');
+        if (!refreshToken) {
+          throw new MailAuthError(
+            row.status === 'not-authorized' ? 'NOT_AUTHORIZED' : 'REAUTHORIZATION_REQUIRED',
+            `Token "${row.name}" has no refresh token`,
+            { advice: 'Click Generate tokens to sign in at the provider.' }
+          );
+        }
+        set = await oauth.refresh(settingsOf(row), refreshToken, row.grantedScope ?? undefined);
+      }
+      return await storeTokenSet(row, set, 'refreshed', actor);
+    } catch (e) {
+      const error = e instanceof MailAuthError ? e : new MailAuthError('PROVIDER_ERROR', (e as Error).message, { cause: e });
+      if (error.code === 'NOT_AUTHORIZED') throw error;
+      await storeFailure(row, error, 'token.refresh-failed', actor);
+      throw error;
+    }
+  };
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  /**
+   * Renews under the token's database lease, so that one instance of a cluster does it.
+   * Whoever waits re-reads the row: the holder's new token is then used, not renewed again.
+   */
+  const renewUnderLease = async (id: number, options: { force: boolean; askedAt: number; actor?: Actor }): Promise<TokenRow> => {
+    const margin = config('refreshMargin');
+    const leaseSeconds = config('leaseSeconds');
+    const deadline = Date.now() + (leaseSeconds + 10) * 1000;
+    const owner = `${INSTANCE}:${randomUUID()}`;
+    const renewedSinceAsked = (row: TokenRow) => (time(row.lastRefreshAt) ?? 0) >= options.askedAt;
+    const failedSinceAsked = (row: TokenRow) => Boolean(row.lastError) && Date.parse(row.lastError!.at) >= options.askedAt;
+    for (let attempt = 0; ; attempt += 1) {
+      if (await acquireLease(strapi, TOKEN_UID, id, owner, leaseSeconds)) {
+        try {
+          const row = await find(id);
+          if (renewedSinceAsked(row) || (!options.force && isUsable(row, margin))) return row;
+          if (failedSinceAsked(row)) throw lastFailure(row);
+          return await renew(row, options.actor);
+        } finally {
+          await releaseLease(strapi, TOKEN_UID, id, owner);
+        }
+      }
+      await sleep(Math.min(50 * 2 ** Math.min(attempt, 4), 500));
+      const row = await find(id);
+      if (renewedSinceAsked(row) && row.status === 'valid') return row;
+      if (failedSinceAsked(row)) throw lastFailure(row);
+      if (Date.now() > deadline) {
+        throw new MailAuthError('LEASE_TIMEOUT', `Token "${row.name}" is being renewed by another instance for too long`);
+      }
+    }
+  };
+
+  /** The failure another caller (or instance) just recorded, as the error this caller gets too. */
+  const lastFailure = (row: TokenRow) =>
+    new MailAuthError(row.status === 'reauthorization-required' ? 'REAUTHORIZATION_REQUIRED' : 'PROVIDER_ERROR', row.lastError?.message ?? 'Renewal failed', {
+      advice: row.lastError?.advice ?? undefined,
+      providerCode: row.lastError?.code,
+    });
+
+  return {
+    view,
+    redirectUri,
+    settingsOf,
+    find,
+    storeTokenSet,
+    storeFailure,
+
+    async list(query: { page?: number; pageSize?: number; search?: string } = {}) {
+      const page = Math.max(1, Number(query.page) || 1);
+      const pageSize = Math.min(100, Math.max(1, Number(query.pageSize) || 25));
+      const where = query.search
+        ? { $or: [{ name: { $containsi: query.search } }, { grantedBy: { $containsi: query.search } }, { template: { $containsi: query.search } }] }
+        : {};
+      const [rows, total] = await Promise.all([
+        db().findMany({ where, orderBy: { name: 'asc' }, offset: (page - 1) * pageSize, limit: pageSize }),
+        db().count({ where }),
+      ]);
+      return {
+        results: (rows as TokenRow[]).map(view),
+        pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) },
+      };
+    },
+
+    async get(ref: number | string) {
+      return view(await find(ref));
+    },
+
+    async create(body: unknown, actor?: Actor) {
+      const input = parseInput(createTokenSchema, body);
+      const template = findTemplate(input.template);
+      const merged: Partial<TokenFields> = {
+        tenant: template?.defaultTenant ?? null,
+        scope: template?.defaultScope || null,
+        pkce: template?.pkce ?? true,
+        ...input,
+      };
+      assertRules(merged);
+      await assertUniqueName(merged.name!);
+      const data: Record<string, unknown> = {
+        ...merged,
+        grantType: template!.grantType,
+        clientSecret: merged.clientSecret ? secrets().encrypt(merged.clientSecret, 'oauth-token.clientSecret') : null,
+        status: 'not-authorized',
+      };
+      const row = (await db().create({ data })) as TokenRow;
+      await activity().record({ kind: 'token.created', subjectType: 'token', subjectId: row.id, subjectName: row.name, actor: actorName(actor) });
+      return view(row);
+    },
+
+    async update(id: number, body: unknown, actor?: Actor) {
+      const row = await find(id);
+      const input = parseInput(updateTokenSchema, body);
+      if (input.template !== undefined && input.template !== row.template) {
+        throw validationError([{ path: ['template'], message: 'cannot be changed once the token is saved: create a new token instead' }], 'Invalid token');
+      }
+      // clientSecret: absent keeps the stored one, null or '' removes it.
+      const { clientSecret, ...rest } = input;
+      const merged = { ...row, ...rest, clientSecret: clientSecret === undefined ? row.clientSecret : clientSecret } as Partial<TokenFields>;
+      assertRules(merged);
+      if (rest.name !== undefined) await assertUniqueName(rest.name, id);
+      const data: Record<string, unknown> = { ...rest };
+      if (clientSecret !== undefined) {
+        data.clientSecret = clientSecret ? secrets().encrypt(clientSecret, 'oauth-token.clientSecret') : null;
+      }
+      const updated = (await db().update({ where: { id }, data })) as TokenRow;
+      await activity().record({ kind: 'token.updated', subjectType: 'token', subjectId: id, subjectName: updated.name, actor: actorName(actor), details: { fields: Object.keys(data) } });
+      return view(updated);
+    },
+
+    async delete(id: number, actor?: Actor) {
+      const row = await find(id);
+      const users = await usedBy(id);
+      if (users.length) {
+        throw new MailAuthError('CONFLICT', `Token "${row.name}" is used by ${users.join(', ')}`, {
+          advice: 'Change those accounts to another token or to password authentication first.',
+          errors: users.map((name) => ({ path: ['accounts'], message: name })),
+        });
+      }
+      await db().delete({ where: { id } });
+      await strapi.db.query(`plugin::${PLUGIN_ID}.oauth-authorization`).deleteMany({ where: { tokenId: id } });
+      await activity().record({ kind: 'token.deleted', subjectType: 'token', subjectId: id, subjectName: row.name, actor: actorName(actor) });
+      return view(row);
+    },
+
+    usedBy,
+
+    /**
+     * The one door to a usable access token: returns the stored one while it is valid for
+     * longer than the refresh margin, otherwise renews it first. Concurrent callers share
+     * one renewal (in this process through a shared promise, across processes through the
+     * token's lease in the database).
+     */
+    async getAccessToken(ref: number | string, options: { forceRefresh?: boolean; actor?: Actor } = {}): Promise<string> {
+      const askedAt = Date.now();
+      const row = await find(ref);
+      if (row.active === false) {
+        throw new MailAuthError('TOKEN_INACTIVE', `Token "${row.name}" is switched off`, { advice: 'Switch the token on to use it.' });
+      }
+      if (row.status === 'reauthorization-required') {
+        throw new MailAuthError('REAUTHORIZATION_REQUIRED', `Token "${row.name}" must be authorized again`, {
+          advice: row.lastError?.advice ?? 'Click Generate tokens to sign in again.',
+        });
+      }
+      if (!options.forceRefresh && isUsable(row, config('refreshMargin'))) {
+        return secrets().decrypt(row.accessToken!, 'oauth-token.accessToken');
+      }
+      if (row.grantType === 'authorization_code' && !row.refreshToken) {
+        throw new MailAuthError(row.status === 'not-authorized' ? 'NOT_AUTHORIZED' : 'REAUTHORIZATION_REQUIRED', `Token "${row.name}" has no refresh token`, {
+          advice: 'Click Generate tokens to sign in at the provider.',
+        });
+      }
+      const pending = inflight.get(row.id);
+      if (pending) return pending;
+      const run = renewUnderLease(row.id, { force: Boolean(options.forceRefresh), askedAt, actor: options.actor })
+        .then((fresh) => secrets().decrypt(fresh.accessToken!, 'oauth-token.accessToken'))
+        .finally(() => inflight.delete(row.id));
+      inflight.set(row.id, run);
+      return run;
+    },
+
+    /** Refresh now (POST /tokens/:id/refresh): renews even a still-valid token. */
+    async refreshNow(id: number, actor?: Actor) {
+      const row = await find(id);
+      if (row.grantType === 'authorization_code' && !row.refreshToken) {
+        throw new MailAuthError('NOT_AUTHORIZED', `Token "${row.name}" has no refresh token`, {
+          advice: 'Click Generate tokens to sign in at the provider.',
+        });
+      }
+      await this.getAccessToken(id, { forceRefresh: true, actor });
+      return view(await find(id));
+    },
+  };
+};

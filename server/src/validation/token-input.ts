@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+import { findTemplate, templates, type ProviderTemplate } from '../providers';
+import { MICROSOFT_TENANT_CHOICES } from '../providers/microsoft';
+import { isLoopbackUrl } from '../oauth/settings';
+import { validationError } from '../errors';
+import { toFieldErrors, type FieldError } from './format-issues';
+
+const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+
+/** The fields an admin may write; everything else about a token is its state. */
+export const tokenFieldsSchema = z
+  .object({
+    name: text(100).min(1, 'is required'),
+    description: text(2000).nullable(),
+    template: z.string(),
+    clientId: text(500).min(1, 'is required'),
+    clientSecret: z.string().max(4000, 'must be at most 4000 characters').nullable(),
+    clientAuthMethod: z.enum(['client_secret_post', 'client_secret_basic']),
+    tenant: text(200).nullable(),
+    issuer: text(2000).nullable(),
+    authorizationEndpoint: text(2000).nullable(),
+    tokenEndpoint: text(2000).nullable(),
+    scope: text(4000).nullable(),
+    extraAuthorizationParams: z.record(z.string().max(2000)).nullable(),
+    pkce: z.boolean(),
+    active: z.boolean(),
+    notifyOnExpiredToken: z.boolean(),
+    notifyOnExpiredRefreshToken: z.boolean(),
+  })
+  .strict();
+
+export type TokenFields = z.infer<typeof tokenFieldsSchema>;
+
+export const createTokenSchema = tokenFieldsSchema.partial().required({ name: true, template: true, clientId: true });
+export const updateTokenSchema = tokenFieldsSchema.partial();
+
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TENANT_DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+
+const RESERVED_PARAMS = ['client_id', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method', 'nonce', 'response_type', 'scope'];
+
+/**
+ * The checks that depend on the template and on each other, on the merged token
+ * (stored values plus the update). Returns field errors; none means valid.
+ */
+export function checkTokenRules(t: Partial<TokenFields>, options: { allowHttpLoopback: boolean }): FieldError[] {
+  const errors: FieldError[] = [];
+  const add = (field: string, message: string) => errors.push({ path: [field], message });
+  const template: ProviderTemplate | undefined = t.template ? findTemplate(t.template) : undefined;
+  if (!template) {
+    add('template', `must be one of: ${templates.map((x) => x.id).join(', ')}`);
+    return errors;
+  }
+
+  for (const field of template.required) {
+    const value = t[field as keyof TokenFields];
+    if (value === undefined || value === null || value === '') add(field, 'is required for this template');
+  }
+
+  if (t.tenant && template.fields.includes('tenant')) {
+    const tenant = t.tenant;
+    if (!MICROSOFT_TENANT_CHOICES.includes(tenant) && !TENANT_ID.test(tenant) && !TENANT_DOMAIN.test(tenant)) {
+      add('tenant', 'must be common, consumers, organizations, a tenant id (GUID) or a verified domain such as contoso.onmicrosoft.com');
+    }
+  }
+  if (template.id === 'microsoft-app-only' && t.tenant && MICROSOFT_TENANT_CHOICES.includes(t.tenant)) {
+    add(
+      'tenant',
+      `app-only (client credentials) tokens are issued only by the tenant's own endpoint, never by /${t.tenant}: enter the Directory (tenant) ID from the app registration's Overview page, or the tenant's domain`
+    );
+  }
+
+  const urlFields = ['issuer', 'authorizationEndpoint', 'tokenEndpoint'] as const;
+  for (const field of urlFields) {
+    const value = t[field];
+    if (!value) continue;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      add(field, 'must be an absolute URL (https://…)');
+      continue;
+    }
+    const loopbackHttp = url.protocol === 'http:' && isLoopbackUrl(value);
+    if (url.protocol !== 'https:' && !(loopbackHttp && options.allowHttpLoopback)) {
+      add(field, 'must be an https URL');
+    }
+  }
+
+  if (!template.endpoints) {
+    if (!t.tokenEndpoint && !t.issuer) add('tokenEndpoint', 'is required (or an issuer to discover it from)');
+    if (template.grantType === 'authorization_code' && !t.authorizationEndpoint && !t.issuer) {
+      add('authorizationEndpoint', 'is required (or an issuer to discover it from)');
+    }
+    if ((t.scope ?? '').split(/\s+/).includes('openid') && !t.issuer) {
+      add('issuer', 'is required when the scope includes openid (the id_token is checked against it)');
+    }
+  }
+
+  for (const key of Object.keys(t.extraAuthorizationParams ?? {})) {
+    if (RESERVED_PARAMS.includes(key)) add('extraAuthorizationParams', `"${key}" is set by the plugin and cannot be overridden`);
+  }
+  return errors;
+}
+
+/** Parses a body with a zod schema, throwing a VALIDATION error that names each field. */
+export function parseInput<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
+  if (!result.success) {
+    throw validationError(toFieldErrors(result.error), 'Invalid input');
+  }
+  return result.data;
+}
