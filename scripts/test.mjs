@@ -85,6 +85,16 @@ if (needsStrapi) {
   }
   console.log('=== compiling the playground');
   run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'playground/tsconfig.json']);
+  // The e2e suite drives the built admin panel (playground/dist/build); SKIP_ADMIN_BUILD=1 reuses it.
+  if (suites.includes('e2e') && process.env.SKIP_ADMIN_BUILD !== '1') {
+    console.log('=== building the admin panel');
+    const r = spawnSync(process.execPath, [join(root, 'node_modules/@strapi/strapi/bin/strapi.js'), 'build'], {
+      cwd: join(root, 'playground'),
+      stdio: 'inherit',
+      env,
+    });
+    if (r.status !== 0) fail(`strapi build (admin panel) exited with ${r.status}`);
+  }
 }
 
 for (const suite of suites) {
