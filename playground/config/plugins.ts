@@ -13,6 +13,8 @@ export default ({ env }) => ({
       runJobs: env.bool('MAIL_AUTH_RUN_JOBS', true),
       httpTimeout: env.int('MAIL_AUTH_HTTP_TIMEOUT', 30),
       refreshMargin: env.int('MAIL_AUTH_REFRESH_MARGIN', 300),
+      refreshSchedule: env('MAIL_AUTH_REFRESH_SCHEDULE', '* * * * *'),
+      leaseSeconds: env.int('MAIL_AUTH_LEASE_SECONDS', 60),
     },
   },
 });

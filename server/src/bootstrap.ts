@@ -12,6 +12,15 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
       displayName: action.displayName,
     }))
   );
+
+  const plugin = strapi.plugin(PLUGIN_ID);
+  if (!plugin.service('secrets').isConfigured()) {
+    strapi.log.warn(
+      '[mail-auth] No encryption key: OAuth2 tokens and passwords cannot be stored. Set admin.secrets.encryptionKey (or the plugin\'s encryptionKey) and restart.'
+    );
+  }
+  const scheduler = plugin.service('scheduler');
+  scheduler.schedule('refresh', strapi.config.get(`plugin::${PLUGIN_ID}.refreshSchedule`), () => plugin.service('refresher').run());
 };
 
 export default bootstrap;

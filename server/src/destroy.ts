@@ -1,7 +1,9 @@
 import type { Core } from '@strapi/strapi';
 
-const destroy = (_: { strapi: Core.Strapi }) => {
-  // Jobs and connections are added by later services, and stopped here.
+import { PLUGIN_ID } from './plugin-id';
+
+const destroy = async ({ strapi }: { strapi: Core.Strapi }) => {
+  await strapi.plugin(PLUGIN_ID).service('scheduler').stopAll();
 };
 
 export default destroy;

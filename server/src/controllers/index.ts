@@ -1,10 +1,12 @@
 import activity from './activity';
+import notifications from './notifications';
 import oauthCallback from './oauth-callback';
 import templates from './templates';
 import tokens from './tokens';
 
 export default {
   activity,
+  notifications,
   'oauth-callback': oauthCallback,
   templates,
   tokens,

@@ -1,6 +1,9 @@
 import activity from './activity';
 import authorizations from './authorizations';
+import notifications from './notifications';
 import oauth from './oauth';
+import refresher from './refresher';
+import scheduler from './scheduler';
 import secrets from './secrets';
 import templates from './templates';
 import tokens from './tokens';
@@ -8,7 +11,10 @@ import tokens from './tokens';
 export default {
   activity,
   authorizations,
+  notifications,
   oauth,
+  refresher,
+  scheduler,
   secrets,
   templates,
   tokens,

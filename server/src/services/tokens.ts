@@ -177,12 +177,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const isUsable = (row: TokenRow, marginSeconds: number) =>
     Boolean(row.accessToken) && (time(row.accessTokenExpiresAt) ?? Infinity) - Date.now() > marginSeconds * 1000;
 
-  const emitStatusChange = (before: TokenRow['status'], after: TokenRow, reason?: string) => {
-    if (before === after.status) return;
-    const event = after.status === 'reauthorization-required' ? 'reauthorization-required' : undefined;
-    if (event) strapi.eventHub.emit(`${PLUGIN_ID}.token.${event}`, { token: view(after), reason });
-  };
-
   /** Stores a successful grant; the rotated refresh token is written with the access token, before it is handed out. */
   const storeTokenSet = async (row: TokenRow, set: TokenSet, kind: 'authorized' | 'refreshed', actor?: Actor) => {
     const now = new Date();
@@ -212,6 +206,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       data.grantedBy = set.grantedBy;
     }
     const updated = (await db().update({ where: { id: row.id }, data })) as TokenRow;
+    await plugin().service('notifications').observe(updated);
     strapi.eventHub.emit(`${PLUGIN_ID}.token.${kind === 'authorized' ? 'authorized' : 'refreshed'}`, { token: view(updated) });
     await activity().record({
       kind: kind === 'authorized' ? 'token.authorized' : 'token.refreshed',
@@ -250,7 +245,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       data.nextAttemptAt = null;
     }
     const updated = (await db().update({ where: { id: row.id }, data })) as TokenRow;
-    emitStatusChange(row.status, updated, error.message);
+    await plugin().service('notifications').observe(updated);
     await activity().record({
       kind,
       subjectType: 'token',

@@ -13,6 +13,7 @@ export default () => ({
     adminRoute('POST', '/tokens/:id/authorize', 'tokens.authorize', 'authorize'),
     adminRoute('POST', '/tokens/:id/refresh', 'tokens.refresh', 'authorize'),
 
+    adminRoute('GET', '/notifications', 'notifications.list', 'read'),
     adminRoute('GET', '/activity', 'activity.list', 'read'),
 
     // The provider redirects the admin's browser here: no admin session, the one-time

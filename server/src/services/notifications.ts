@@ -1,0 +1,103 @@
+import type { Core } from '@strapi/strapi';
+
+import { PLUGIN_ID } from '../plugin-id';
+import { TOKEN_UID, type TokenRow } from './tokens';
+
+export type ProblemKind = 'expired' | 'reauthorization-required';
+
+export interface Notification {
+  tokenId: number;
+  tokenName: string;
+  kind: ProblemKind;
+  /** When the problem began (UTC, ISO 8601). */
+  since: string | null;
+  message: string;
+  advice: string | null;
+  /** Admin panel path of the token, relative to /admin. */
+  link: string;
+}
+
+type Row = TokenRow & { notifiedState?: ProblemKind | null };
+
+const problemOf = (row: Row, now = Date.now()): ProblemKind | null => {
+  if (row.active === false) return null;
+  if (row.status === 'reauthorization-required') return 'reauthorization-required';
+  const expiresAt = row.accessTokenExpiresAt ? new Date(row.accessTokenExpiresAt).getTime() : undefined;
+  if ((row.status === 'valid' || row.status === 'error') && expiresAt !== undefined && expiresAt <= now) return 'expired';
+  return null;
+};
+
+/**
+ * What the banner shows, and the events of a token's state changing. An event fires once
+ * per change: the change is claimed by a conditional update of `notifiedState`, so that of
+ * several instances exactly one reports it.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const db = () => strapi.db.query(TOKEN_UID);
+
+  const notice = (row: Row, kind: ProblemKind): Notification => ({
+    tokenId: row.id,
+    tokenName: row.name,
+    kind,
+    since:
+      kind === 'expired'
+        ? new Date(row.accessTokenExpiresAt!).toISOString()
+        : (row.lastError?.at ?? (row.updatedAt ? new Date(row.updatedAt).toISOString() : null)),
+    message:
+      kind === 'expired'
+        ? `The access token of OAuth2 token "${row.name}" has expired and could not be refreshed.`
+        : `OAuth2 token "${row.name}" needs to be authorized again.`,
+    advice: row.lastError?.advice ?? null,
+    link: `/plugins/${PLUGIN_ID}/tokens/${row.id}`,
+  });
+
+  return {
+    problemOf,
+
+    /** The problems of the tokens that ask to be notified of them. */
+    async list(): Promise<Notification[]> {
+      const rows = (await db().findMany({
+        where: { active: true, status: { $in: ['valid', 'error', 'reauthorization-required'] } },
+        orderBy: { name: 'asc' },
+      })) as Row[];
+      const now = Date.now();
+      return rows.flatMap((row) => {
+        const kind = problemOf(row, now);
+        if (kind === 'expired' && row.notifyOnExpiredToken !== false) return [notice(row, kind)];
+        if (kind === 'reauthorization-required' && row.notifyOnExpiredRefreshToken !== false) return [notice(row, kind)];
+        return [];
+      });
+    },
+
+    /** Emits the event of a token's new problem (or notes that it has none any more). */
+    async observe(row: Row): Promise<void> {
+      const kind = problemOf(row);
+      const before = row.notifiedState ?? null;
+      if (kind === before) return;
+      const { count } = await db().updateMany({
+        where: { id: row.id, notifiedState: before === null ? { $null: true } : before },
+        data: { notifiedState: kind },
+      });
+      if (count !== 1 || kind === null) return;
+      const n = notice(row, kind);
+      strapi.eventHub.emit(`${PLUGIN_ID}.token.${kind}`, { notification: n });
+      await strapi.plugin(PLUGIN_ID).service('activity').record({
+        kind: `token.${kind}`,
+        subjectType: 'token',
+        subjectId: row.id,
+        subjectName: row.name,
+        outcome: 'failure',
+        message: n.message,
+        code: row.lastError?.code,
+      });
+    },
+
+    /** Looks at every token: access tokens expire with time, not only with a failed request. */
+    async sweep(): Promise<void> {
+      const rows = (await db().findMany({
+        where: { $or: [{ notifiedState: { $notNull: true } }, { status: { $in: ['valid', 'error', 'reauthorization-required'] } }] },
+      })) as Row[];
+      for (const row of rows) await this.observe(row);
+    },
+  };
+};

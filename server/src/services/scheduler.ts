@@ -1,0 +1,71 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Core } from '@strapi/strapi';
+
+import { PLUGIN_ID } from '../plugin-id';
+
+export interface JobInfo {
+  name: string;
+  schedule: string;
+  running: boolean;
+  lastRunAt: string | null;
+  lastError: string | null;
+}
+
+/**
+ * Owns every scheduled job of the plugin. With `runJobs: false` (instances that should
+ * not work in the background) nothing is scheduled; `destroy` stops everything.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const jobs = new Map<string, { task: ScheduledTask; schedule: string; lastRunAt: Date | null; lastError: string | null }>();
+
+  return {
+    enabled(): boolean {
+      return strapi.config.get(`plugin::${PLUGIN_ID}.runJobs`) !== false;
+    },
+
+    /** Runs `run` on the cron `schedule`; a run never overlaps the previous one. */
+    schedule(name: string, schedule: string, run: () => Promise<unknown>): boolean {
+      if (!this.enabled()) return false;
+      if (!cron.validate(schedule)) throw new Error(`mail-auth: "${schedule}" is not a valid cron expression for the ${name} job`);
+      this.stop(name);
+      const entry = { task: undefined as unknown as ScheduledTask, schedule, lastRunAt: null as Date | null, lastError: null as string | null };
+      entry.task = cron.schedule(
+        schedule,
+        async () => {
+          entry.lastRunAt = new Date();
+          try {
+            await run();
+            entry.lastError = null;
+          } catch (e) {
+            entry.lastError = (e as Error).message;
+            strapi.log.error(`[mail-auth] job ${name} failed: ${(e as Error).message}`);
+          }
+        },
+        { name: `${PLUGIN_ID}:${name}`, noOverlap: true }
+      );
+      jobs.set(name, entry);
+      return true;
+    },
+
+    async stop(name: string) {
+      const entry = jobs.get(name);
+      if (!entry) return;
+      jobs.delete(name);
+      await entry.task.destroy();
+    },
+
+    async stopAll() {
+      await Promise.all([...jobs.keys()].map((name) => this.stop(name)));
+    },
+
+    list(): JobInfo[] {
+      return [...jobs].map(([name, e]) => ({
+        name,
+        schedule: e.schedule,
+        running: e.task.isBusy(),
+        lastRunAt: e.lastRunAt?.toISOString() ?? null,
+        lastError: e.lastError,
+      }));
+    },
+  };
+};
