@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { adminClients, type AdminClient } from '../helpers/admin';
+import { startFailingTokenEndpoint } from '../helpers/fake-token-endpoint';
+import { startStrapi, type TestStrapi } from '../helpers/strapi';
+import { generateTokens, storedSecrets, TOKEN_UID } from '../helpers/tokens';
+import { startOAuthServer, type OAuthTestServer } from '../servers/oauth-server';
+
+const SECRET = 'refresher-client-secret';
+
+describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'})`, () => {
+  let app: TestStrapi;
+  let op: OAuthTestServer;
+  let admin: AdminClient;
+  let failing: Awaited<ReturnType<typeof startFailingTokenEndpoint>>;
+  const events: Array<{ name: string; tokenName: string }> = [];
+
+  const db = () => app.strapi.db.query(TOKEN_UID);
+  const plugin = () => app.strapi.plugin('mail-auth');
+  const expireIn = (id: number, seconds: number) =>
+    db().update({ where: { id }, data: { accessTokenExpiresAt: new Date(Date.now() + seconds * 1000) } });
+
+  let serial = 0;
+  const authorizedToken = async (name: string) => {
+    const created = await admin.post('/mail-auth/tokens', {
+      name,
+      template: 'generic',
+      clientId: 'refresher-client',
+      clientSecret: SECRET,
+      issuer: op.issuer,
+      authorizationEndpoint: op.authorizationEndpoint,
+      tokenEndpoint: op.tokenEndpoint,
+      scope: 'openid email offline_access mail',
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const flow = await generateTokens(admin, created.body.id);
+    assert.equal(flow.status, 200, flow.html);
+    return created.body.id as number;
+  };
+
+  /** A token whose refresh can only fail: its token endpoint is the failing server. */
+  const brokenToken = async (name: string, path: string) => {
+    const created = await admin.post('/mail-auth/tokens', {
+      name,
+      template: 'generic',
+      clientId: 'broken',
+      clientSecret: SECRET,
+      authorizationEndpoint: `${failing.url}/authorize`,
+      tokenEndpoint: `${failing.url}${path}`,
+      scope: 'mail',
+    });
+    const secrets = plugin().service('secrets');
+    await db().update({
+      where: { id: created.body.id },
+      data: {
+        status: 'valid',
+        accessToken: secrets.encrypt(`at-${serial++}`, 'oauth-token.accessToken'),
+        refreshToken: secrets.encrypt(`rt-${serial++}`, 'oauth-token.refreshToken'),
+        accessTokenExpiresAt: new Date(Date.now() + 60_000),
+      },
+    });
+    return created.body.id as number;
+  };
+
+  before(async () => {
+    op = await startOAuthServer();
+    failing = await startFailingTokenEndpoint();
+    app = await startStrapi({ env: { MAIL_AUTH_REFRESH_SCHEDULE: '*/1 * * * * *', MAIL_AUTH_HTTP_TIMEOUT: '2' } });
+    await op.addClient({
+      clientId: 'refresher-client',
+      clientSecret: SECRET,
+      redirectUris: [`${app.url}/mail-auth/oauth/callback`],
+      tokenEndpointAuthMethod: 'client_secret_post',
+      rotateRefreshTokens: true,
+    });
+    ({ superAdmin: admin } = await adminClients(app.strapi, app.url));
+    for (const kind of ['expired', 'reauthorization-required', 'refreshed']) {
+      app.strapi.eventHub.on(`mail-auth.token.${kind}`, (payload: { notification?: { tokenName: string }; token?: { name: string } }) =>
+        events.push({ name: kind, tokenName: payload.notification?.tokenName ?? payload.token?.name ?? '' })
+      );
+    }
+  });
+  after(async () => {
+    await app?.stop();
+    await op?.stop();
+    await failing?.stop();
+  });
+
+  test('the scheduled job refreshes a token expiring in 2 minutes and leaves one expiring in an hour', async () => {
+    const soon = await authorizedToken('expires-soon');
+    const later = await authorizedToken('expires-later');
+    await expireIn(soon, 120);
+    await expireIn(later, 3600);
+    const before = { soon: await storedSecrets(app.strapi, soon), later: await storedSecrets(app.strapi, later) };
+    const deadline = Date.now() + 15_000;
+    let now = before.soon;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      now = await storedSecrets(app.strapi, soon);
+      if (now.accessToken !== before.soon.accessToken) break;
+    }
+    assert.notEqual(now.accessToken, before.soon.accessToken, 'refreshed by the job');
+    assert.ok(new Date(now.row.accessTokenExpiresAt).getTime() > Date.now() + 30 * 60_000, 'a fresh expiry');
+    const laterNow = await storedSecrets(app.strapi, later);
+    assert.equal(laterNow.accessToken, before.later.accessToken, 'not touched');
+    assert.equal(new Date(laterNow.row.lastRefreshAt).getTime(), new Date(before.later.row.lastRefreshAt).getTime());
+  });
+
+  test('with 50 tokens of which 5 fail, the 45 others are refreshed in the same run', async () => {
+    await plugin().service('scheduler').stop('refresh');
+    const good: number[] = [];
+    for (let i = 0; i < 45; i++) good.push(await authorizedToken(`bulk-${String(i).padStart(2, '0')}`));
+    const bad = {
+      http500: [await brokenToken('broken-500-a', '/500'), await brokenToken('broken-500-b', '/500')],
+      timeout: [await brokenToken('broken-timeout', '/timeout')],
+      invalidGrant: [await brokenToken('broken-grant-a', '/invalid-grant'), await brokenToken('broken-grant-b', '/invalid-grant')],
+    };
+    for (const id of [...good, ...Object.values(bad).flat()]) await expireIn(id, 60);
+    await expireIn((await db().findOne({ where: { name: 'expires-later' } })).id, 3600);
+    await expireIn((await db().findOne({ where: { name: 'expires-soon' } })).id, 3600);
+    const beforeAt = new Map<number, string | undefined>();
+    for (const id of good) beforeAt.set(id, (await storedSecrets(app.strapi, id)).accessToken);
+    events.length = 0;
+
+    const report = await plugin().service('refresher').run();
+    assert.equal(report.due, 50);
+    assert.equal(report.refreshed.length, 45, JSON.stringify(report.failed));
+    assert.deepEqual(report.failed.map((f: { name: string }) => f.name).sort(), ['broken-500-a', 'broken-500-b', 'broken-grant-a', 'broken-grant-b', 'broken-timeout']);
+    for (const id of good) {
+      const now = await storedSecrets(app.strapi, id);
+      assert.notEqual(now.accessToken, beforeAt.get(id));
+      assert.equal(now.row.status, 'valid');
+    }
+    for (const id of [...bad.http500, ...bad.timeout]) {
+      const token = (await admin.get(`/mail-auth/tokens/${id}`)).body;
+      assert.equal(token.status, 'error');
+      assert.ok(['http_500', 'timeout'].includes(token.lastError.code), token.lastError.code);
+      assert.ok(new Date(token.nextAttemptAt).getTime() > Date.now(), 'next attempt visible in the API');
+    }
+    for (const id of bad.invalidGrant) {
+      const token = (await admin.get(`/mail-auth/tokens/${id}`)).body;
+      assert.equal(token.status, 'reauthorization-required');
+      assert.equal(token.nextAttemptAt, null);
+    }
+
+    // the next run leaves the failing ones alone: backoff, and no retry without a person
+    const requestsBefore = { ...failing.counts };
+    const second = await plugin().service('refresher').run();
+    assert.equal(second.due, 0);
+    assert.deepEqual(failing.counts, requestsBefore);
+
+    // one event per change of state, not per run
+    const reauth = events.filter((e) => e.name === 'reauthorization-required').map((e) => e.tokenName).sort();
+    assert.deepEqual(reauth, ['broken-grant-a', 'broken-grant-b']);
+    assert.equal(events.filter((e) => e.name === 'refreshed').length, 45);
+  });
+
+  test('notifications list expired and re-authorization-required tokens that ask for it, once each', async () => {
+    const grantA = (await db().findOne({ where: { name: 'broken-grant-a' } })).id;
+    const grantB = (await db().findOne({ where: { name: 'broken-grant-b' } })).id;
+    const http500 = (await db().findOne({ where: { name: 'broken-500-a' } })).id;
+    await admin.put(`/mail-auth/tokens/${grantB}`, { notifyOnExpiredRefreshToken: false });
+    await expireIn(http500, -10);
+    events.length = 0;
+    await plugin().service('notifications').sweep();
+    await plugin().service('notifications').sweep();
+    assert.deepEqual(events.map((e) => `${e.name}:${e.tokenName}`), ['expired:broken-500-a']);
+
+    const res = await admin.get('/mail-auth/notifications');
+    assert.equal(res.status, 200);
+    const byName = Object.fromEntries(res.body.results.map((n: { tokenName: string }) => [n.tokenName, n]));
+    assert.equal(byName['broken-grant-a'].kind, 'reauthorization-required');
+    assert.equal(byName['broken-grant-a'].link, `/plugins/mail-auth/tokens/${grantA}`);
+    assert.match(byName['broken-grant-a'].advice, /Generate tokens/);
+    assert.ok(!byName['broken-grant-b'], 'a token that asks not to be notified is not listed');
+    assert.equal(byName['broken-500-a'].kind, 'expired');
+    assert.ok(!byName['bulk-00'], 'valid tokens are not listed');
+
+    const activity = (await admin.get('/mail-auth/activity?kind=token.expired')).body.results;
+    assert.equal(activity.length, 1);
+  });
+});
