@@ -15,6 +15,8 @@ export default ({ env }) => ({
       refreshMargin: env.int('MAIL_AUTH_REFRESH_MARGIN', 300),
       refreshSchedule: env('MAIL_AUTH_REFRESH_SCHEDULE', '* * * * *'),
       leaseSeconds: env.int('MAIL_AUTH_LEASE_SECONDS', 60),
+      pollSchedule: env('MAIL_AUTH_POLL_SCHEDULE', '*/30 * * * * *'),
+      mailTimeout: env.int('MAIL_AUTH_MAIL_TIMEOUT', 30),
     },
   },
 });

@@ -1,4 +1,7 @@
 import activity from './activity';
+import inboundAccount from './inbound-account';
+import inboundReceipt from './inbound-receipt';
+import message from './message';
 import oauthAuthorization from './oauth-authorization';
 import oauthToken from './oauth-token';
 
@@ -6,4 +9,7 @@ export default {
   'oauth-token': oauthToken,
   'oauth-authorization': oauthAuthorization,
   activity,
+  'inbound-account': inboundAccount,
+  'inbound-receipt': inboundReceipt,
+  message,
 };

@@ -1,4 +1,5 @@
 import activity from './activity';
+import inboundAccounts from './inbound-accounts';
 import notifications from './notifications';
 import oauthCallback from './oauth-callback';
 import templates from './templates';
@@ -6,6 +7,7 @@ import tokens from './tokens';
 
 export default {
   activity,
+  'inbound-accounts': inboundAccounts,
   notifications,
   'oauth-callback': oauthCallback,
   templates,

@@ -1,7 +1,9 @@
 import activity from './activity';
 import authorizations from './authorizations';
+import inboundAccounts from './inbound-accounts';
 import notifications from './notifications';
 import oauth from './oauth';
+import postmaster from './postmaster';
 import refresher from './refresher';
 import scheduler from './scheduler';
 import secrets from './secrets';
@@ -11,8 +13,10 @@ import tokens from './tokens';
 export default {
   activity,
   authorizations,
+  'inbound-accounts': inboundAccounts,
   notifications,
   oauth,
+  postmaster,
   refresher,
   scheduler,
   secrets,
