@@ -68,6 +68,20 @@ export function failureContext(row: AccountRow): FailureContext {
   };
 }
 
+/** A failure of the account's token, named as the token's so the account's error says which token to fix. */
+function tokenFailure(tokenName: string, e: unknown): unknown {
+  if (!(e instanceof MailAuthError)) return e;
+  const what =
+    e.code === 'REAUTHORIZATION_REQUIRED' || e.code === 'NOT_AUTHORIZED'
+      ? `OAuth2 token "${tokenName}" must be authorized again`
+      : `OAuth2 token "${tokenName}" could not be renewed`;
+  return new MailAuthError(e.code, `${what}: ${e.message}`, {
+    advice: e.advice ?? `Open the OAuth2 token "${tokenName}" and click Generate tokens.`,
+    providerCode: e.providerCode,
+    cause: e,
+  });
+}
+
 /** The account's token, renewed at most once per run after the server refused it. */
 function accessTokens(row: AccountRow, env: SourceEnvironment): AccessTokens {
   const token = row.oauthToken!;
@@ -76,11 +90,11 @@ function accessTokens(row: AccountRow, env: SourceEnvironment): AccessTokens {
     tokenName: token.name,
     template: token.template,
     grantType: token.grantType,
-    get: () => env.getAccessToken(token.id),
+    get: () => env.getAccessToken(token.id).catch((e: unknown) => Promise.reject(tokenFailure(token.name, e))),
     async refreshOnce() {
       if (renewed) return undefined;
       renewed = true;
-      return env.getAccessToken(token.id, { forceRefresh: true });
+      return env.getAccessToken(token.id, { forceRefresh: true }).catch((e: unknown) => Promise.reject(tokenFailure(token.name, e)));
     },
   };
 }

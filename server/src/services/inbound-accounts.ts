@@ -249,7 +249,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           : {
               confirmed: false,
               lastTestAt: now,
-              lastError: { code: report.error?.providerCode ?? report.code ?? 'error', message: report.error?.message ?? 'Test failed', advice: report.advice ?? null, at: now.toISOString() },
+              lastError: {
+                code: report.code ?? 'error',
+                ...(report.error?.providerCode ? { providerCode: report.error.providerCode } : {}),
+                message: report.error?.message ?? 'Test failed',
+                advice: report.advice ?? null,
+                at: now.toISOString(),
+              },
             },
       });
       await activity().record({

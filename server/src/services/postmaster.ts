@@ -22,6 +22,8 @@ const LOOKUP_CHUNK = 500;
 
 export interface FetchError {
   code: string;
+  /** The server's or provider's own code, when it gave one (invalid_grant, ErrorAccessDenied …). */
+  providerCode?: string;
   message: string;
   advice: string | null;
 }
@@ -40,7 +42,12 @@ interface Prepared {
   raw?: Buffer;
 }
 
-const errorOf = (e: MailAuthError): FetchError => ({ code: e.providerCode ?? e.code, message: e.message, advice: e.advice ?? null });
+const errorOf = (e: MailAuthError): FetchError => ({
+  code: e.code,
+  ...(e.providerCode ? { providerCode: e.providerCode } : {}),
+  message: e.message,
+  advice: e.advice ?? null,
+});
 
 /**
  * The PostMaster: polls inbound accounts and hands each new message on exactly once. A
