@@ -19,6 +19,12 @@ export interface TcpProxy {
   bytes: number[];
   /** Bytes after which the next connections are cut: a number, a function per connection, or undefined for never. */
   cutAfter: number | ((connection: number) => number | undefined) | undefined;
+  /**
+   * Cut when the client sends something matching `pattern`: before it reaches the server
+   * (`forward: false`), or after the server had a moment to act on it but before its answer
+   * reaches the client (`forward: true`).
+   */
+  cutOnClient: { pattern: RegExp; forward: boolean } | undefined;
   stop(): Promise<void>;
 }
 
@@ -34,6 +40,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     cuts: 0,
     bytes: [],
     cutAfter: undefined,
+    cutOnClient: undefined,
     stop: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
@@ -42,6 +49,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const server: Server = createServer((client) => {
     const index = proxy.connections++;
     const limit = typeof proxy.cutAfter === 'function' ? proxy.cutAfter(index) : proxy.cutAfter;
+    const trigger = proxy.cutOnClient;
     const log: Buffer[] = [];
     let logged = 0;
     proxy.sent.push(log);
@@ -58,8 +66,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       upstream.destroy();
     };
     // Forwards a chunk, or only its part below the limit before cutting.
+    let silenced = false;
     const pass = (chunk: Buffer, to: Socket, fromClient: boolean) => {
-      if (cut) return;
+      if (cut || (silenced && !fromClient)) return;
+      if (fromClient && trigger && trigger.pattern.test(chunk.toString('latin1'))) {
+        if (!trigger.forward) return cutNow();
+        // the server gets the command; its answer never reaches the client
+        silenced = true;
+        upstream.write(chunk);
+        setTimeout(cutNow, 100);
+        return;
+      }
       let part = chunk;
       if (limit !== undefined && passed + chunk.length >= limit) part = chunk.subarray(0, Math.max(0, limit - passed));
       passed += part.length;
@@ -74,6 +91,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     client.on('data', (c: Buffer) => pass(c, upstream, true));
     upstream.on('data', (c: Buffer) => pass(c, client, false));
     const close = () => {
+      // the server hung up on a command whose answer was being held back: that is the cut
+      if (silenced && !cut) {
+        cut = true;
+        proxy.cuts++;
+      }
       client.destroy();
       upstream.destroy();
       sockets.delete(client);
