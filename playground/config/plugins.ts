@@ -15,6 +15,7 @@ export default ({ env }) => ({
       refreshMargin: env.int('MAIL_AUTH_REFRESH_MARGIN', 300),
       refreshSchedule: env('MAIL_AUTH_REFRESH_SCHEDULE', '* * * * *'),
       leaseSeconds: env.int('MAIL_AUTH_LEASE_SECONDS', 60),
+      refreshConcurrency: env.int('MAIL_AUTH_REFRESH_CONCURRENCY', 8),
     },
   },
 });

@@ -177,6 +177,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const isUsable = (row: TokenRow, marginSeconds: number) =>
     Boolean(row.accessToken) && (time(row.accessTokenExpiresAt) ?? Infinity) - Date.now() > marginSeconds * 1000;
 
+  /**
+   * One UPDATE of the token's state (the entity manager's update reads the row before and
+   * after, three queries where the refresh path needs one); returns the row as now stored.
+   */
+  const write = async (row: TokenRow, data: Record<string, unknown>): Promise<TokenRow> => {
+    const updatedAt = new Date();
+    await db().updateMany({ where: { id: row.id }, data: { ...data, updatedAt } });
+    return { ...row, ...data, updatedAt } as TokenRow;
+  };
+
   /** Stores a successful grant; the rotated refresh token is written with the access token, before it is handed out. */
   const storeTokenSet = async (row: TokenRow, set: TokenSet, kind: 'authorized' | 'refreshed', actor?: Actor) => {
     const now = new Date();
@@ -205,7 +215,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     } else if (set.grantedBy && !row.grantedBy) {
       data.grantedBy = set.grantedBy;
     }
-    const updated = (await db().update({ where: { id: row.id }, data })) as TokenRow;
+    const updated = await write(row, data);
     await plugin().service('notifications').observe(updated);
     strapi.eventHub.emit(`${PLUGIN_ID}.token.${kind === 'authorized' ? 'authorized' : 'refreshed'}`, { token: view(updated) });
     await activity().record({
@@ -244,7 +254,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     } else {
       data.nextAttemptAt = null;
     }
-    const updated = (await db().update({ where: { id: row.id }, data })) as TokenRow;
+    const updated = await write(row, data);
     await plugin().service('notifications').observe(updated);
     await activity().record({
       kind,
