@@ -1,0 +1,353 @@
+import { generateKeyPair } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { promisify } from 'node:util';
+import Provider from 'oidc-provider';
+
+/**
+ * An OAuth 2.0 / OpenID Connect authorization server (oidc-provider 9) for tests, in-process
+ * on 127.0.0.1. Login and consent complete without a person (see `interaction`), clients and
+ * users can be added at any time, and the token endpoint can be told to misbehave.
+ */
+
+export interface OAuthClientOptions {
+  clientId: string;
+  /** Omit for a public client (`tokenEndpointAuthMethod: 'none'`). */
+  clientSecret?: string;
+  redirectUris?: string[];
+  /** Issue a new refresh token on every refresh and invalidate the old one. Default true. */
+  rotateRefreshTokens?: boolean;
+  /** Default `['authorization_code', 'refresh_token']`. */
+  grantTypes?: string[];
+  /** Scopes the client may ask for. Default `'openid email profile offline_access mail'`. */
+  scope?: string;
+  /** Lifetime of access tokens (also client-credentials tokens), seconds. Default 3600. */
+  accessTokenTtl?: number;
+  /** Default `client_secret_basic`, or `none` without a secret. */
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'none';
+}
+
+export interface OAuthServerOptions {
+  /** Accounts besides alice@example.test and bob@example.test. */
+  users?: string[];
+  clients?: OAuthClientOptions[];
+}
+
+export type TokenFailureMode = 'none' | '500' | 'timeout' | 'invalid_grant';
+
+export interface IntrospectionResponse {
+  active: boolean;
+  email?: string;
+  sub?: string;
+  client_id?: string;
+  scope?: string;
+  exp?: number;
+  token_type?: string;
+  [k: string]: unknown;
+}
+
+export interface OAuthTestServer {
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  introspectionEndpoint: string;
+  revocationEndpoint: string;
+  userinfoEndpoint: string;
+  /** Confidential `client_secret_post` client for resource servers (Dovecot, SMTP) to introspect with. */
+  introspectionClient: { clientId: string; clientSecret: string };
+  /** Token endpoint requests by `grant_type` (including refused and failed ones), and introspections. */
+  counters: { token: Record<string, number>; introspection: number };
+  resetCounters(): void;
+  addClient(client: OAuthClientOptions): Promise<void>;
+  addUser(email: string, claims?: Record<string, unknown>): void;
+  /** Refuse consent (access_denied at the redirect URI) whenever this login_hint logs in. */
+  denyConsentFor(loginHint: string): void;
+  /** Refuse consent for the next authorization request, whoever it is for. */
+  denyNextConsent(): void;
+  /** Drop every grant, token and session of the account (all of them without an argument). */
+  revokeAll(accountId?: string): number;
+  /**
+   * Make the next `count` token endpoint requests fail (default: until set back to `'none'`).
+   * `timeout` holds the request until the client gives up, or answers 504 after 30 s.
+   */
+  failTokenEndpoint(mode: TokenFailureMode, count?: number): void;
+  introspect(token: string): Promise<IntrospectionResponse>;
+  /** The oidc-provider instance, for anything not covered above. */
+  provider: Provider;
+  stop(): Promise<void>;
+}
+
+/** login_hint that always has its consent refused. */
+export const DENY_LOGIN_HINT = 'deny@example.test';
+const DEFAULT_SCOPE = 'openid email profile offline_access mail';
+
+interface Entry { payload: Record<string, any>; expiresAt?: number }
+
+/**
+ * oidc-provider storage in a Map. Our own (not the bundled LRU adapter) so that clients can
+ * be added while running and `revokeAll` can find everything belonging to an account.
+ */
+function mapAdapter(store: Map<string, Entry>) {
+  return class MapAdapter {
+    constructor(private model: string) {}
+    private key(id: string) { return `${this.model}:${id}`; }
+    async upsert(id: string, payload: Record<string, any>, expiresIn?: number) {
+      store.set(this.key(id), { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
+      if (this.model === 'Session') store.set(`SessionUid:${payload.uid}`, { payload: { id } });
+    }
+    async find(id: string) {
+      const e = store.get(this.key(id));
+      if (e?.expiresAt && e.expiresAt < Date.now()) { store.delete(this.key(id)); return undefined; }
+      return e?.payload;
+    }
+    async findByUid(uid: string) {
+      const id = store.get(`SessionUid:${uid}`)?.payload.id;
+      return id ? this.find(id) : undefined;
+    }
+    async findByUserCode() { return undefined; }
+    async consume(id: string) {
+      const e = store.get(this.key(id));
+      if (e) e.payload.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) { store.delete(this.key(id)); }
+    async revokeByGrantId(grantId: string) {
+      for (const [k, e] of store) if (e.payload.grantId === grantId) store.delete(k);
+    }
+  };
+}
+
+let keyPromise: Promise<Record<string, unknown>> | undefined;
+/** One RSA key per process: generating it costs a few hundred ms per server otherwise. */
+function signingKey() {
+  keyPromise ??= promisify(generateKeyPair)('rsa', { modulusLength: 2048 }).then(({ privateKey }) => ({
+    ...privateKey.export({ format: 'jwk' }), kid: 'test-rs256', alg: 'RS256', use: 'sig',
+  }));
+  return keyPromise;
+}
+
+function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString())));
+    req.on('error', () => resolve(new URLSearchParams()));
+  });
+}
+
+export async function startOAuthServer(opts: OAuthServerOptions = {}): Promise<OAuthTestServer> {
+  const server: Server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    return await setUp(server, opts);
+  } catch (e) {
+    server.close();
+    throw e;
+  }
+}
+
+async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTestServer> {
+  const store = new Map<string, Entry>();
+  const accounts = new Map<string, Record<string, unknown>>();
+  const addUser = (email: string, claims: Record<string, unknown> = {}) => {
+    accounts.set(email, { email, email_verified: true, name: email.split('@')[0], ...claims });
+  };
+  for (const u of ['alice@example.test', 'bob@example.test', ...(opts.users ?? [])]) addUser(u);
+
+  const denied = new Set<string>([DENY_LOGIN_HINT]);
+  let denyNext = 0;
+  let failure: { mode: TokenFailureMode; left: number } = { mode: 'none', left: 0 };
+  const hanging = new Set<() => void>();
+  const counters = { token: {} as Record<string, number>, introspection: 0 };
+  const countGrant = (g: unknown) => {
+    const k = typeof g === 'string' && g ? g : 'unknown';
+    counters.token[k] = (counters.token[k] ?? 0) + 1;
+  };
+
+  const jwk = await signingKey();
+
+  const issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+
+  const meta = (client: any) => client.metadata() as Record<string, unknown>;
+  const atTtl = (_ctx: unknown, _token: unknown, client: any) => Number(client && meta(client).access_token_ttl) || 3600;
+
+  const provider = new Provider(issuer, {
+    adapter: mapAdapter(store),
+    jwks: { keys: [jwk] },
+    cookies: { keys: ['test-only-cookie-key'] },
+    scopes: ['openid', 'offline_access', 'email', 'profile', 'mail'],
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    // email in the ID token too, not only at userinfo (what Google/Microsoft hand out)
+    conformIdTokenClaims: false,
+    extraClientMetadata: { properties: ['rotate_refresh_tokens', 'access_token_ttl'] },
+    findAccount: async (_ctx: unknown, id: string) => {
+      const claims = accounts.get(id);
+      return claims && { accountId: id, claims: async () => ({ sub: id, ...claims }) };
+    },
+    pkce: { required: () => true },
+    // default rotates only public clients or after 70% of the lifetime; tests need it per client
+    rotateRefreshToken: (ctx: any) => meta(ctx.oidc.entities.Client).rotate_refresh_tokens !== false,
+    // refresh tokens without the offline_access + prompt=consent dance
+    issueRefreshToken: async (_ctx: unknown, client: any) => client.grantTypeAllowed('refresh_token'),
+    // resource servers (Dovecot's oauth2 passdb: username_attribute = email) read it from introspection
+    extraTokenClaims: async (_ctx: unknown, token: any) => (token.accountId ? { email: token.accountId } : undefined),
+    ttl: {
+      AccessToken: atTtl,
+      ClientCredentials: atTtl,
+      RefreshToken: 86400,
+      AuthorizationCode: 60,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 86400,
+      IdToken: 3600,
+    },
+    clientBasedCORS: () => false,
+    features: {
+      devInteractions: { enabled: false },
+      introspection: { enabled: true, allowedPolicy: async () => true },
+      revocation: { enabled: true },
+      clientCredentials: { enabled: true },
+    },
+    interactions: { url: (_ctx: unknown, interaction: any) => `/interaction/${interaction.uid}` },
+    renderError: async (ctx: any, out: Record<string, string>) => {
+      ctx.type = 'json';
+      ctx.body = out;
+    },
+  });
+
+  provider.on('server_error', (_ctx: unknown, err: Error) => console.error('oauth test server: server_error', err));
+
+  // counting and failure injection in front of the token endpoint
+  provider.use(async (ctx: any, next: () => Promise<void>) => {
+    if (ctx.path === '/token/introspection') counters.introspection++;
+    if (ctx.path !== '/token' || ctx.method !== 'POST') return next();
+    if (failure.mode === 'none' || failure.left <= 0) {
+      try { await next(); } finally { countGrant(ctx.oidc?.params?.grant_type ?? ctx.oidc?.body?.grant_type); }
+      return;
+    }
+    const { mode } = failure;
+    if (--failure.left <= 0) failure = { mode: 'none', left: 0 };
+    countGrant((await readForm(ctx.req)).get('grant_type'));
+    if (mode === 'timeout') {
+      await new Promise<void>((resolve) => {
+        const done = () => { clearTimeout(timer); hanging.delete(done); resolve(); };
+        const timer = setTimeout(done, 30_000);
+        hanging.add(done);
+        ctx.res.once('close', done);
+      });
+      if (ctx.res.destroyed || ctx.res.writableEnded) { ctx.respond = false; return; }
+      ctx.status = 504;
+      ctx.body = { error: 'temporarily_unavailable', error_description: 'simulated timeout (test server)' };
+    } else if (mode === '500') {
+      ctx.status = 500;
+      ctx.body = { error: 'server_error', error_description: 'simulated failure (test server)' };
+    } else {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_grant', error_description: 'simulated invalid_grant (test server)' };
+    }
+    ctx.set('cache-control', 'no-store');
+  });
+
+  // headless login + consent: log in login_hint (or alice), grant everything asked for,
+  // unless this request is to be refused, which ends as access_denied at the redirect URI
+  provider.use(async (ctx: any, next: () => Promise<void>) => {
+    const m = /^\/interaction\/([^/]+)$/.exec(ctx.path);
+    if (!m || ctx.method !== 'GET') return next();
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    const { prompt, params, session } = details;
+    const hint = typeof params.login_hint === 'string' ? params.login_hint : undefined;
+    const deniedByHint = hint !== undefined && denied.has(hint);
+    let result: Record<string, unknown>;
+    if (deniedByHint || denyNext > 0) {
+      if (!deniedByHint) denyNext--;
+      result = { error: 'access_denied', error_description: 'The user refused to grant access (test server)' };
+    } else if (prompt.name === 'login') {
+      result = { login: { accountId: hint && accounts.has(hint) ? hint : 'alice@example.test' } };
+    } else if (prompt.name === 'consent') {
+      const grant = details.grantId
+        ? await provider.Grant.find(details.grantId)
+        : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+      const d = prompt.details;
+      if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
+      if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
+      if (d.missingResourceScopes) {
+        for (const [ind, sc] of Object.entries(d.missingResourceScopes)) grant.addResourceScope(ind, (sc as string[]).join(' '));
+      }
+      result = { consent: { grantId: await grant.save() } };
+    } else {
+      ctx.throw(400, `unsupported prompt ${prompt.name}`);
+      return;
+    }
+    const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+    ctx.status = 303;
+    ctx.redirect(to);
+  });
+
+  server.on('request', provider.callback());
+
+  const addClient = async (c: OAuthClientOptions) => {
+    const grantTypes = c.grantTypes ?? ['authorization_code', 'refresh_token'];
+    const metadata: Record<string, unknown> = {
+      client_id: c.clientId,
+      redirect_uris: c.redirectUris ?? [],
+      grant_types: grantTypes,
+      response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
+      token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? (c.clientSecret ? 'client_secret_basic' : 'none'),
+      rotate_refresh_tokens: c.rotateRefreshTokens ?? true,
+      access_token_ttl: c.accessTokenTtl ?? 3600,
+    };
+    if (c.clientSecret) metadata.client_secret = c.clientSecret;
+    // oidc-provider rejects scope: '' (a client that may not ask for any scope has none)
+    if (c.scope !== '') metadata.scope = c.scope ?? DEFAULT_SCOPE;
+    await provider.Client.validate(metadata);
+    store.set(`Client:${c.clientId}`, { payload: metadata });
+  };
+
+  const introspectionClient = { clientId: 'resource-server', clientSecret: 'resource-server-secret' };
+  await addClient({ ...introspectionClient, grantTypes: [], tokenEndpointAuthMethod: 'client_secret_post', scope: '' });
+  for (const c of opts.clients ?? []) await addClient(c);
+
+  const introspectionEndpoint = `${issuer}/token/introspection`;
+  return {
+    issuer,
+    authorizationEndpoint: `${issuer}/auth`,
+    tokenEndpoint: `${issuer}/token`,
+    introspectionEndpoint,
+    revocationEndpoint: `${issuer}/token/revocation`,
+    userinfoEndpoint: `${issuer}/me`,
+    introspectionClient,
+    counters,
+    resetCounters() {
+      counters.token = {};
+      counters.introspection = 0;
+    },
+    addClient,
+    addUser,
+    denyConsentFor(loginHint) { denied.add(loginHint); },
+    denyNextConsent() { denyNext++; },
+    revokeAll(accountId) {
+      let n = 0;
+      for (const [k, e] of store) {
+        if (k.startsWith('Client:')) continue;
+        if (accountId === undefined || e.payload.accountId === accountId) { store.delete(k); n++; }
+      }
+      return n;
+    },
+    failTokenEndpoint(mode, count = Infinity) {
+      failure = { mode, left: mode === 'none' ? 0 : count };
+    },
+    async introspect(token) {
+      const r = await fetch(introspectionEndpoint, {
+        method: 'POST',
+        body: new URLSearchParams({ token, client_id: introspectionClient.clientId, client_secret: introspectionClient.clientSecret }),
+      });
+      if (!r.ok) throw new Error(`introspection: HTTP ${r.status} ${await r.text()}`);
+      return (await r.json()) as IntrospectionResponse;
+    },
+    provider,
+    async stop() {
+      for (const done of hanging) done();
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
