@@ -4,6 +4,7 @@ import oauth from './oauth';
 import secrets from './secrets';
 import templates from './templates';
 import tokens from './tokens';
+import transfer from './transfer';
 
 export default {
   activity,
@@ -12,4 +13,5 @@ export default {
   secrets,
   templates,
   tokens,
+  transfer,
 };

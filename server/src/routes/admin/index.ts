@@ -13,6 +13,9 @@ export default () => ({
     adminRoute('POST', '/tokens/:id/authorize', 'tokens.authorize', 'authorize'),
     adminRoute('POST', '/tokens/:id/refresh', 'tokens.refresh', 'authorize'),
 
+    adminRoute('GET', '/export', 'transfer.export', 'export'),
+    adminRoute('POST', '/import', 'transfer.import', 'import'),
+
     adminRoute('GET', '/activity', 'activity.list', 'read'),
 
     // The provider redirects the admin's browser here: no admin session, the one-time
