@@ -3,6 +3,7 @@ import type { FieldError } from './validation/format-issues';
 /** What went wrong, in a form callers (controllers, jobs, the host app) can act on. */
 export type ErrorCode =
   | 'VALIDATION'
+  | 'CONFIGURATION_REQUIRED'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'ENCRYPTION_KEY_MISSING'
@@ -17,6 +18,7 @@ export type ErrorCode =
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION: 400,
+  CONFIGURATION_REQUIRED: 409,
   NOT_FOUND: 404,
   CONFLICT: 409,
   ENCRYPTION_KEY_MISSING: 500,

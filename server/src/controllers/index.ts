@@ -3,6 +3,7 @@ import notifications from './notifications';
 import oauthCallback from './oauth-callback';
 import templates from './templates';
 import tokens from './tokens';
+import transfer from './transfer';
 
 export default {
   activity,
@@ -10,4 +11,5 @@ export default {
   'oauth-callback': oauthCallback,
   templates,
   tokens,
+  transfer,
 };

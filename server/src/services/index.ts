@@ -7,6 +7,7 @@ import scheduler from './scheduler';
 import secrets from './secrets';
 import templates from './templates';
 import tokens from './tokens';
+import transfer from './transfer';
 
 export default {
   activity,
@@ -18,4 +19,5 @@ export default {
   secrets,
   templates,
   tokens,
+  transfer,
 };

@@ -8,7 +8,7 @@ import type { OAuthSettings, TokenSet } from '../oauth/settings';
 import { PLUGIN_ID } from '../plugin-id';
 import { findTemplate } from '../providers';
 import {
-  checkTokenRules,
+  configurationProblems,
   createTokenSchema,
   parseInput,
   updateTokenSchema,
@@ -51,7 +51,7 @@ export interface Actor {
   id?: number;
   email?: string;
 }
-const actorName = (actor?: Actor) => actor?.email ?? (actor?.id ? `admin #${actor.id}` : 'system');
+export const actorName = (actor?: Actor) => actor?.email ?? (actor?.id ? `admin #${actor.id}` : 'system');
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = <K extends keyof PluginConfig>(key: K): PluginConfig[K] =>
@@ -128,7 +128,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return row;
   };
 
+  /**
+   * A stored token that breaks the token rules (an import may store one, marked as needing
+   * configuration) is never used: no sign-in, no grant, no access token handed out.
+   */
+  const assertUsable = (row: TokenRow) => {
+    const problems = configurationProblems(row, { allowHttpLoopback: config('allowHttpLoopback') });
+    if (!problems.length) return;
+    throw new MailAuthError('CONFIGURATION_REQUIRED', `Token "${row.name}" has settings to complete before it can be used`, {
+      advice: problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '),
+      errors: problems,
+    });
+  };
+
   const settingsOf = (row: TokenRow): OAuthSettings => {
+    assertUsable(row);
     const template = findTemplate(row.template);
     if (!template) throw new MailAuthError('VALIDATION', `Token "${row.name}" has an unknown template "${row.template}"`);
     return {
@@ -150,7 +164,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   const assertRules = (merged: Partial<TokenFields>) => {
-    const errors = checkTokenRules(merged, { allowHttpLoopback: config('allowHttpLoopback') });
+    const errors = configurationProblems(merged, { allowHttpLoopback: config('allowHttpLoopback') });
     if (errors.length) throw validationError(errors, 'Invalid token');
   };
 
@@ -290,7 +304,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return await storeTokenSet(row, set, 'refreshed', actor);
     } catch (e) {
       const error = e instanceof MailAuthError ? e : new MailAuthError('PROVIDER_ERROR', (e as Error).message, { cause: e });
-      if (error.code === 'NOT_AUTHORIZED') throw error;
+      // Nothing was asked of the provider: not a failed renewal to record.
+      if (error.code === 'NOT_AUTHORIZED' || error.code === 'CONFIGURATION_REQUIRED') throw error;
       await storeFailure(row, error, 'token.refresh-failed', actor);
       throw error;
     }
@@ -341,6 +356,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     view,
     redirectUri,
     settingsOf,
+    assertUsable,
     find,
     storeTokenSet,
     storeFailure,
@@ -399,6 +415,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       assertRules(merged);
       if (rest.name !== undefined) await assertUniqueName(rest.name, id);
       const data: Record<string, unknown> = { ...rest };
+      if (row.lastError?.code === 'CONFIGURATION_REQUIRED') {
+        // The rules passed above: the settings an import left to complete are complete now.
+        data.status = row.accessToken || row.refreshToken ? 'valid' : 'not-authorized';
+        data.lastError = null;
+      }
       if (clientSecret !== undefined) {
         data.clientSecret = clientSecret ? secrets().encrypt(clientSecret, 'oauth-token.clientSecret') : null;
       }
@@ -436,6 +457,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (row.active === false) {
         throw new MailAuthError('TOKEN_INACTIVE', `Token "${row.name}" is switched off`, { advice: 'Switch the token on to use it.' });
       }
+      assertUsable(row);
       if (row.status === 'reauthorization-required') {
         throw new MailAuthError('REAUTHORIZATION_REQUIRED', `Token "${row.name}" must be authorized again`, {
           advice: row.lastError?.advice ?? 'Click Generate tokens to sign in again.',
@@ -461,6 +483,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Refresh now (POST /tokens/:id/refresh): renews even a still-valid token. */
     async refreshNow(id: number, actor?: Actor) {
       const row = await find(id);
+      assertUsable(row);
       if (row.grantType === 'authorization_code' && !row.refreshToken) {
         throw new MailAuthError('NOT_AUTHORIZED', `Token "${row.name}" has no refresh token`, {
           advice: 'Click Generate tokens to sign in at the provider.',

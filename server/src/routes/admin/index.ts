@@ -14,6 +14,10 @@ export default () => ({
     adminRoute('POST', '/tokens/:id/refresh', 'tokens.refresh', 'authorize'),
 
     adminRoute('GET', '/notifications', 'notifications.list', 'read'),
+
+    adminRoute('GET', '/export', 'transfer.export', 'export'),
+    adminRoute('POST', '/import', 'transfer.import', 'import'),
+
     adminRoute('GET', '/activity', 'activity.list', 'read'),
 
     // The provider redirects the admin's browser here: no admin session, the one-time
