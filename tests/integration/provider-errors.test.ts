@@ -24,17 +24,18 @@ describe(`Microsoft- and Google-shaped answers (${process.env.TEST_DB ?? 'sqlite
   const refresh = (id: number) => admin.post(`/mail-auth/tokens/${id}/refresh`);
   const token = async (id: number) => (await admin.get(`/mail-auth/tokens/${id}`)).body;
   let n = 0;
+  const microsoftTokenBody = (name: string) => ({
+    name,
+    template: 'microsoft',
+    clientId: 'ms-client',
+    clientSecret: SECRET,
+    tenant: TENANT,
+    authorizationEndpoint: ms.authorizeEndpoint(TENANT),
+    tokenEndpoint: ms.tokenEndpoint(TENANT),
+    extraAuthorizationParams: { login_hint: 'agent@contoso.test' },
+  });
   const microsoftToken = async () => {
-    const created = await admin.post('/mail-auth/tokens', {
-      name: `microsoft-${n++}`,
-      template: 'microsoft',
-      clientId: 'ms-client',
-      clientSecret: SECRET,
-      tenant: TENANT,
-      authorizationEndpoint: ms.authorizeEndpoint(TENANT),
-      tokenEndpoint: ms.tokenEndpoint(TENANT),
-      extraAuthorizationParams: { login_hint: 'agent@contoso.test' },
-    });
+    const created = await admin.post('/mail-auth/tokens', microsoftTokenBody(`microsoft-${n++}`));
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const flow = await generateTokens(admin, created.body.id);
     assert.equal(flow.status, 200, flow.html);
@@ -112,15 +113,7 @@ describe(`Microsoft- and Google-shaped answers (${process.env.TEST_DB ?? 'sqlite
   });
 
   test('Microsoft: consent declined in the popup shows AADSTS65004 advice', async () => {
-    const created = await admin.post('/mail-auth/tokens', {
-      name: 'microsoft-declined',
-      template: 'microsoft',
-      clientId: 'ms-client',
-      clientSecret: SECRET,
-      tenant: TENANT,
-      authorizationEndpoint: ms.authorizeEndpoint(TENANT),
-      tokenEndpoint: ms.tokenEndpoint(TENANT),
-    });
+    const created = await admin.post('/mail-auth/tokens', microsoftTokenBody('microsoft-declined'));
     ms.denyNextConsent();
     const flow = await generateTokens(admin, created.body.id);
     const result = callbackResult(flow.html);
