@@ -59,6 +59,7 @@ async function main() {
         clientId: 'bench',
         clientSecret: secrets.encrypt('bench-secret', 'oauth-token.clientSecret'),
         clientAuthMethod: 'client_secret_post',
+        issuer: op.issuer,
         tokenEndpoint: op.tokenEndpoint,
         authorizationEndpoint: op.authorizationEndpoint,
         scope: 'openid email mail',
