@@ -1,6 +1,7 @@
 import activity from './activity';
 import notifications from './notifications';
 import oauthCallback from './oauth-callback';
+import outboundAccounts from './outbound-accounts';
 import templates from './templates';
 import tokens from './tokens';
 
@@ -10,4 +11,5 @@ export default {
   'oauth-callback': oauthCallback,
   templates,
   tokens,
+  'outbound-accounts': outboundAccounts,
 };

@@ -2,6 +2,8 @@ import activity from './activity';
 import authorizations from './authorizations';
 import notifications from './notifications';
 import oauth from './oauth';
+import outbound from './outbound';
+import outboundAccounts from './outbound-accounts';
 import refresher from './refresher';
 import scheduler from './scheduler';
 import secrets from './secrets';
@@ -18,4 +20,6 @@ export default {
   secrets,
   templates,
   tokens,
+  outbound,
+  'outbound-accounts': outboundAccounts,
 };
