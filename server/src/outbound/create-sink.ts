@@ -26,7 +26,13 @@ export function createSink(account: OutboundAccountRow, deps: SinkDependencies):
   };
   switch (account.type) {
     case 'microsoft-graph':
-      return new GraphSink({ baseUrl: deps.graphBaseUrl, mailbox: account.fromAddress, token: token(), timeoutMs: deps.httpTimeoutMs });
+      return new GraphSink({
+        baseUrl: deps.graphBaseUrl,
+        mailbox: account.fromAddress,
+        token: token(),
+        timeoutMs: deps.httpTimeoutMs,
+        tokenUser: typeof account.oauthToken === 'object' ? account.oauthToken?.grantedBy : undefined,
+      });
     case 'gmail-api':
       return new GmailSink({ baseUrl: deps.gmailBaseUrl, fromAddress: account.fromAddress, token: token(), timeoutMs: deps.httpTimeoutMs });
     case 'smtp': {

@@ -9,6 +9,8 @@ export interface GraphSinkOptions {
   mailbox: string;
   token: AccessTokenSource;
   timeoutMs: number;
+  /** Who granted the token (delegated tokens), to tell a missing Send As right from a missing permission. */
+  tokenUser?: string | null;
 }
 
 /**
@@ -28,7 +30,7 @@ export class GraphSink implements MailSink {
       timeoutMs: this.options.timeoutMs,
       token: this.options.token,
       observer,
-      classify: (failure) => classifyGraphFailure(failure, mailbox),
+      classify: (failure) => classifyGraphFailure(failure, mailbox, this.options.tokenUser),
       describe: (status) => `${status} Accepted by Microsoft Graph`,
     });
     return { messageId: message.messageId, accepted: message.envelope.to, rejected: [], response: `${answer.status} Accepted`, attempts: 1 };
@@ -36,7 +38,7 @@ export class GraphSink implements MailSink {
 }
 
 /** Graph's error JSON (learn.microsoft.com/graph/errors) turned into advice. Pure. */
-export function classifyGraphFailure(failure: HttpFailure, mailbox: string): SendError {
+export function classifyGraphFailure(failure: HttpFailure, mailbox: string, tokenUser?: string | null): SendError {
   const error = (failure.body as { error?: { code?: string; message?: string } } | undefined)?.error;
   const code = error?.code;
   const message = error?.message ?? (failure.text.slice(0, 200) || `HTTP ${failure.status}`);
@@ -52,12 +54,14 @@ export function classifyGraphFailure(failure: HttpFailure, mailbox: string): Sen
       'The token must be issued for Microsoft Graph: its scope must name https://graph.microsoft.com/Mail.Send (delegated) or https://graph.microsoft.com/.default (app-only), not outlook.office.com scopes, which are for SMTP/IMAP. Change the scope and click Generate tokens.'
     );
   }
-  if (code === 'ErrorSendAsDenied' || /send as|on behalf/i.test(message)) {
+  const otherMailbox = Boolean(tokenUser) && tokenUser!.toLowerCase() !== mailbox.toLowerCase();
+  if (code === 'ErrorSendAsDenied' || /send as|on behalf/i.test(message) || (failure.status === 403 && otherMailbox)) {
+    const who = tokenUser ?? 'the user who generated the token';
     return refuse(
       'SEND_AS_DENIED',
       'SEND_REFUSED',
-      `The signed-in user may not send as ${mailbox}`,
-      `Grant the user who generated the token "Send As" (or "Send on Behalf") on ${mailbox} in the Exchange admin center (Recipients → Mailboxes → ${mailbox} → Delegation), or use a token of ${mailbox} itself.`
+      `${who} may not send as ${mailbox}`,
+      `Grant ${who} "Send As" (or "Send on Behalf") and access to ${mailbox} in the Exchange admin center (Recipients → Mailboxes → ${mailbox} → Delegation); the token also needs Mail.Send.Shared. Or generate the token signed in as ${mailbox} itself.`
     );
   }
   if (failure.status === 403) {

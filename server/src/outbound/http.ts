@@ -55,7 +55,7 @@ export async function postWithToken(options: HttpSendOptions): Promise<{ status:
           res = await fetch(options.url, {
             method: 'POST',
             headers: { authorization: `Bearer ${token}`, 'content-type': options.contentType },
-            body: options.body,
+            body: options.body as RequestInit['body'],
             signal: AbortSignal.timeout(options.timeoutMs),
           });
         } catch (cause) {

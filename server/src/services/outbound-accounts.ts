@@ -7,6 +7,7 @@ import type { AccountError, OutboundAccountRow } from '../outbound/account';
 import { tokenIdOf } from '../outbound/account';
 import { OUTBOUND_PRESETS } from '../outbound/presets';
 import { SendError } from '../outbound/send-error';
+import type { SendObserver } from '../outbound/types';
 import { PLUGIN_ID } from '../plugin-id';
 import {
   checkOutboundAccountRules,
@@ -204,7 +205,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           subject: `Test message from Strapi: outbound account "${row.name}"`,
           text: `This message was sent by Strapi (mail-auth plugin) to test the outbound account "${row.name}" at ${at.toISOString()}.\r\nIf it arrived, the account works; nothing needs to be done.\r\n`,
         });
-        const result = await sink.send(composed, recorder);
+        const observer: SendObserver = { step: (name, work, describe) => recorder.run(name, work, describe) };
+        const result = await sink.send(composed, observer);
         await db().update({ where: { id }, data: { confirmed: true, confirmedAt: at, lastError: null, lastSentAt: new Date() } });
         await record('outbound-account.tested', row, actor, { outcome: 'success', message: `Test message accepted: ${result.response}`, details: { recipients: 1, messageId: result.messageId } });
         return { ok: true, messageId: result.messageId, steps: recorder.steps, advice: null, code: null, error: null };
