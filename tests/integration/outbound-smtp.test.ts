@@ -179,6 +179,7 @@ describe(`Outbound SMTP accounts (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     assert.match(error.advice, /Generate tokens/);
     assert.equal(smtp.starttls.received.length, count, 'nothing was sent');
     assert.equal(smtp.starttls.authAttempts.length, attempts, 'not even a login was tried');
+    await app.strapi.plugin('mail-auth').service('outbound').flushActivity();
     const failed = await admin.get(`/mail-auth/activity?subjectType=outbound-account&kind=outbound.failed`);
     assert.ok(failed.body.results.some((r: { subjectName: string; code: string }) => r.subjectName === name && r.code === 'REAUTHORIZATION_REQUIRED'));
   });
@@ -205,6 +206,8 @@ describe(`Outbound SMTP accounts (${process.env.TEST_DB ?? 'sqlite'})`, () => {
   test('the activity log has recipient count, Message-ID and result, never the content', async () => {
     const { id, name } = await account('logged', 'tls', 'password');
     const result = await outbound(app.strapi).send(name, { to: ['bob@example.test', 'carol@example.test'], subject: 'Secret subject line', text: 'Confidential body text' });
+    // entries are written in batches, within a second
+    await new Promise((resolve) => setTimeout(resolve, 1300));
     const res = await admin.get(`/mail-auth/activity?subjectType=outbound-account&subjectId=${id}`);
     const sent = res.body.results.find((r: { kind: string }) => r.kind === 'outbound.sent');
     assert.equal(sent.outcome, 'success');

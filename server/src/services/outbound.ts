@@ -3,6 +3,7 @@ import type { Core } from '@strapi/strapi';
 import type { PluginConfig } from '../config/schema';
 import { MailAuthError } from '../errors';
 import { tokenIdOf, type OutboundAccountRow } from '../outbound/account';
+import { ActivityBatch } from '../outbound/activity-batch';
 import { composeMessage } from '../outbound/compose';
 import { createSink } from '../outbound/create-sink';
 import { withRetry } from '../outbound/retry';
@@ -28,6 +29,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = <K extends keyof PluginConfig>(key: K): PluginConfig[K] => strapi.config.get(`plugin::${PLUGIN_ID}.${key}`) as PluginConfig[K];
   const plugin = () => strapi.plugin(PLUGIN_ID);
   const db = () => strapi.db.query(OUTBOUND_ACCOUNT_UID);
+  const log = new ActivityBatch((entries) => plugin().service('activity').recordMany(entries));
 
   const sinkFor = (row: OutboundAccountRow): MailSink => {
     const tokenId = tokenIdOf(row);
@@ -47,7 +49,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const recordResult = async (row: OutboundAccountRow, outcome: { result?: SendResult; error?: MailAuthError; recipients: number; messageId?: string; actor?: string }) => {
     const { result, error } = outcome;
     const details = { recipients: outcome.recipients, messageId: result?.messageId ?? outcome.messageId ?? null, attempts: result?.attempts, response: result?.response };
-    await plugin().service('activity').record({
+    log.add({
       kind: error ? 'outbound.failed' : 'outbound.sent',
       subjectType: 'outbound-account',
       subjectId: row.id,
@@ -70,6 +72,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     sinkFor,
     compose,
+
+    /** Writes the activity entries of recent sends now (they are written in batches, within a second). */
+    flushActivity: () => log.flush(),
 
     /**
      * Sends `message` through the account named `accountName` (or with that id). Resolves with
