@@ -81,6 +81,9 @@ describe('SMTP failures become advice', () => {
     assert.equal(expired.reason, 'CERT_INVALID');
     const starttlsFirst = classifySmtpError(smtpReply('authenticate', '530 5.7.0 Must issue a STARTTLS command first'), { ...M365, security: 'none', port: 25 });
     assert.equal(starttlsFirst.reason, 'STARTTLS_REQUIRED');
+    const noLogin = classifySmtpError(smtpReply('send', '530 5.7.57 Client not authenticated to send mail. Error: 535 5.7.139', 'EENVELOPE'), { ...M365, auth: 'none' });
+    assert.equal(noLogin.reason, 'AUTH_REQUIRED');
+    assert.match(noLogin.advice!, /Switch on authentication/);
   });
 });
 

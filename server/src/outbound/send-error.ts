@@ -14,6 +14,7 @@ export type SendFailureReason =
   | 'CERT_UNTRUSTED'
   | 'CERT_INVALID'
   | 'AUTH_REJECTED'
+  | 'AUTH_REQUIRED'
   | 'AUTH_UNSUPPORTED'
   | 'SMTP_AUTH_DISABLED'
   | 'OAUTH_REQUIRED'

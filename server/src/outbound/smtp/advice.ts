@@ -198,6 +198,17 @@ export function classifySmtpError(error: SmtpStageError, ctx: SmtpContext): Send
     );
   }
 
+  if (/5\.7\.57|not authenticated|authentication required|authentication is required/i.test(text) && (responseCode === 530 || responseCode === 550 || responseCode === 554)) {
+    return make(
+      'AUTH_FAILED',
+      'AUTH_REQUIRED',
+      `${where} wants a login before it accepts mail: ${reply}`,
+      ctx.auth === 'none'
+        ? 'Switch on authentication for the account (password or OAuth 2.0); only relays for your own network accept mail without a login.'
+        : 'The login did not take effect; check that the server offers AUTH after STARTTLS and that the username is the mailbox.'
+    );
+  }
+
   // --- the message
   if (/SendAsDenied|not allowed to send as|5\.2\.252|5\.7\.60|send on behalf|sender address rejected: not owned/i.test(text)) {
     return make(

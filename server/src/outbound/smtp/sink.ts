@@ -96,7 +96,11 @@ export class SmtpSink implements MailSink {
       if (login) {
         const credentials = login;
         try {
-          await observer.step('authenticate', () => current.login(credentials), () => `as ${credentials.user} (${auth.kind === 'oauth2' ? 'XOAUTH2' : 'password'})`);
+          await observer.step('authenticate', () => current.login(credentials), () =>
+            auth.kind === 'oauth2'
+              ? `as ${credentials.user} (XOAUTH2${!renewed && credentials.renewedInLogin?.() ? ', after renewing the refused token' : ''})`
+              : `as ${credentials.user} (password)`
+          );
         } catch (e) {
           const failure = credentials.renewFailure?.();
           if (failure && isTokenError(failure)) throw failure; // the token could not be renewed: say why, not "535"
