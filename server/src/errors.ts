@@ -14,7 +14,14 @@ export type ErrorCode =
   | 'PROVIDER_ERROR'
   | 'NETWORK_ERROR'
   | 'STATE_INVALID'
-  | 'LEASE_TIMEOUT';
+  | 'LEASE_TIMEOUT'
+  // sending mail (outbound accounts)
+  | 'ACCOUNT_INACTIVE'
+  | 'CONNECTION_FAILED'
+  | 'TLS_FAILED'
+  | 'AUTH_FAILED'
+  | 'SEND_REFUSED'
+  | 'SEND_DEFERRED';
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION: 400,
@@ -30,6 +37,12 @@ const STATUS: Record<ErrorCode, number> = {
   NETWORK_ERROR: 502,
   STATE_INVALID: 400,
   LEASE_TIMEOUT: 503,
+  ACCOUNT_INACTIVE: 409,
+  CONNECTION_FAILED: 502,
+  TLS_FAILED: 502,
+  AUTH_FAILED: 502,
+  SEND_REFUSED: 502,
+  SEND_DEFERRED: 503,
 };
 
 export interface MailAuthErrorOptions {

@@ -1,6 +1,7 @@
 import activity from './activity';
 import notifications from './notifications';
 import oauthCallback from './oauth-callback';
+import outboundAccounts from './outbound-accounts';
 import templates from './templates';
 import tokens from './tokens';
 import transfer from './transfer';
@@ -12,4 +13,5 @@ export default {
   templates,
   tokens,
   transfer,
+  'outbound-accounts': outboundAccounts,
 };

@@ -37,6 +37,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     }
   },
 
+  /** Several entries in one statement (one commit): for callers that log at a high rate. */
+  async recordMany(entries: ActivityEntry[]): Promise<void> {
+    if (!entries.length) return;
+    try {
+      await strapi.db.query(UID).createMany({ data: entries.map((entry) => ({ outcome: 'info', ...entry })) });
+    } catch (e) {
+      strapi.log.warn(`[mail-auth] could not record ${entries.length} activities: ${(e as Error).message}`);
+    }
+  },
+
   async list(query: ActivityQuery = {}) {
     const page = Math.max(1, query.page ?? 1);
     const pageSize = Math.min(100, Math.max(1, query.pageSize ?? 25));

@@ -2,6 +2,8 @@ import activity from './activity';
 import authorizations from './authorizations';
 import notifications from './notifications';
 import oauth from './oauth';
+import outbound from './outbound';
+import outboundAccounts from './outbound-accounts';
 import refresher from './refresher';
 import scheduler from './scheduler';
 import secrets from './secrets';
@@ -20,4 +22,6 @@ export default {
   templates,
   tokens,
   transfer,
+  outbound,
+  'outbound-accounts': outboundAccounts,
 };

@@ -13,6 +13,15 @@ export default () => ({
     adminRoute('POST', '/tokens/:id/authorize', 'tokens.authorize', 'authorize'),
     adminRoute('POST', '/tokens/:id/refresh', 'tokens.refresh', 'authorize'),
 
+    // presets before :id, which would take "presets" for an id
+    adminRoute('GET', '/outbound-accounts/presets', 'outbound-accounts.presets', 'read'),
+    adminRoute('GET', '/outbound-accounts', 'outbound-accounts.list', 'read'),
+    adminRoute('POST', '/outbound-accounts', 'outbound-accounts.create', 'create'),
+    adminRoute('GET', '/outbound-accounts/:id', 'outbound-accounts.get', 'read'),
+    adminRoute('PUT', '/outbound-accounts/:id', 'outbound-accounts.update', 'update'),
+    adminRoute('DELETE', '/outbound-accounts/:id', 'outbound-accounts.delete', 'delete'),
+    adminRoute('POST', '/outbound-accounts/:id/test', 'outbound-accounts.test', 'test'),
+
     adminRoute('GET', '/notifications', 'notifications.list', 'read'),
 
     adminRoute('GET', '/export', 'transfer.export', 'export'),
