@@ -40,6 +40,8 @@ export default ({ env }) => ({
       smtpTimeout: env.int('MAIL_AUTH_SMTP_TIMEOUT', 30),
       sendRetries: env.int('MAIL_AUTH_SEND_RETRIES', 3),
       sendRetryMaxWait: env.int('MAIL_AUTH_SEND_RETRY_MAX_WAIT', 60),
+      pollSchedule: env('MAIL_AUTH_POLL_SCHEDULE', '*/30 * * * * *'),
+      mailTimeout: env.int('MAIL_AUTH_MAIL_TIMEOUT', 30),
     },
   },
 });

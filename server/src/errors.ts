@@ -15,13 +15,22 @@ export type ErrorCode =
   | 'NETWORK_ERROR'
   | 'STATE_INVALID'
   | 'LEASE_TIMEOUT'
-  // sending mail (outbound accounts)
+  // mail accounts (inbound and outbound)
   | 'ACCOUNT_INACTIVE'
   | 'CONNECTION_FAILED'
   | 'TLS_FAILED'
   | 'AUTH_FAILED'
   | 'SEND_REFUSED'
-  | 'SEND_DEFERRED';
+  | 'SEND_DEFERRED'
+  | 'TIMEOUT'
+  | 'TLS_MISMATCH'
+  | 'CERT_UNTRUSTED'
+  | 'MAILBOX_ACCESS_DENIED'
+  | 'FOLDER_MISSING'
+  | 'PROTOCOL_ERROR'
+  | 'THROTTLED'
+  | 'HAND_ON_FAILED'
+  | 'BUSY';
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION: 400,
@@ -43,6 +52,15 @@ const STATUS: Record<ErrorCode, number> = {
   AUTH_FAILED: 502,
   SEND_REFUSED: 502,
   SEND_DEFERRED: 503,
+  TIMEOUT: 504,
+  TLS_MISMATCH: 502,
+  CERT_UNTRUSTED: 502,
+  MAILBOX_ACCESS_DENIED: 502,
+  FOLDER_MISSING: 502,
+  PROTOCOL_ERROR: 502,
+  THROTTLED: 503,
+  HAND_ON_FAILED: 500,
+  BUSY: 409,
 };
 
 export interface MailAuthErrorOptions {

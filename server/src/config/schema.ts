@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import type { MessageHandler } from '../inbound/handler';
+
 /**
  * The plugin's options (config/plugins.ts → 'mail-auth'.config). Durations are in seconds.
  */
@@ -34,6 +36,29 @@ export const pluginConfigSchema = z
     sendRetries: z.number().int().min(0).max(10).default(3),
     /** The longest wait before a retry, in seconds; a longer Retry-After fails the send instead of holding it. */
     sendRetryMaxWait: z.number().int().min(0).max(600).default(60),
+    /** Cron expression (seconds allowed) of the PostMaster job; each account is polled at its own interval. */
+    pollSchedule: z.string().min(1).default('*/30 * * * * *'),
+    /** How many inbound accounts the PostMaster polls at once. */
+    pollConcurrency: z.number().int().min(1).max(64).default(4),
+    /** Timeout of connecting to, and of each answer from, a mail server (IMAP, POP3), in seconds. */
+    mailTimeout: z.number().int().min(1).max(600).default(30),
+    /** Wait at most this long for a Retry-After of Graph or Gmail before giving up until the next poll, in seconds. */
+    maxRetryAfter: z.number().int().min(0).max(600).default(60),
+    /**
+     * PEM certificates of private CAs that mail servers' certificates may chain to, besides
+     * Node's own roots (an internal Exchange or Dovecot with a company CA).
+     */
+    caCertificates: z.string().optional(),
+    /**
+     * POP3 AUTH with a token: `auto` sends it on the AUTH line when the line fits 255 octets
+     * (RFC 5034) and on a line of its own otherwise, `always`/`never` force one form.
+     */
+    pop3SaslInitialResponse: z.enum(['auto', 'always', 'never']).default('auto'),
+    /**
+     * Takes each fetched message instead of the default (a `message` entry). Runs inside the
+     * database transaction that records the message: its Strapi writes commit with it.
+     */
+    handler: z.custom<MessageHandler>((v) => typeof v === 'function', 'must be a function').optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -1,4 +1,7 @@
 import activity from './activity';
+import inboundAccount from './inbound-account';
+import inboundReceipt from './inbound-receipt';
+import message from './message';
 import oauthAuthorization from './oauth-authorization';
 import oauthToken from './oauth-token';
 import outboundAccount from './outbound-account';
@@ -8,4 +11,7 @@ export default {
   'oauth-authorization': oauthAuthorization,
   activity,
   'outbound-account': outboundAccount,
+  'inbound-account': inboundAccount,
+  'inbound-receipt': inboundReceipt,
+  message,
 };

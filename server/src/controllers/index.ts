@@ -1,4 +1,5 @@
 import activity from './activity';
+import inboundAccounts from './inbound-accounts';
 import notifications from './notifications';
 import oauthCallback from './oauth-callback';
 import outboundAccounts from './outbound-accounts';
@@ -8,6 +9,7 @@ import transfer from './transfer';
 
 export default {
   activity,
+  'inbound-accounts': inboundAccounts,
   notifications,
   'oauth-callback': oauthCallback,
   templates,

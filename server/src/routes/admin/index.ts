@@ -21,6 +21,14 @@ export default () => ({
     adminRoute('PUT', '/outbound-accounts/:id', 'outbound-accounts.update', 'update'),
     adminRoute('DELETE', '/outbound-accounts/:id', 'outbound-accounts.delete', 'delete'),
     adminRoute('POST', '/outbound-accounts/:id/test', 'outbound-accounts.test', 'test'),
+    adminRoute('GET', '/inbound-accounts/presets', 'inbound-accounts.presets', 'read'),
+    adminRoute('GET', '/inbound-accounts', 'inbound-accounts.list', 'read'),
+    adminRoute('POST', '/inbound-accounts', 'inbound-accounts.create', 'create'),
+    adminRoute('GET', '/inbound-accounts/:id', 'inbound-accounts.get', 'read'),
+    adminRoute('PUT', '/inbound-accounts/:id', 'inbound-accounts.update', 'update'),
+    adminRoute('DELETE', '/inbound-accounts/:id', 'inbound-accounts.delete', 'delete'),
+    adminRoute('POST', '/inbound-accounts/:id/test', 'inbound-accounts.test', 'test'),
+    adminRoute('POST', '/inbound-accounts/:id/fetch', 'inbound-accounts.fetch', 'test'),
 
     adminRoute('GET', '/notifications', 'notifications.list', 'read'),
 
