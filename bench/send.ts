@@ -73,10 +73,15 @@ async function main() {
       plugin: (i: number) => outbound.send('bench', message(i)),
     };
     const elapsed = { nodemailer: 0, plugin: 0 };
+    const rounds: string[] = [];
     const run = async (side: keyof typeof sides, count: number, measure: boolean) => {
       const started = performance.now();
       for (let i = 0; i < count; i += 1) await sides[side](i);
-      if (measure) elapsed[side] += performance.now() - started;
+      const ms = performance.now() - started;
+      if (measure) {
+        elapsed[side] += ms;
+        rounds.push(`${side} ${(ms / count).toFixed(1)}`);
+      }
     };
 
     await run('nodemailer', WARMUP, false);
@@ -96,6 +101,7 @@ async function main() {
     console.log(`  plain nodemailer, same token : ${elapsed.nodemailer.toFixed(0)} ms (${perMessage(elapsed.nodemailer)})`);
     console.log(`  outbound account (mail-auth) : ${elapsed.plugin.toFixed(0)} ms (${perMessage(elapsed.plugin)})`);
     console.log(`  ratio plugin / nodemailer     : ${(elapsed.plugin / elapsed.nodemailer).toFixed(3)} (goal ≤ 1.1)`);
+    console.log(`  ms/message per round         : ${rounds.join(', ')}`);
   } finally {
     await app.stop();
     await smtp.stop();
