@@ -428,6 +428,21 @@ describe(`YAML export and import (${testDatabaseKind()})`, () => {
     assert.equal(await snapshot(), before);
   });
 
+  test('names that differ only in case: two entries where the database tells them apart, refused whole where not (MySQL)', async () => {
+    await removeAll();
+    const entry = (name: string) =>
+      `- Name: ${name}\n  Config:\n    ClientID: x\n    Scope: mail\n    Requests:\n      TokenByClientCredentials:\n        Request:\n          URL: https://idp.example/token\n`;
+    const res = await importYaml(`${entry('Case')}${entry('case')}`);
+    if (testDatabaseKind() === 'mysql') {
+      assert.equal(res.status, 409, JSON.stringify(res.body));
+      assert.match((res.body as any).error.message, /nothing was imported/);
+      assert.equal(await db().count({}), 0, 'the first entry was rolled back');
+    } else {
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(names(res.body.created), ['Case', 'case']);
+    }
+  });
+
   test('hostile input: a clear 400, nothing stored, the server stays up', async () => {
     await removeAll();
     await seed();
