@@ -222,8 +222,10 @@ const ExportImportSidebar = ({ onImported }: Props) => {
                   setYaml(event.target.value);
                   edited();
                 }}
-                rows={8}
-                style={{ fontFamily: 'monospace' }}
+                rows={10}
+                spellCheck={false}
+                // YAML is read by its indentation: long lines scroll instead of wrapping.
+                style={{ fontFamily: 'monospace', whiteSpace: 'pre', overflowWrap: 'normal', overflowX: 'auto' }}
               />
             </Field.Root>
             <Checkbox

@@ -29,7 +29,7 @@ const HomePage = () => {
           </Box>
           {/* TRANSFER SIDEBAR (issue 8): mounted here until the tokens and account pages exist;
               move it to their side and pass onImported to reload their lists. */}
-          <Box width="24rem">
+          <Box width="40rem">
             <ExportImportSidebar />
           </Box>
         </Flex>
