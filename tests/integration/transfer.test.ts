@@ -428,6 +428,21 @@ describe(`YAML export and import (${testDatabaseKind()})`, () => {
     assert.equal(await snapshot(), before);
   });
 
+  test('names that differ only in case: two entries where the database tells them apart, refused whole where not (MySQL)', async () => {
+    await removeAll();
+    const entry = (name: string) =>
+      `- Name: ${name}\n  Config:\n    ClientID: x\n    Scope: mail\n    Requests:\n      TokenByClientCredentials:\n        Request:\n          URL: https://idp.example/token\n`;
+    const res = await importYaml(`${entry('Case')}${entry('case')}`);
+    if (testDatabaseKind() === 'mysql') {
+      assert.equal(res.status, 409, JSON.stringify(res.body));
+      assert.match((res.body as any).error.message, /nothing was imported/);
+      assert.equal(await db().count({}), 0, 'the first entry was rolled back');
+    } else {
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(names(res.body.created), ['Case', 'case']);
+    }
+  });
+
   test('hostile input: a clear 400, nothing stored, the server stays up', async () => {
     await removeAll();
     await seed();
@@ -596,6 +611,50 @@ describe(`YAML export and import (${testDatabaseKind()})`, () => {
     t.diagnostic(`imported ${outcomes.imported}, refused ${outcomes.refused}, dry runs ${1000 - outcomes.imported - outcomes.refused}`);
     assert.ok(outcomes.imported > 50 && outcomes.refused > 300, JSON.stringify(outcomes));
     assert.equal((await admin.get('/mail-auth/tokens')).status, 200);
+  });
+
+  test('entry kinds plug in: a registered kind is imported, exported after tokens and checked like them', async () => {
+    // A stand-in for the account kinds to come, stored in memory.
+    const notes = new Map<string, string>();
+    transfer().registerKind({
+      kind: 'Note',
+      label: 'note',
+      order: 10,
+      available: () => true,
+      read(raw: any) {
+        const unknown = Object.keys(raw).filter((k) => !['Kind', 'Name', 'Text'].includes(k));
+        if (typeof raw.Text !== 'string' || unknown.length) {
+          return { ok: false, errors: [...(typeof raw.Text === 'string' ? [] : [{ path: ['Text'], message: 'must be text' }]), ...unknown.map((k) => ({ path: [k], message: 'is not a known field' }))] };
+        }
+        return { ok: true, entry: { name: String(raw.Name), value: raw.Text } };
+      },
+      async plan(_strapi: unknown, entries: Array<{ name: string; value: string }>) {
+        return entries.map((e) => ({
+          existing: notes.has(e.name) ? { id: 1, changes: notes.get(e.name) === e.value ? [] : ['Text'], conflicts: [] } : undefined,
+          problems: [],
+          write: async () => void notes.set(e.name, e.value),
+        }));
+      },
+      storedNames: async () => [...notes.keys()],
+      export: async (_strapi: unknown, { names: chosen }: { names?: ReadonlySet<string> }) =>
+        [...notes].filter(([name]) => !chosen || chosen.has(name)).map(([name, text]) => ({ name, entry: { Kind: 'Note', Name: name, Text: text } })),
+    });
+    try {
+      await removeAll();
+      const report = await importOk('- Kind: Note\n  Name: a note\n  Text: hello\n- Name: a token\n  Config:\n    ClientID: x\n    Scope: mail\n');
+      assert.deepEqual(report.created.map((c) => [c.kind, c.name]), [['OAuth2Token', 'a token'], ['Note', 'a note']], 'tokens first');
+      assert.equal(notes.get('a note'), 'hello');
+      const exported = parse(await exportYaml()) as Array<{ Kind: string; Name: string }>;
+      assert.deepEqual(exported.map((e) => [e.Kind, e.Name]), [['OAuth2Token', 'a token'], ['Note', 'a note']]);
+      const before = await snapshot();
+      const res = await importYaml('- Name: another token\n  Config: {}\n- Kind: Note\n  Name: broken\n  Text: [1]\n  Colour: red\n');
+      assert.equal(res.status, 400);
+      assert.deepEqual(res.body.error!.details.errors.map((i) => [i.entry?.kind, i.path.join('.')]), [['Note', 'yaml.1.Text'], ['Note', 'yaml.1.Colour']]);
+      assert.equal(await snapshot(), before);
+      assert.deepEqual([...notes.keys()], ['a note']);
+    } finally {
+      notes.clear();
+    }
   });
 
   test('RBAC: export and import each need their own permission', async () => {

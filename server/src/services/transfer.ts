@@ -43,12 +43,17 @@ interface PlannedEntry extends DocumentEntry {
   plan: EntryPlan;
 }
 
+/** A problem in entry `index` of a document, with where it is. */
+const entryIssue = (yaml: ParsedYaml, index: number, entry: { name?: string; kind?: string }, path: string[], message: string): TransferIssue => ({
+  path: ['yaml', String(index), ...path],
+  message,
+  entry: { index, ...entry },
+  ...yaml.locate([String(index), ...path]),
+});
+
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const problemCount = (n: number) => `${n} problem${n === 1 ? '' : 's'}`;
-
-/** Errors a database answers with when a unique index refuses a row. */
-const UNIQUE_VIOLATION = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT', '23505', 'ER_DUP_ENTRY']);
 
 const HEADER = {
   withoutSecrets:
@@ -88,12 +93,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     raw.forEach((item, index) => {
       const name = isMapping(item) && typeof item.Name === 'string' ? item.Name : undefined;
       const kindName = isMapping(item) && item.Kind !== undefined ? item.Kind : 'OAuth2Token';
-      const issue = (path: string[], message: string): TransferIssue => ({
-        path: ['yaml', String(index), ...path],
-        message,
-        entry: { index, name, kind: typeof kindName === 'string' ? kindName : undefined },
-        ...yaml.locate([String(index), ...path]),
-      });
+      const issue = (path: string[], message: string) =>
+        entryIssue(yaml, index, { name, kind: typeof kindName === 'string' ? kindName : undefined }, path, message);
       if (!isMapping(item)) {
         issues.push(issue([], 'must be a mapping with Name and Config'));
         return;
@@ -140,13 +141,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
     return planned;
   };
-
-  const issueAt = (document: ReadDocument, e: DocumentEntry, path: string[], message: string): TransferIssue => ({
-    path: ['yaml', String(e.index), ...path],
-    message,
-    entry: { index: e.index, kind: e.kind.kind, name: e.entry.name },
-    ...document.yaml.locate([String(e.index), ...path]),
-  });
 
   const recordFailure = async (error: unknown, actor?: Actor) => {
     const e = error instanceof MailAuthError ? error : undefined;
@@ -225,7 +219,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             report.skipped.push({ ...ref, changes: existing.changes });
             continue;
           } else if (existing.conflicts.length) {
-            conflicts.push(...existing.conflicts.map((c) => issueAt(document, p, c.path, c.message)));
+            conflicts.push(...existing.conflicts.map((c) => entryIssue(document.yaml, p.index, { name: p.entry.name, kind: p.kind.kind }, c.path, c.message)));
             continue;
           } else {
             report.updated.push({ ...ref, changes: existing.changes });
@@ -263,16 +257,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const document = read(request.yaml);
         return dryRun ? await apply(document) : await strapi.db.transaction(() => apply(document));
       } catch (e) {
-        const code = (e as { code?: unknown }).code;
-        const error =
-          !(e instanceof MailAuthError) && typeof code === 'string' && UNIQUE_VIOLATION.has(code)
-            ? new MailAuthError('CONFLICT', `The database refused an entry's name (${code}): nothing was imported`, {
-                advice: 'Another import or an admin created an entry of the same name meanwhile, or the database compares names without case (MySQL): rename the entry and import again.',
-                cause: e,
-              })
-            : e;
-        if (!dryRun) await recordFailure(error, actor);
-        throw error;
+        if (!dryRun) await recordFailure(e, actor);
+        throw e;
       }
     },
 

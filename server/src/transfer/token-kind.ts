@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 
+import { MailAuthError } from '../errors';
 import { PLUGIN_ID } from '../plugin-id';
 import { actorName, TOKEN_UID, type TokenRow } from '../services/tokens';
 import { toFieldErrors, type FieldError } from '../validation/format-issues';
@@ -162,6 +163,14 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
               ...(fieldProblems.length ? configurationMark() : {}),
             };
             const created = (await db.create({ data })) as TokenRow;
+            // Names are unique by the plugin's rule, not by a database index: ask the database, in
+            // this transaction, whether the name is now taken twice (MySQL compares names without case).
+            if ((await db.count({ where: { name: token.name } })) > 1) {
+              throw new MailAuthError('CONFLICT', `"${token.name}" is also the name of another token, as the database compares names: nothing was imported`, {
+                advice: 'Names that differ only in case are the same name on MySQL and MariaDB: rename one of them and import again.',
+                errors: [{ path: ['Name'], message: 'is already used by another token (the database ignores case)' }],
+              });
+            }
             await record('token.created', created.id, { needsConfiguration: fieldProblems.length > 0 });
           },
         };
