@@ -5,6 +5,7 @@ import oauth from './oauth';
 import refresher from './refresher';
 import scheduler from './scheduler';
 import secrets from './secrets';
+import settings from './settings';
 import templates from './templates';
 import tokens from './tokens';
 
@@ -16,6 +17,7 @@ export default {
   refresher,
   scheduler,
   secrets,
+  settings,
   templates,
   tokens,
 };

@@ -330,6 +330,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     view,
     redirectUri,
+    redirectUriWarning,
     settingsOf,
     find,
     storeTokenSet,
