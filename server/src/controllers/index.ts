@@ -3,6 +3,7 @@ import inboundAccounts from './inbound-accounts';
 import notifications from './notifications';
 import oauthCallback from './oauth-callback';
 import outboundAccounts from './outbound-accounts';
+import settings from './settings';
 import templates from './templates';
 import tokens from './tokens';
 import transfer from './transfer';
@@ -12,6 +13,7 @@ export default {
   'inbound-accounts': inboundAccounts,
   notifications,
   'oauth-callback': oauthCallback,
+  settings,
   templates,
   tokens,
   transfer,

@@ -9,6 +9,7 @@ import postmaster from './postmaster';
 import refresher from './refresher';
 import scheduler from './scheduler';
 import secrets from './secrets';
+import settings from './settings';
 import templates from './templates';
 import tokens from './tokens';
 import transfer from './transfer';
@@ -23,6 +24,7 @@ export default {
   refresher,
   scheduler,
   secrets,
+  settings,
   templates,
   tokens,
   transfer,

@@ -355,6 +355,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     view,
     redirectUri,
+    redirectUriWarning,
     settingsOf,
     assertUsable,
     find,

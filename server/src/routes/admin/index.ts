@@ -37,6 +37,9 @@ export default () => ({
 
     adminRoute('GET', '/activity', 'activity.list', 'read'),
 
+    adminRoute('GET', '/settings', 'settings.get', 'settings'),
+    adminRoute('PUT', '/settings', 'settings.update', 'settings'),
+
     // The provider redirects the admin's browser here: no admin session, the one-time
     // state and the browser-binding cookie are the key.
     {
