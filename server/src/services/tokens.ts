@@ -351,7 +351,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     view,
     redirectUri,
     settingsOf,
-    assertUsable,
     find,
     storeTokenSet,
     storeFailure,
