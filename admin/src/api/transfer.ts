@@ -1,38 +1,13 @@
 import { useFetchClient } from '@strapi/strapi/admin';
 import { useMemo } from 'react';
 
+import type { ImportReport } from '../../../server/src/transfer/report';
 import { PLUGIN_ID } from '../pluginId';
 
 /** Typed calls to the transfer routes (server/src/controllers/transfer.ts; docs/transfer.md). */
 
-export interface EntryRef {
-  kind: string;
-  name: string;
-}
-
-export interface ChangedEntry extends EntryRef {
-  changes: string[];
-}
-
-export interface ImportReport {
-  dryRun: boolean;
-  overwrite: boolean;
-  created: EntryRef[];
-  updated: ChangedEntry[];
-  unchanged: EntryRef[];
-  skipped: ChangedEntry[];
-  needsConfiguration: Array<EntryRef & { problems: Array<{ path: string[]; message: string }> }>;
-  errors: TransferIssue[];
-}
-
-/** One problem of a refused document, as the server names it. */
-export interface TransferIssue {
-  path: string[];
-  message: string;
-  line?: number;
-  column?: number;
-  entry?: { index: number; name?: string; kind?: string };
-}
+// The answers' shapes are the server's own: one definition for both sides.
+export type { ChangedEntry, EntryRef, ImportReport, TransferIssue } from '../../../server/src/transfer/report';
 
 export interface ImportRequest {
   yaml: string;

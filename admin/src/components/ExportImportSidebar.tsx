@@ -1,6 +1,6 @@
 import { Alert, Box, Button, Checkbox, Field, Flex, Textarea, Typography } from '@strapi/design-system';
 import { isFetchError, useRBAC } from '@strapi/strapi/admin';
-import { useState, type ChangeEvent } from 'react';
+import { useState, type ChangeEvent, type ReactNode } from 'react';
 import { useIntl } from 'react-intl';
 
 import { useTransferApi, type EntryRef, type ImportReport, type TransferIssue } from '../api/transfer';
@@ -34,6 +34,16 @@ const download = (text: string, fileName: string) => {
   link.remove();
   URL.revokeObjectURL(url);
 };
+
+/** One half of the sidebar, under its heading. */
+const Section = ({ title, children }: { title: string; children: ReactNode }) => (
+  <Flex direction="column" alignItems="stretch" gap={3}>
+    <Typography variant="sigma" tag="h3">
+      {title}
+    </Typography>
+    {children}
+  </Flex>
+);
 
 const ExportImportSidebar = ({ onImported }: Props) => {
   const { formatMessage } = useIntl();
@@ -123,7 +133,15 @@ const ExportImportSidebar = ({ onImported }: Props) => {
     return [where, entry, field].filter(Boolean).join(' · ') + (where || entry || field ? ': ' : '') + issue.message;
   };
 
-  const reportLines = (report: ImportReport) => {
+  const reportList = (report: ImportReport) => (
+    <Flex direction="column" alignItems="stretch" gap={1}>
+      {reportLines(report).map((line) => (
+        <Typography key={line.key}>{line.text}</Typography>
+      ))}
+    </Flex>
+  );
+
+  function reportLines(report: ImportReport) {
     const lines: Array<{ key: string; text: string }> = [];
     const verb = report.dryRun;
     if (report.created.length) {
@@ -163,7 +181,7 @@ const ExportImportSidebar = ({ onImported }: Props) => {
     }
     if (!lines.length) lines.push({ key: 'nothing', text: t('transfer.report.nothing', 'The file holds no entries.') });
     return lines;
-  };
+  }
 
   if (!allowedActions.canExport && !allowedActions.canImport) return null;
 
@@ -175,10 +193,7 @@ const ExportImportSidebar = ({ onImported }: Props) => {
         </Typography>
 
         {allowedActions.canExport && (
-          <Flex direction="column" alignItems="stretch" gap={3}>
-            <Typography variant="sigma" tag="h3">
-              {t('transfer.export.title', 'Export')}
-            </Typography>
+          <Section title={t('transfer.export.title', 'Export')}>
             <Typography variant="pi" textColor="neutral600">
               {t('transfer.export.hint', 'Downloads the OAuth2 tokens as a YAML file in Znuny\'s format.')}
             </Typography>
@@ -201,14 +216,11 @@ const ExportImportSidebar = ({ onImported }: Props) => {
                 {exportError}
               </Alert>
             )}
-          </Flex>
+          </Section>
         )}
 
         {allowedActions.canImport && (
-          <Flex direction="column" alignItems="stretch" gap={3}>
-            <Typography variant="sigma" tag="h3">
-              {t('transfer.import.title', 'Import')}
-            </Typography>
+          <Section title={t('transfer.import.title', 'Import')}>
             <Field.Root name="mail-auth-import-file" hint={t('transfer.import.file.hint', 'A file exported here, or one of Znuny\'s OAuth2 token configurations.')}>
               <Field.Label>{t('transfer.import.file.label', 'YAML file')}</Field.Label>
               <input type="file" accept=".yaml,.yml,text/yaml,application/yaml" onChange={chooseFile} />
@@ -243,11 +255,7 @@ const ExportImportSidebar = ({ onImported }: Props) => {
 
             {preview && (
               <Alert variant="default" title={t('transfer.preview.title', 'Nothing is written yet. The import would do this:')} closeLabel={t('transfer.close', 'Close')} onClose={() => setPreview(undefined)}>
-                <Flex direction="column" alignItems="stretch" gap={1}>
-                  {reportLines(preview.report).map((line) => (
-                    <Typography key={line.key}>{line.text}</Typography>
-                  ))}
-                </Flex>
+                {reportList(preview.report)}
               </Alert>
             )}
             {preview && (
@@ -258,11 +266,7 @@ const ExportImportSidebar = ({ onImported }: Props) => {
 
             {result && (
               <Alert variant="success" title={t('transfer.result.title', 'Imported')} closeLabel={t('transfer.close', 'Close')} onClose={() => setResult(undefined)}>
-                <Flex direction="column" alignItems="stretch" gap={1}>
-                  {reportLines(result).map((line) => (
-                    <Typography key={line.key}>{line.text}</Typography>
-                  ))}
-                </Flex>
+                {reportList(result)}
               </Alert>
             )}
             {refusal && (
@@ -277,7 +281,7 @@ const ExportImportSidebar = ({ onImported }: Props) => {
                 </Flex>
               </Alert>
             )}
-          </Flex>
+          </Section>
         )}
       </Flex>
     </Box>

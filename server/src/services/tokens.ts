@@ -357,7 +357,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     redirectUri,
     redirectUriWarning,
     settingsOf,
-    assertUsable,
     find,
     storeTokenSet,
     storeFailure,

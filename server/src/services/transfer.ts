@@ -26,8 +26,6 @@ const importRequestSchema = z
   })
   .strict();
 
-export type ImportRequest = z.input<typeof importRequestSchema>;
-
 interface DocumentEntry {
   index: number;
   kind: EntryKind;
