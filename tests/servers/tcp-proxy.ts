@@ -15,6 +15,8 @@ export interface TcpProxy {
   connections: number;
   /** Connections the proxy cut. */
   cuts: number;
+  /** Per connection, the bytes that passed (both ways). */
+  bytes: number[];
   /** Bytes after which the next connections are cut: a number, a function per connection, or undefined for never. */
   cutAfter: number | ((connection: number) => number | undefined) | undefined;
   stop(): Promise<void>;
@@ -30,6 +32,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     sent: [],
     connections: 0,
     cuts: 0,
+    bytes: [],
     cutAfter: undefined,
     stop: async () => {
       for (const s of sockets) s.destroy();
@@ -60,6 +63,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       let part = chunk;
       if (limit !== undefined && passed + chunk.length >= limit) part = chunk.subarray(0, Math.max(0, limit - passed));
       passed += part.length;
+      proxy.bytes[index] = passed;
       if (fromClient && logged < CAP) {
         log.push(part);
         logged += part.length;

@@ -153,18 +153,23 @@ export class ImapSource implements MailSource {
     }
     if (!uids.length || action === 'keep') return [...ours, ...stale];
     const range = uidSet(uids);
+    // imapflow answers a failed STORE, EXPUNGE or MOVE with false, not an error: a dropped
+    // connection must not pass for a done action.
+    let done: unknown;
     try {
-      if (action === 'mark-seen') await this.imap.messageFlagsAdd(range, ['\\Seen'], { uid: true });
-      else if (action === 'delete') await this.imap.messageDelete(range, { uid: true });
-      else if (action === 'move') {
-        const moved = await this.imap.messageMove(range, moveTo!, { uid: true });
-        if (!moved) throw folderMissing(this.context, moveTo!, await this.folderNames());
-      }
+      if (action === 'mark-seen') done = await this.imap.messageFlagsAdd(range, ['\\Seen'], { uid: true });
+      else if (action === 'delete') done = await this.imap.messageDelete(range, { uid: true });
+      else done = await this.imap.messageMove(range, moveTo!, { uid: true });
     } catch (e) {
-      if (action === 'move' && /NONEXISTENT|TRYCREATE|doesn't exist|does not exist/i.test(`${(e as Error).message} ${(e as { responseText?: string }).responseText ?? ''}`)) {
-        throw folderMissing(this.context, moveTo!, await this.folderNames());
-      }
       throw classifyMailError(e, this.context);
+    }
+    if (!done) {
+      if (!this.imap.usable) {
+        throw classifyMailError(Object.assign(new Error(`the connection was lost during ${action}`), { code: 'EConnectionClosed' }), this.context);
+      }
+      const names = await this.folderNames();
+      if (action === 'move' && names && !names.includes(moveTo!)) throw folderMissing(this.context, moveTo!, names);
+      throw classifyMailError(new Error(`the server refused to ${action} messages ${range}`), this.context);
     }
     return [...ours, ...stale];
   }
@@ -178,7 +183,10 @@ export class ImapSource implements MailSource {
     let found: number[];
     try {
       // "n:*" always matches the highest message, even below n: filter.
-      found = ((await this.imap.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || []).filter((uid) => uid > lastUid);
+      const result = await this.imap.search({ uid: `${lastUid + 1}:*` }, { uid: true });
+      // false is imapflow's word for a failed SEARCH (also a lost connection), not for no messages
+      if (!result) throw Object.assign(new Error('SEARCH failed'), { code: this.imap.usable ? 'SEARCH_FAILED' : 'EConnectionClosed' });
+      found = result.filter((uid) => uid > lastUid);
     } catch (e) {
       throw classifyMailError(e, this.context);
     }

@@ -26,7 +26,8 @@ export class Pop3Source implements MailSource {
   readonly protocol = 'pop3' as const;
   private client?: Pop3Client;
   private numbers?: Map<string, number>;
-  private marked: string[] = [];
+  /** Marked with DELE in this session: removed at QUIT. */
+  private marked = new Set<string>();
 
   constructor(
     private readonly options: Pop3SourceOptions,
@@ -105,6 +106,7 @@ export class Pop3Source implements MailSource {
     const gone: string[] = [];
     for (const key of keys) {
       const uidl = keyId(key, 'pop3', this.options.identity);
+      if (this.marked.has(key)) continue; // DELE once per session: a second one is an error
       const number = uidl === undefined ? undefined : numbers.get(uidl);
       if (number === undefined) {
         gone.push(key); // not on the server (any more): nothing to delete
@@ -115,7 +117,7 @@ export class Pop3Source implements MailSource {
       } catch (e) {
         throw classifyMailError(e, this.context);
       }
-      this.marked.push(key);
+      this.marked.add(key);
     }
     return gone;
   }
@@ -153,11 +155,11 @@ export class Pop3Source implements MailSource {
       await this.client?.quit();
     } catch (e) {
       // Without a clean QUIT the server keeps the messages: their deletion stays pending.
-      this.marked = [];
+      this.marked.clear();
       throw classifyMailError(e, this.context);
     }
-    const done = this.marked;
-    this.marked = [];
+    const done = [...this.marked];
+    this.marked.clear();
     return done;
   }
 
