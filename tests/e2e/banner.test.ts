@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 
 import type { Page, Request } from 'playwright-core';
 
-import { dismissStrapiBanners, screenshot, type TestBrowser } from '../helpers/browser';
-import { mainNavigation, PLUGIN_PATH, skipWithoutChromium as skip, startE2e, type E2eFixture } from '../helpers/e2e';
+import { screenshot, type TestBrowser } from '../helpers/browser';
+import { mainNavigation, PLUGIN_PATH, settle, skipWithoutChromium as skip, startE2e, type E2eFixture } from '../helpers/e2e';
 import { generateTokens } from '../helpers/tokens';
 
 /** The banner polls once a minute; a little more for the request and the render. */
@@ -13,12 +13,6 @@ const POLL_WAIT_MS = 80_000;
 const banner = (page: Page) => page.getByRole('region', { name: 'OAuth2 tokens that need attention' });
 const needsAuthorization = (page: Page, name: string) =>
   banner(page).getByText(`OAuth2 token "${name}" needs to be authorized again`, { exact: true });
-/** Strapi's own announcements closed and no tooltip open: what a screenshot should show. */
-const settle = async (page: Page) => {
-  await dismissStrapiBanners(page);
-  await page.mouse.move(900, 880);
-  await page.getByRole('tooltip').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
-};
 const isNotificationsRequest = (r: Request) => new URL(r.url()).pathname === '/mail-auth/notifications';
 
 describe('the expiry banner on every admin page (built admin, Chromium)', () => {
@@ -81,7 +75,7 @@ describe('the expiry banner on every admin page (built admin, Chromium)', () => 
       const answer = await fetch(res.url(), { headers: await res.request().allHeaders() });
       assert.deepEqual(((await answer.json()) as { results: unknown[] }).results, []);
       await mainNavigation(watcher.page).getByRole('link', { name: 'Mail Auth', exact: true }).waitFor();
-      await dismissStrapiBanners(watcher.page);
+      await settle(watcher.page);
       assert.equal(await banner(watcher.page).count(), 0);
     } catch (err) {
       await e2e.explainFailure(t, watcher, err);

@@ -6,7 +6,15 @@ import type { Page } from 'playwright-core';
 
 import { startOAuthServer, type OAuthTestServer } from '../servers/oauth-server';
 import { AdminClient, type AdminUser } from './admin';
-import { chromiumAvailable, launchBrowser, loginToAdmin, type LaunchBrowserOptions, type TestBrowser } from './browser';
+import {
+  chromiumAvailable,
+  dismissStrapiBanners,
+  launchBrowser,
+  loginToAdmin,
+  screenshot,
+  type LaunchBrowserOptions,
+  type TestBrowser,
+} from './browser';
 import { startStrapiProcess, type StrapiProcess } from './strapi-process';
 
 /** Skip value for node:test: browser tests are skipped one by one (counted) without Chromium. */
@@ -21,6 +29,49 @@ export const ERROR_TEXT = /An error occurred|Something went wrong|Woops!/i;
 /** The admin panel's main navigation (the left menu), not the plugin's or a page's. */
 export const mainNavigation = (page: Page) =>
   page.getByRole('navigation').filter({ has: page.getByRole('link', { name: 'Home', exact: true }) });
+
+/** Strapi's announcements closed, no toast, no tooltip, no hover: what a screenshot should show. */
+export async function settle(page: Page): Promise<void> {
+  await dismissStrapiBanners(page);
+  const size = page.viewportSize() ?? { width: 1440, height: 900 };
+  await page.mouse.move(size.width - 5, size.height - 5);
+  await page.getByRole('tooltip').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  // Strapi's toasts (sonner) leave after a few seconds.
+  await page.locator('[data-sonner-toast]').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+}
+
+// The tallest scrolling box's content: the admin panel scrolls inside its content column,
+// which a full-page screenshot does not see. A string, not a function: tsx would add helpers
+// that do not exist in the page.
+const CONTENT_HEIGHT = `(() => {
+  let height = document.documentElement.clientHeight;
+  for (const el of document.querySelectorAll('*')) {
+    const style = getComputedStyle(el);
+    if ((style.overflowY === 'auto' || style.overflowY === 'scroll') && el.scrollHeight > el.clientHeight) {
+      height = Math.max(height, Math.ceil(el.scrollHeight + el.getBoundingClientRect().top));
+    }
+  }
+  return height;
+})()`;
+
+/**
+ * docs/screenshots/<name>.png of the whole page: settles it, grows the window to the content's
+ * height (at most 4000 px), takes the picture, and gives the window its size back.
+ */
+export async function screenshotPage(page: Page, name: string): Promise<string> {
+  await settle(page);
+  const viewport = page.viewportSize() ?? { width: 1440, height: 900 };
+  try {
+    for (let i = 0; i < 2; i++) {
+      const height = Math.min(4000, Math.max(viewport.height, Number(await page.evaluate(CONTENT_HEIGHT))));
+      await page.setViewportSize({ width: viewport.width, height });
+      await page.waitForTimeout(300);
+    }
+    return await screenshot(page, name);
+  } finally {
+    await page.setViewportSize(viewport);
+  }
+}
 
 export interface E2eFixture {
   app: StrapiProcess;

@@ -29,7 +29,7 @@ export const PluginNav = () => {
       <SubNav.Content>
         <SubNav.Sections>
           {[
-            <SubNav.Section key="mail" label={t('nav.section', 'Mail accounts')}>
+            <SubNav.Section key="mail" label={t('nav.section', 'Mail and sign-in')}>
               {links}
             </SubNav.Section>,
           ]}

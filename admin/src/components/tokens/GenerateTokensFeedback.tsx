@@ -1,7 +1,8 @@
-import { Alert, Button, Flex } from '@strapi/design-system';
+import { Alert, Button } from '@strapi/design-system';
 
 import type { GenerateTokensState } from '../../hooks/useGenerateTokens';
 import { useT } from '../../utils/useT';
+import { withCode } from './TokenStatusCard';
 
 interface GenerateTokensFeedbackProps {
   state: GenerateTokensState;
@@ -80,14 +81,9 @@ export const GenerateTokensFeedback = ({ state, onOpenBlocked, onStop }: Generat
           title={t('generate.failed.title', 'The provider did not grant the tokens')}
           data-testid="generate-feedback"
         >
-          <Flex direction="column" alignItems="flex-start" gap={1} tag="span">
-            <span>
-              {expired
-                ? t('generate.failed.expired', 'Nothing came back within 10 minutes: the sign-in request has expired.')
-                : `${error?.message ?? ''}${error?.code ? ` (${error.code})` : ''}`}
-            </span>
-            <span>{expired ? t('generate.failed.again', 'Click Generate tokens to start again.') : error?.advice}</span>
-          </Flex>
+          {expired
+            ? `${t('generate.failed.expired', 'Nothing came back within 10 minutes: the sign-in request has expired.')} ${t('generate.failed.again', 'Click Generate tokens to start again.')}`
+            : [withCode(error?.code, error?.message ?? ''), error?.advice].filter(Boolean).join(' ')}
         </Alert>
       );
     }

@@ -1,8 +1,9 @@
-import { Alert, Field, Flex, IconButton, TextInput } from '@strapi/design-system';
+import { Field, Flex, IconButton, TextInput } from '@strapi/design-system';
 import { Duplicate } from '@strapi/icons';
 import { useClipboard, useNotification } from '@strapi/strapi/admin';
 
 import { useT } from '../../utils/useT';
+import { DismissibleAlert } from '../DismissibleAlert';
 
 interface RedirectUriFieldProps {
   redirectUri: string;
@@ -47,9 +48,9 @@ export const RedirectUriField = ({ redirectUri, warning }: RedirectUriFieldProps
         <Field.Hint />
       </Field.Root>
       {warning && (
-        <Alert variant="warning" closeLabel={t('common.close', 'Close')} title={t('redirectUri.warningTitle', 'Not an https address')}>
+        <DismissibleAlert variant="warning" title={t('redirectUri.warningTitle', 'Not an https address')}>
           {warning}
-        </Alert>
+        </DismissibleAlert>
       )}
     </Flex>
   );

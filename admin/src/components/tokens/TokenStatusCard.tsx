@@ -1,11 +1,16 @@
-import { Alert, Box, Flex, Grid, Tooltip, Typography } from '@strapi/design-system';
+import { Box, Grid, Tooltip, Typography } from '@strapi/design-system';
 import type { ReactNode } from 'react';
 
 import type { Token } from '../../api/tokens';
 import { useTimeFormat } from '../../utils/time';
 import { useT } from '../../utils/useT';
+import { DismissibleAlert } from '../DismissibleAlert';
 import { StatusBadge } from './StatusBadge';
 import { Section } from './TokenForm';
+
+/** The provider's message, with its code in front unless it already says it. */
+export const withCode = (code: string | undefined, message: string) =>
+  code && !message.includes(code) ? `${code}: ${message}` : message;
 
 const Item = ({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) => (
   <Grid.Item col={4} s={6} xs={12} direction="column" alignItems="flex-start" gap={1}>
@@ -17,7 +22,7 @@ const Item = ({ label, children, testId }: { label: string; children: ReactNode;
 );
 
 /** Everything about the token's grant: status, expiry, refresh token, who granted it, what failed. */
-export const TokenStatusCard = ({ token }: { token: Token }) => {
+export const TokenStatusCard = ({ token, hideLastError }: { token: Token; hideLastError?: boolean }) => {
   const t = useT();
   const time = useTimeFormat();
   const dash = <Typography textColor="neutral500">—</Typography>;
@@ -64,23 +69,18 @@ export const TokenStatusCard = ({ token }: { token: Token }) => {
           </Grid.Item>
         )}
       </Grid.Root>
-      {token.lastError && (
-        <Alert
+      {token.lastError && !hideLastError && (
+        <DismissibleAlert
           variant="danger"
-          closeLabel={t('common.close', 'Close')}
-          title={t('token.lastError', 'Last error ({code})', { code: token.lastError.code })}
+          title={
+            token.lastError.at
+              ? t('token.lastErrorAt', 'Last error, {date}', { date: time.full(token.lastError.at) })
+              : t('token.lastErrorTitle', 'Last error')
+          }
           data-testid="token-last-error"
         >
-          <Flex direction="column" alignItems="flex-start" gap={1} tag="span">
-            <span>{token.lastError.message}</span>
-            {token.lastError.advice && <span>{token.lastError.advice}</span>}
-            {token.lastError.at && (
-              <Typography variant="pi" textColor="neutral600">
-                {time.full(token.lastError.at)}
-              </Typography>
-            )}
-          </Flex>
-        </Alert>
+          {[withCode(token.lastError.code, token.lastError.message), token.lastError.advice].filter(Boolean).join(' ')}
+        </DismissibleAlert>
       )}
     </Section>
   );

@@ -1,5 +1,4 @@
 import {
-  Alert,
   Box,
   EmptyStateLayout,
   Field,
@@ -27,6 +26,7 @@ import { useRemote } from '../../hooks/useRemote';
 import { PLUGIN_ID } from '../../pluginId';
 import { useTimeFormat } from '../../utils/time';
 import { useT } from '../../utils/useT';
+import { DismissibleAlert } from '../../components/DismissibleAlert';
 import { ACTIVITY_KINDS, kindLabel, SUBJECT_TYPES, subjectTypeLabel } from './activityKinds';
 
 const ALL = '__all__';
@@ -150,9 +150,9 @@ export const ActivityPage = () => {
       <Layouts.Content>
         {activity.failure && (
           <Box paddingBottom={4}>
-            <Alert variant="danger" closeLabel={t('common.close', 'Close')} title={t('activity.loadFailed', 'The activity could not be loaded')}>
+            <DismissibleAlert variant="danger" title={t('activity.loadFailed', 'The activity could not be loaded')}>
               {activity.failure.message}
-            </Alert>
+            </DismissibleAlert>
           </Box>
         )}
         {results.length === 0 ? (

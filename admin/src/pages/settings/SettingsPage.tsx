@@ -26,6 +26,7 @@ import { Section } from '../../components/tokens/TokenForm';
 import { useRemote } from '../../hooks/useRemote';
 import { useTimeFormat } from '../../utils/time';
 import { useT } from '../../utils/useT';
+import { DismissibleAlert } from '../../components/DismissibleAlert';
 import { changedSettings, settingsValues, validateSettings, type SettingsFormValues } from './settingsModel';
 
 const FORM_ID = 'mail-auth-settings-form';
@@ -208,9 +209,9 @@ export const SettingsPage = () => {
                   </Typography>
                 </Flex>
               ) : (
-                <Alert variant="danger" closeLabel={t('common.close', 'Close')} title={t('settings.key.missing', 'No encryption key: secrets cannot be stored')}>
+                <DismissibleAlert variant="danger" title={t('settings.key.missing', 'No encryption key: secrets cannot be stored')}>
                   {t('settings.key.missing.advice', 'Set admin.secrets.encryptionKey in config/admin.ts (or the plugin’s encryptionKey in config/plugins.ts) to a long random value, then restart Strapi.')}
-                </Alert>
+                </DismissibleAlert>
               )}
               <Typography variant="pi" textColor="neutral600">
                 {t('settings.key.never', 'The key itself is never shown here. Changing it makes stored secrets unreadable: enter them again afterwards.')}

@@ -6,6 +6,7 @@ import { Link as RouterLink, useNavigate, useParams } from 'react-router-dom';
 
 import { toApiFailure, type ApiFailure, type FieldErrors } from '../../api/errors';
 import { deleteToken, getToken, refreshToken, updateToken, type Token } from '../../api/tokens';
+import { DismissibleAlert } from '../../components/DismissibleAlert';
 import { refreshNotifications } from '../../components/ExpiryBanner/notificationStore';
 import { redirectUriHelp } from '../../components/tokens/fieldText';
 import { GenerateTokensFeedback } from '../../components/tokens/GenerateTokensFeedback';
@@ -26,12 +27,12 @@ const FailureAlert = ({ failure, onClose }: { failure: ApiFailure; onClose: () =
   const t = useT();
   return (
     <Alert variant="danger" closeLabel={t('common.close', 'Close')} onClose={onClose} title={failure.message} data-testid="token-action-failure">
-      <Flex direction="column" alignItems="flex-start" gap={1} tag="span">
-        {failure.blockers.length > 0 && (
-          <span>{t('token.delete.usedBy', 'Used by: {accounts}.', { accounts: failure.blockers.join(', ') })}</span>
-        )}
-        {failure.advice && <span>{failure.advice}</span>}
-      </Flex>
+      {[
+        failure.blockers.length ? t('token.delete.usedBy', 'Used by: {accounts}.', { accounts: failure.blockers.join(', ') }) : null,
+        failure.advice,
+      ]
+        .filter(Boolean)
+        .join(' ')}
     </Alert>
   );
 };
@@ -183,13 +184,13 @@ export const TokenPage = () => {
           {failure && <FailureAlert failure={failure} onClose={() => setFailure(null)} />}
           <GenerateTokensFeedback state={generate.state} onOpenBlocked={generate.openBlocked} onStop={generate.stop} />
           {signsIn && current.status === 'not-authorized' && generate.state.phase === 'idle' && (
-            <Alert variant="default" closeLabel={t('common.close', 'Close')} title={t('token.next.title', 'Next: Generate tokens')}>
+            <DismissibleAlert variant="default" title={t('token.next.title', 'Next: Generate tokens')}>
               {permissions.canAuthorize
                 ? t('token.next.body', 'Register the redirect URI below in the provider’s console, then click Generate tokens and sign in with the mailbox’s account.')
                 : t('token.next.readOnly', 'An administrator who may generate tokens has to sign in at the provider.')}
-            </Alert>
+            </DismissibleAlert>
           )}
-          <TokenStatusCard token={current} />
+          <TokenStatusCard token={current} hideLastError={generate.state.phase === 'done' && !generate.state.outcome.ok} />
           {template && values ? (
             <TokenForm
               template={template}
@@ -212,9 +213,9 @@ export const TokenPage = () => {
             </TokenForm>
           ) : (
             !template && (
-              <Alert variant="warning" closeLabel={t('common.close', 'Close')} title={t('token.unknownTemplate', 'Unknown template “{template}”', { template: current.template })}>
+              <DismissibleAlert variant="warning" title={t('token.unknownTemplate', 'Unknown template “{template}”', { template: current.template })}>
                 {t('token.unknownTemplate.body', 'This version of the plugin does not know the token’s template; it cannot be edited here.')}
-              </Alert>
+              </DismissibleAlert>
             )
           )}
         </Flex>

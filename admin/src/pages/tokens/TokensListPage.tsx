@@ -1,5 +1,4 @@
 import {
-  Alert,
   Box,
   EmptyStateLayout,
   Flex,
@@ -28,6 +27,7 @@ import { useTemplates } from '../../hooks/useTemplates';
 import { PLUGIN_ID } from '../../pluginId';
 import { useTimeFormat } from '../../utils/time';
 import { useT } from '../../utils/useT';
+import { DismissibleAlert } from '../../components/DismissibleAlert';
 
 const PAGE_SIZES = ['10', '25', '50', '100'];
 
@@ -93,9 +93,9 @@ export const TokensListPage = () => {
         <Box flex="1" minWidth={0}>
         {tokens.failure && (
           <Box paddingBottom={4}>
-            <Alert variant="danger" closeLabel={t('common.close', 'Close')} title={t('tokens.loadFailed', 'The tokens could not be loaded')}>
+            <DismissibleAlert variant="danger" title={t('tokens.loadFailed', 'The tokens could not be loaded')}>
               {tokens.failure.message}
-            </Alert>
+            </DismissibleAlert>
           </Box>
         )}
         {results.length === 0 ? (
