@@ -1,2 +1,2 @@
-declare module '@strapi/design-system/*';
-declare module '@strapi/design-system';
+// @strapi/design-system and @strapi/icons ship their own types; nothing to declare here.
+export {};

@@ -19,6 +19,8 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
       '[mail-auth] No encryption key: OAuth2 tokens and passwords cannot be stored. Set admin.secrets.encryptionKey (or the plugin\'s encryptionKey) and restart.'
     );
   }
+  // Values saved on the Settings page override config/plugins.ts; applied before jobs start.
+  await plugin.service('settings').load();
   const scheduler = plugin.service('scheduler');
   scheduler.schedule('refresh', strapi.config.get(`plugin::${PLUGIN_ID}.refreshSchedule`), () => plugin.service('refresher').run());
   scheduler.schedule('postmaster', strapi.config.get(`plugin::${PLUGIN_ID}.pollSchedule`), () => plugin.service('postmaster').runDue());

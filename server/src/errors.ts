@@ -3,6 +3,7 @@ import type { FieldError } from './validation/format-issues';
 /** What went wrong, in a form callers (controllers, jobs, the host app) can act on. */
 export type ErrorCode =
   | 'VALIDATION'
+  | 'CONFIGURATION_REQUIRED'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'ENCRYPTION_KEY_MISSING'
@@ -14,11 +15,16 @@ export type ErrorCode =
   | 'NETWORK_ERROR'
   | 'STATE_INVALID'
   | 'LEASE_TIMEOUT'
+  // mail accounts (inbound and outbound)
+  | 'ACCOUNT_INACTIVE'
   | 'CONNECTION_FAILED'
+  | 'TLS_FAILED'
+  | 'AUTH_FAILED'
+  | 'SEND_REFUSED'
+  | 'SEND_DEFERRED'
   | 'TIMEOUT'
   | 'TLS_MISMATCH'
   | 'CERT_UNTRUSTED'
-  | 'AUTH_FAILED'
   | 'MAILBOX_ACCESS_DENIED'
   | 'FOLDER_MISSING'
   | 'PROTOCOL_ERROR'
@@ -28,6 +34,7 @@ export type ErrorCode =
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION: 400,
+  CONFIGURATION_REQUIRED: 409,
   NOT_FOUND: 404,
   CONFLICT: 409,
   ENCRYPTION_KEY_MISSING: 500,
@@ -39,11 +46,15 @@ const STATUS: Record<ErrorCode, number> = {
   NETWORK_ERROR: 502,
   STATE_INVALID: 400,
   LEASE_TIMEOUT: 503,
+  ACCOUNT_INACTIVE: 409,
   CONNECTION_FAILED: 502,
+  TLS_FAILED: 502,
+  AUTH_FAILED: 502,
+  SEND_REFUSED: 502,
+  SEND_DEFERRED: 503,
   TIMEOUT: 504,
   TLS_MISMATCH: 502,
   CERT_UNTRUSTED: 502,
-  AUTH_FAILED: 502,
   MAILBOX_ACCESS_DENIED: 502,
   FOLDER_MISSING: 502,
   PROTOCOL_ERROR: 502,

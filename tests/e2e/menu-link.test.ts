@@ -79,10 +79,11 @@ describe('the Mail Auth link in the admin panel (built admin, Chromium)', () => 
 
       await link.click();
       await page.waitForURL((url) => url.pathname === PLUGIN_PATH);
-      const header = page.getByRole('heading', { name: 'Mail Auth', level: 1 });
+      // The plugin opens on its tokens page, with its own navigation.
+      const header = page.getByRole('heading', { name: 'OAuth2 tokens', level: 1 });
       await header.waitFor();
       assert.ok(await header.isVisible(), 'the plugin page shows its header');
-      await page.getByText('OAuth2 tokens and mail accounts').waitFor();
+      await page.getByRole('navigation', { name: 'Mail Auth' }).waitFor();
       assert.doesNotMatch(await page.locator('body').innerText(), ERROR_TEXT);
       assert.deepEqual(browser.pageErrors, [], 'no uncaught exception in the page');
 
@@ -115,7 +116,7 @@ describe('the Mail Auth link in the admin panel (built admin, Chromium)', () => 
       // Nor does the page open when the address is typed in.
       await page.goto(`${app.url}${PLUGIN_PATH}`);
       await page.getByText(/don.t have the permissions/i).waitFor();
-      assert.equal(await page.getByRole('heading', { name: 'Mail Auth', level: 1 }).count(), 0);
+      assert.equal(await page.getByRole('heading', { name: 'OAuth2 tokens', level: 1 }).count(), 0);
     } catch (err) {
       await explainFailure(t, browser, err);
     }
@@ -131,7 +132,7 @@ describe('the Mail Auth link in the admin panel (built admin, Chromium)', () => 
       await link.waitFor();
       assert.equal(await link.getAttribute('href'), PLUGIN_PATH);
       await link.click();
-      await browser.page.getByRole('heading', { name: 'Mail Auth', level: 1 }).waitFor();
+      await browser.page.getByRole('heading', { name: 'OAuth2 tokens', level: 1 }).waitFor();
       assert.doesNotMatch(await browser.page.locator('body').innerText(), ERROR_TEXT);
     } catch (err) {
       await explainFailure(t, browser, err);

@@ -31,6 +31,9 @@ describe(`foundation (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     assert.equal(res.status, 200);
     const ids = res.body.results.map((t: { id: string }) => t.id);
     assert.deepEqual(ids.slice(0, 4), ['google', 'microsoft', 'microsoft-app-only', 'generic']);
+    // The New token form shows the redirect URI before a token exists.
+    assert.equal(res.body.redirectUri, `${app.url}/mail-auth/oauth/callback`);
+    assert.ok('redirectUriWarning' in res.body);
   });
 
   test('an admin without the read permission gets 403', async () => {

@@ -1,18 +1,41 @@
-import { Page } from '@strapi/strapi/admin';
-import { Routes, Route } from 'react-router-dom';
+import { Layouts, Page } from '@strapi/strapi/admin';
+import { Route, Routes } from 'react-router-dom';
 
+import { BannerHost } from '../components/ExpiryBanner/BannerHost';
+import { PluginNav } from '../components/PluginNav';
 import { PERMISSIONS } from '../permissions';
-import { HomePage } from './HomePage';
+import { ActivityPage } from './activity/ActivityPage';
+import { SettingsPage } from './settings/SettingsPage';
+import { TokenCreatePage } from './tokens/TokenCreatePage';
+import { TokenPage } from './tokens/TokenPage';
+import { TokensListPage } from './tokens/TokensListPage';
 
-const App = () => {
-  return (
-    <Page.Protect permissions={PERMISSIONS.read}>
+/**
+ * The plugin's pages under /plugins/mail-auth. The banner host is mounted here as well as in
+ * the menu icon: on narrow screens the left menu does not render the icon, and the plugin's
+ * own pages should still show the banner (only one host renders it).
+ */
+const App = () => (
+  <Page.Protect permissions={PERMISSIONS.read}>
+    <BannerHost />
+    <Layouts.Root sideNav={<PluginNav />}>
       <Routes>
-        <Route index element={<HomePage />} />
+        <Route index element={<TokensListPage />} />
+        <Route path="tokens/new" element={<TokenCreatePage />} />
+        <Route path="tokens/:id" element={<TokenPage />} />
+        <Route path="activity" element={<ActivityPage />} />
+        <Route
+          path="settings"
+          element={
+            <Page.Protect permissions={PERMISSIONS.settings}>
+              <SettingsPage />
+            </Page.Protect>
+          }
+        />
         <Route path="*" element={<Page.Error />} />
       </Routes>
-    </Page.Protect>
-  );
-};
+    </Layouts.Root>
+  </Page.Protect>
+);
 
 export default App;

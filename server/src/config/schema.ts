@@ -26,6 +26,16 @@ export const pluginConfigSchema = z
      * needed for real providers; anything but loopback stays https-only.
      */
     allowHttpLoopback: z.boolean().default(false),
+    /** Microsoft Graph's root (national clouds: https://graph.microsoft.us, https://microsoftgraph.chinacloudapi.cn …). */
+    graphBaseUrl: z.string().url('must be an absolute URL').default('https://graph.microsoft.com'),
+    /** The Gmail API's root. */
+    gmailBaseUrl: z.string().url('must be an absolute URL').default('https://gmail.googleapis.com'),
+    /** Timeout of each SMTP stage (connect, greeting, a command's answer), in seconds. */
+    smtpTimeout: z.number().int().min(1).max(600).default(30),
+    /** How often a send that failed for a passing reason (SMTP 4xx, HTTP 429/5xx, network) is tried again. */
+    sendRetries: z.number().int().min(0).max(10).default(3),
+    /** The longest wait before a retry, in seconds; a longer Retry-After fails the send instead of holding it. */
+    sendRetryMaxWait: z.number().int().min(0).max(600).default(60),
     /** Cron expression (seconds allowed) of the PostMaster job; each account is polled at its own interval. */
     pollSchedule: z.string().min(1).default('*/30 * * * * *'),
     /** How many inbound accounts the PostMaster polls at once. */
@@ -50,6 +60,21 @@ export const pluginConfigSchema = z
      */
     handler: z.custom<MessageHandler>((v) => typeof v === 'function', 'must be a function').optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // The REST roots carry bearer tokens: https only, except loopback test servers when allowed.
+    for (const key of ['graphBaseUrl', 'gmailBaseUrl'] as const) {
+      let url: URL;
+      try {
+        url = new URL(config[key]);
+      } catch {
+        continue; // already reported by .url()
+      }
+      const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback && config.allowHttpLoopback)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'must be an https URL (http only on 127.0.0.1 with allowHttpLoopback)' });
+      }
+    }
+  });
 
 export type PluginConfig = z.infer<typeof pluginConfigSchema>;

@@ -3,12 +3,16 @@ import authorizations from './authorizations';
 import inboundAccounts from './inbound-accounts';
 import notifications from './notifications';
 import oauth from './oauth';
+import outbound from './outbound';
+import outboundAccounts from './outbound-accounts';
 import postmaster from './postmaster';
 import refresher from './refresher';
 import scheduler from './scheduler';
 import secrets from './secrets';
+import settings from './settings';
 import templates from './templates';
 import tokens from './tokens';
+import transfer from './transfer';
 
 export default {
   activity,
@@ -20,6 +24,10 @@ export default {
   refresher,
   scheduler,
   secrets,
+  settings,
   templates,
   tokens,
+  transfer,
+  outbound,
+  'outbound-accounts': outboundAccounts,
 };

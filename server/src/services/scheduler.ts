@@ -16,7 +16,10 @@ export interface JobInfo {
  * not work in the background) nothing is scheduled; `destroy` stops everything.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const jobs = new Map<string, { task: ScheduledTask; schedule: string; lastRunAt: Date | null; lastError: string | null }>();
+  const jobs = new Map<
+    string,
+    { task: ScheduledTask; schedule: string; run: () => Promise<unknown>; lastRunAt: Date | null; lastError: string | null }
+  >();
 
   return {
     enabled(): boolean {
@@ -28,7 +31,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!this.enabled()) return false;
       if (!cron.validate(schedule)) throw new Error(`mail-auth: "${schedule}" is not a valid cron expression for the ${name} job`);
       this.stop(name);
-      const entry = { task: undefined as unknown as ScheduledTask, schedule, lastRunAt: null as Date | null, lastError: null as string | null };
+      const entry = { task: undefined as unknown as ScheduledTask, schedule, run, lastRunAt: null as Date | null, lastError: null as string | null };
       entry.task = cron.schedule(
         schedule,
         async () => {
@@ -45,6 +48,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       );
       jobs.set(name, entry);
       return true;
+    },
+
+    /** The same job on a new schedule (Settings page); false when it is not scheduled here. */
+    async reschedule(name: string, schedule: string): Promise<boolean> {
+      const entry = jobs.get(name);
+      if (!entry) return false;
+      if (!cron.validate(schedule)) throw new Error(`mail-auth: "${schedule}" is not a valid cron expression for the ${name} job`);
+      await this.stop(name);
+      return this.schedule(name, schedule, entry.run);
     },
 
     async stop(name: string) {

@@ -14,6 +14,13 @@ export default () => ({
     adminRoute('POST', '/tokens/:id/refresh', 'tokens.refresh', 'authorize'),
 
     // presets before :id, which would take "presets" for an id
+    adminRoute('GET', '/outbound-accounts/presets', 'outbound-accounts.presets', 'read'),
+    adminRoute('GET', '/outbound-accounts', 'outbound-accounts.list', 'read'),
+    adminRoute('POST', '/outbound-accounts', 'outbound-accounts.create', 'create'),
+    adminRoute('GET', '/outbound-accounts/:id', 'outbound-accounts.get', 'read'),
+    adminRoute('PUT', '/outbound-accounts/:id', 'outbound-accounts.update', 'update'),
+    adminRoute('DELETE', '/outbound-accounts/:id', 'outbound-accounts.delete', 'delete'),
+    adminRoute('POST', '/outbound-accounts/:id/test', 'outbound-accounts.test', 'test'),
     adminRoute('GET', '/inbound-accounts/presets', 'inbound-accounts.presets', 'read'),
     adminRoute('GET', '/inbound-accounts', 'inbound-accounts.list', 'read'),
     adminRoute('POST', '/inbound-accounts', 'inbound-accounts.create', 'create'),
@@ -24,7 +31,14 @@ export default () => ({
     adminRoute('POST', '/inbound-accounts/:id/fetch', 'inbound-accounts.fetch', 'test'),
 
     adminRoute('GET', '/notifications', 'notifications.list', 'read'),
+
+    adminRoute('GET', '/export', 'transfer.export', 'export'),
+    adminRoute('POST', '/import', 'transfer.import', 'import'),
+
     adminRoute('GET', '/activity', 'activity.list', 'read'),
+
+    adminRoute('GET', '/settings', 'settings.get', 'settings'),
+    adminRoute('PUT', '/settings', 'settings.update', 'settings'),
 
     // The provider redirects the admin's browser here: no admin session, the one-time
     // state and the browser-binding cookie are the key.

@@ -1,0 +1,2 @@
+export function collect(): { messages: Map<string, string>; conflicts: string[] };
+export function check(): { problems: string[]; count: number };

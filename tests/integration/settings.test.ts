@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { actionId } from '../../server/src/permissions';
+import { AdminClient, adminClients, createAdmin, createRole } from '../helpers/admin';
+import { startStrapi, type TestStrapi } from '../helpers/strapi';
+
+describe(`settings API (${process.env.TEST_DB ?? 'sqlite'})`, () => {
+  let app: TestStrapi;
+  let clients: Awaited<ReturnType<typeof adminClients>>;
+  const config = (key: string) => app.strapi.config.get(`plugin::mail-auth.${key}`);
+
+  before(async () => {
+    app = await startStrapi({ env: { MAIL_AUTH_REFRESH_SCHEDULE: '*/2 * * * *', MAIL_AUTH_REFRESH_MARGIN: '300' } });
+    clients = await adminClients(app.strapi, app.url);
+  });
+  after(() => app?.stop());
+
+  test('GET shows the effective values, the jobs and whether a key is set, never the key', async () => {
+    const res = await clients.superAdmin.get('/mail-auth/settings');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.refreshSchedule, { value: '*/2 * * * *', default: '*/2 * * * *', saved: false });
+    assert.deepEqual(res.body.refreshMargin, { value: 300, default: 300, saved: false });
+    assert.equal(res.body.runJobs, true);
+    assert.deepEqual(res.body.encryptionKey, { configured: true, source: 'admin' });
+    assert.ok(res.body.jobs.some((j: { name: string; schedule: string }) => j.name === 'refresh' && j.schedule === '*/2 * * * *'));
+    const key = String(app.strapi.config.get('admin.secrets.encryptionKey'));
+    assert.ok(key.length > 8);
+    assert.ok(!JSON.stringify(res.body).includes(key), 'the key is never in the answer');
+  });
+
+  test('PUT validates and names each field', async () => {
+    const res = await clients.superAdmin.put('/mail-auth/settings', { refreshSchedule: 'every minute', refreshMargin: -5, runJobs: false });
+    assert.equal(res.status, 400);
+    const paths = res.body.error.details.errors.map((e: { path: string[] }) => e.path.join('.')).sort();
+    assert.deepEqual(paths, ['refreshMargin', 'refreshSchedule', 'runJobs']);
+    assert.equal(config('refreshSchedule'), '*/2 * * * *', 'nothing changed');
+  });
+
+  test('PUT saves, applies to the services at once, reschedules the job and records it', async () => {
+    const res = await clients.superAdmin.put('/mail-auth/settings', { refreshSchedule: '*/10 * * * *', refreshMargin: 600 });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.refreshSchedule, { value: '*/10 * * * *', default: '*/2 * * * *', saved: true });
+    assert.equal(res.body.refreshMargin.value, 600);
+    assert.equal(config('refreshMargin'), 600);
+    const job = app.strapi.plugin('mail-auth').service('scheduler').list().find((j: { name: string }) => j.name === 'refresh');
+    assert.equal(job.schedule, '*/10 * * * *');
+    const stored = await app.strapi.store({ type: 'plugin', name: 'mail-auth', key: 'settings' }).get({});
+    assert.deepEqual(stored, { refreshSchedule: '*/10 * * * *', refreshMargin: 600 });
+    const activity = await clients.superAdmin.get('/mail-auth/activity?kind=settings.updated');
+    assert.equal(activity.body.results[0].message, 'Changed refreshSchedule, refreshMargin');
+  });
+
+  test('saved values survive a restart (load at bootstrap); null goes back to config/plugins.ts', async () => {
+    // What bootstrap does on a restart: the file's values, then the saved ones over them.
+    app.strapi.config.set('plugin::mail-auth.refreshMargin', 300);
+    await app.strapi.plugin('mail-auth').service('settings').load();
+    assert.equal(config('refreshMargin'), 600);
+
+    const res = await clients.superAdmin.put('/mail-auth/settings', { refreshMargin: null });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.refreshMargin, { value: 300, default: 300, saved: false });
+    assert.equal(res.body.refreshSchedule.value, '*/10 * * * *', 'the other saved value stays');
+  });
+
+  test('only admins holding plugin::mail-auth.settings may read or change them', async () => {
+    assert.equal((await clients.outsider.get('/mail-auth/settings')).status, 403);
+    const reader = await AdminClient.login(
+      app.url,
+      await createAdmin(app.strapi, [await createRole(app.strapi, `Reader ${Date.now()}`, [actionId('read')])])
+    );
+    assert.equal((await reader.get('/mail-auth/settings')).status, 403);
+    assert.equal((await reader.put('/mail-auth/settings', { refreshMargin: 60 })).status, 403);
+    const manager = await AdminClient.login(
+      app.url,
+      await createAdmin(app.strapi, [await createRole(app.strapi, `Settings ${Date.now()}`, [actionId('settings')])])
+    );
+    assert.equal((await manager.get('/mail-auth/settings')).status, 200);
+  });
+});
