@@ -14,6 +14,7 @@ const suites = asked.length ? asked : SUITES;
 for (const s of suites) if (!SUITES.includes(s)) fail(`unknown suite "${s}" (one of ${SUITES.join(', ')})`);
 const databases = (process.env.TEST_DBS ?? 'sqlite').split(',').map((d) => d.trim()).filter(Boolean);
 const env = { ...process.env, STRAPI_TELEMETRY_DISABLED: 'true' };
+const parallel = process.env.TEST_PARALLEL === '1' && databases.length > 1;
 
 function fail(message) {
   console.error(`test: ${message}`);
@@ -43,12 +44,13 @@ function run(cmd, args, extraEnv = {}) {
 const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0, todo: 0 };
 let failedRuns = 0;
 
-function runTests(label, files, extraEnv = {}) {
+function runTests(label, files, extraEnv = {}, { buffered = false } = {}) {
   if (!files.length) {
     console.log(`\n=== ${label}: no test files`);
     return Promise.resolve();
   }
-  console.log(`\n=== ${label}: ${files.length} file(s)`);
+  const header = `\n=== ${label}: ${files.length} file(s)`;
+  if (!buffered) console.log(header);
   const args = [
     '--import', 'tsx',
     '--test', '--test-concurrency=1', '--test-timeout=900000',
@@ -56,16 +58,25 @@ function runTests(label, files, extraEnv = {}) {
     ...files,
   ];
   return new Promise((resolve) => {
+    const started = Date.now();
     const child = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extraEnv } });
     let tail = '';
+    const kept = [];
     const forward = (stream, out) =>
       stream.on('data', (chunk) => {
-        out.write(chunk);
+        // Runs side by side keep their output until they end, so that it reads in one piece.
+        if (buffered) kept.push([out, chunk]);
+        else out.write(chunk);
         tail = (tail + chunk.toString()).slice(-4000);
       });
     forward(child.stdout, process.stdout);
     forward(child.stderr, process.stderr);
     child.on('close', (code) => {
+      if (buffered) {
+        console.log(header);
+        for (const [out, chunk] of kept) out.write(chunk);
+      }
+      console.log(`=== ${label}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
       for (const key of Object.keys(totals)) {
         const m = tail.match(new RegExp(`^\\S* ?${key} (\\d+)$`, 'm'));
         if (m) totals[key] += Number(m[1]);
@@ -99,7 +110,11 @@ if (needsStrapi) {
 
 for (const suite of suites) {
   if (suite === 'integration') {
-    for (const db of databases) await runTests(`integration on ${db}`, testFiles('integration'), { TEST_DB: db });
+    // TEST_PARALLEL=1 (CI) runs the databases side by side: most of a run's time is spent
+    // waiting on servers and timers, not on the CPU.
+    const run = (db) => runTests(`integration on ${db}`, testFiles('integration'), { TEST_DB: db }, { buffered: parallel });
+    if (parallel) await Promise.all(databases.map(run));
+    else for (const db of databases) await run(db);
   } else {
     await runTests(suite, testFiles(suite));
   }

@@ -11,6 +11,16 @@ export default ({ env }) => {
         filename: path.resolve(__dirname, '..', '..', env('DATABASE_FILENAME', '.tmp/data.db')),
       },
       useNullAsDefault: true,
+      pool: {
+        // WAL: readers do not wait for writers, and a commit need not sync the whole file;
+        // busy_timeout: two processes on one file wait for each other instead of failing.
+        afterCreate(conn, done) {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('synchronous = NORMAL');
+          conn.pragma('busy_timeout = 5000');
+          done();
+        },
+      },
     },
     postgres: {
       connection: {

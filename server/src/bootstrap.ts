@@ -23,6 +23,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await plugin.service('settings').load();
   const scheduler = plugin.service('scheduler');
   scheduler.schedule('refresh', strapi.config.get(`plugin::${PLUGIN_ID}.refreshSchedule`), () => plugin.service('refresher').run());
+  scheduler.schedule('postmaster', strapi.config.get(`plugin::${PLUGIN_ID}.pollSchedule`), () => plugin.service('postmaster').runDue());
 };
 
 export default bootstrap;

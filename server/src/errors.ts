@@ -3,6 +3,7 @@ import type { FieldError } from './validation/format-issues';
 /** What went wrong, in a form callers (controllers, jobs, the host app) can act on. */
 export type ErrorCode =
   | 'VALIDATION'
+  | 'CONFIGURATION_REQUIRED'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'ENCRYPTION_KEY_MISSING'
@@ -13,10 +14,27 @@ export type ErrorCode =
   | 'PROVIDER_ERROR'
   | 'NETWORK_ERROR'
   | 'STATE_INVALID'
-  | 'LEASE_TIMEOUT';
+  | 'LEASE_TIMEOUT'
+  // mail accounts (inbound and outbound)
+  | 'ACCOUNT_INACTIVE'
+  | 'CONNECTION_FAILED'
+  | 'TLS_FAILED'
+  | 'AUTH_FAILED'
+  | 'SEND_REFUSED'
+  | 'SEND_DEFERRED'
+  | 'TIMEOUT'
+  | 'TLS_MISMATCH'
+  | 'CERT_UNTRUSTED'
+  | 'MAILBOX_ACCESS_DENIED'
+  | 'FOLDER_MISSING'
+  | 'PROTOCOL_ERROR'
+  | 'THROTTLED'
+  | 'HAND_ON_FAILED'
+  | 'BUSY';
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION: 400,
+  CONFIGURATION_REQUIRED: 409,
   NOT_FOUND: 404,
   CONFLICT: 409,
   ENCRYPTION_KEY_MISSING: 500,
@@ -28,6 +46,21 @@ const STATUS: Record<ErrorCode, number> = {
   NETWORK_ERROR: 502,
   STATE_INVALID: 400,
   LEASE_TIMEOUT: 503,
+  ACCOUNT_INACTIVE: 409,
+  CONNECTION_FAILED: 502,
+  TLS_FAILED: 502,
+  AUTH_FAILED: 502,
+  SEND_REFUSED: 502,
+  SEND_DEFERRED: 503,
+  TIMEOUT: 504,
+  TLS_MISMATCH: 502,
+  CERT_UNTRUSTED: 502,
+  MAILBOX_ACCESS_DENIED: 502,
+  FOLDER_MISSING: 502,
+  PROTOCOL_ERROR: 502,
+  THROTTLED: 503,
+  HAND_ON_FAILED: 500,
+  BUSY: 409,
 };
 
 export interface MailAuthErrorOptions {

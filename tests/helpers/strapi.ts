@@ -34,7 +34,6 @@ export async function startStrapi(options: StartStrapiOptions = {}): Promise<Tes
   const url = `http://127.0.0.1:${port}`;
   Object.assign(process.env, {
     STRAPI_TELEMETRY_DISABLED: 'true',
-    STRAPI_DISABLE_UPDATE_NOTIFICATION: 'true',
     HOST: '127.0.0.1',
     PORT: String(port),
     PUBLIC_URL: url,

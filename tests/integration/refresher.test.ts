@@ -150,7 +150,8 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
     assert.equal(second.due, 0);
     assert.deepEqual(failing.counts, requestsBefore);
 
-    // one event per change of state, not per run
+    // one event per change of state, not per run (the event hub delivers asynchronously)
+    for (let i = 0; i < 50 && events.filter((e) => e.name === 'refreshed').length < 45; i++) await new Promise((r) => setTimeout(r, 100));
     const reauth = events.filter((e) => e.name === 'reauthorization-required').map((e) => e.tokenName).sort();
     assert.deepEqual(reauth, ['broken-grant-a', 'broken-grant-b']);
     assert.equal(events.filter((e) => e.name === 'refreshed').length, 45);

@@ -30,12 +30,29 @@ export interface ReceivedMessage {
   raw: Buffer;
 }
 
+/** Where `failNext` makes the server answer with an error. */
+export type SmtpFailStage = 'AUTH' | 'MAIL' | 'RCPT' | 'DATA';
+
+export interface SmtpReply {
+  /** e.g. 451, 535, 554 */
+  code: number;
+  /** The text after the code, e.g. '5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.' */
+  message: string;
+}
+
 export interface SmtpTestServer {
   host: '127.0.0.1';
   port: number;
   security: SmtpServerOptions['security'];
   caPem: string;
   received: ReceivedMessage[];
+  /** Every AUTH the server answered, in order. */
+  authAttempts: { method: SmtpAuthMethod; user: string | undefined; ok: boolean }[];
+  /**
+   * The next `count` times a client reaches `stage`, answer with `reply` instead of going on (a
+   * 4xx to test retries, Microsoft's 535 5.7.139, a SendAs refusal at DATA …).
+   */
+  failNext(stage: SmtpFailStage, reply: SmtpReply, count?: number): void;
   /** Resolves with `received` once it holds at least n messages. */
   waitFor(n: number, timeoutMs?: number): Promise<ReceivedMessage[]>;
   stop(): Promise<void>;
@@ -48,6 +65,12 @@ export async function startSmtpServer(opts: SmtpServerOptions): Promise<SmtpTest
   const received: ReceivedMessage[] = [];
   const methods = new Map<string, SmtpAuthMethod>(); // session id → how it logged in
   const waiters = new Set<() => void>();
+  const authAttempts: SmtpTestServer['authAttempts'] = [];
+  const failures: Record<SmtpFailStage, SmtpReply[]> = { AUTH: [], MAIL: [], RCPT: [], DATA: [] };
+  const injected = (stage: SmtpFailStage) => {
+    const reply = failures[stage].shift();
+    return reply && Object.assign(new Error(reply.message), { responseCode: reply.code });
+  };
 
   const server = new SMTPServer({
     name: 'smtp.example.test',
@@ -65,7 +88,11 @@ export async function startSmtpServer(opts: SmtpServerOptions): Promise<SmtpTest
     closeTimeout: 500,
     onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession, cb) {
       const method = auth.method as SmtpAuthMethod;
-      const ok = () => { methods.set(session.id, method); cb(null, { user: auth.username }); };
+      const attempt = { method, user: auth.username, ok: false };
+      authAttempts.push(attempt);
+      const ok = () => { attempt.ok = true; methods.set(session.id, method); cb(null, { user: auth.username }); };
+      const failure = injected('AUTH');
+      if (failure) return cb(failure);
       if (method !== 'XOAUTH2') {
         const known = auth.username !== undefined && Object.hasOwn(users, auth.username);
         return known && users[auth.username!] === auth.password ? ok() : cb(new Error('Invalid username or password'));
@@ -78,10 +105,18 @@ export async function startSmtpServer(opts: SmtpServerOptions): Promise<SmtpTest
           cb(null, { data: { status: '401', schemes: 'bearer', scope: 'mail' } });
         });
     },
+    onMailFrom(_address, _session, cb) {
+      cb(injected('MAIL') ?? null);
+    },
+    onRcptTo(_address, _session, cb) {
+      cb(injected('RCPT') ?? null);
+    },
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        const failure = injected('DATA');
+        if (failure) return cb(failure);
         const from = session.envelope.mailFrom;
         received.push({
           envelope: { from: from ? from.address : undefined, to: session.envelope.rcptTo.map((r) => r.address) },
@@ -110,6 +145,10 @@ export async function startSmtpServer(opts: SmtpServerOptions): Promise<SmtpTest
     security: opts.security,
     caPem: ca.caPem,
     received,
+    authAttempts,
+    failNext(stage, reply, count = 1) {
+      for (let i = 0; i < count; i++) failures[stage].push(reply);
+    },
     waitFor(n, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
         const check = () => {

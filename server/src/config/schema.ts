@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import type { MessageHandler } from '../inbound/handler';
+
 /**
  * The plugin's options (config/plugins.ts → 'mail-auth'.config). Durations are in seconds.
  */
@@ -24,7 +26,55 @@ export const pluginConfigSchema = z
      * needed for real providers; anything but loopback stays https-only.
      */
     allowHttpLoopback: z.boolean().default(false),
+    /** Microsoft Graph's root (national clouds: https://graph.microsoft.us, https://microsoftgraph.chinacloudapi.cn …). */
+    graphBaseUrl: z.string().url('must be an absolute URL').default('https://graph.microsoft.com'),
+    /** The Gmail API's root. */
+    gmailBaseUrl: z.string().url('must be an absolute URL').default('https://gmail.googleapis.com'),
+    /** Timeout of each SMTP stage (connect, greeting, a command's answer), in seconds. */
+    smtpTimeout: z.number().int().min(1).max(600).default(30),
+    /** How often a send that failed for a passing reason (SMTP 4xx, HTTP 429/5xx, network) is tried again. */
+    sendRetries: z.number().int().min(0).max(10).default(3),
+    /** The longest wait before a retry, in seconds; a longer Retry-After fails the send instead of holding it. */
+    sendRetryMaxWait: z.number().int().min(0).max(600).default(60),
+    /** Cron expression (seconds allowed) of the PostMaster job; each account is polled at its own interval. */
+    pollSchedule: z.string().min(1).default('*/30 * * * * *'),
+    /** How many inbound accounts the PostMaster polls at once. */
+    pollConcurrency: z.number().int().min(1).max(64).default(4),
+    /** Timeout of connecting to, and of each answer from, a mail server (IMAP, POP3), in seconds. */
+    mailTimeout: z.number().int().min(1).max(600).default(30),
+    /** Wait at most this long for a Retry-After of Graph or Gmail before giving up until the next poll, in seconds. */
+    maxRetryAfter: z.number().int().min(0).max(600).default(60),
+    /**
+     * PEM certificates of private CAs that mail servers' certificates may chain to, besides
+     * Node's own roots (an internal Exchange or Dovecot with a company CA).
+     */
+    caCertificates: z.string().optional(),
+    /**
+     * POP3 AUTH with a token: `auto` sends it on the AUTH line when the line fits 255 octets
+     * (RFC 5034) and on a line of its own otherwise, `always`/`never` force one form.
+     */
+    pop3SaslInitialResponse: z.enum(['auto', 'always', 'never']).default('auto'),
+    /**
+     * Takes each fetched message instead of the default (a `message` entry). Runs inside the
+     * database transaction that records the message: its Strapi writes commit with it.
+     */
+    handler: z.custom<MessageHandler>((v) => typeof v === 'function', 'must be a function').optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // The REST roots carry bearer tokens: https only, except loopback test servers when allowed.
+    for (const key of ['graphBaseUrl', 'gmailBaseUrl'] as const) {
+      let url: URL;
+      try {
+        url = new URL(config[key]);
+      } catch {
+        continue; // already reported by .url()
+      }
+      const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback && config.allowHttpLoopback)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'must be an https URL (http only on 127.0.0.1 with allowHttpLoopback)' });
+      }
+    }
+  });
 
 export type PluginConfig = z.infer<typeof pluginConfigSchema>;

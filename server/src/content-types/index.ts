@@ -1,9 +1,17 @@
 import activity from './activity';
+import inboundAccount from './inbound-account';
+import inboundReceipt from './inbound-receipt';
+import message from './message';
 import oauthAuthorization from './oauth-authorization';
 import oauthToken from './oauth-token';
+import outboundAccount from './outbound-account';
 
 export default {
   'oauth-token': oauthToken,
   'oauth-authorization': oauthAuthorization,
   activity,
+  'outbound-account': outboundAccount,
+  'inbound-account': inboundAccount,
+  'inbound-receipt': inboundReceipt,
+  message,
 };

@@ -1,32 +1,44 @@
-import { errors } from '@strapi/utils';
-import createError from 'http-errors';
 import type { Context } from 'koa';
 
 import { MailAuthError } from '../errors';
 
+const NAMES: Record<number, string> = {
+  400: 'ValidationError',
+  404: 'NotFoundError',
+  409: 'ConflictError',
+  500: 'InternalServerError',
+  502: 'BadGatewayError',
+  503: 'ServiceUnavailableError',
+};
+
 /**
- * Plugin errors in the shape Strapi answers with: `{ error: { status, name, message,
- * details } }`; field errors as Strapi's ValidationError (`details.errors[{ path, message }]`).
+ * Answers a plugin error in the shape of Strapi's own errors: `{ data: null, error: {
+ * status, name, message, details } }`, field errors in `details.errors[{ path, message }]`.
+ * Set here rather than thrown, so that 5xx answers keep their message and advice (Strapi
+ * hides the message of a thrown 5xx) and no second copy of Strapi's error classes is needed.
  */
-export function toHttpError(e: unknown): unknown {
-  if (!(e instanceof MailAuthError)) return e;
-  const details = { code: e.code, advice: e.advice, providerCode: e.providerCode, errors: e.errors };
-  if (e.code === 'VALIDATION') return new errors.ValidationError(e.message, details);
-  if (e.code === 'NOT_FOUND') return new errors.NotFoundError(e.message, details);
-  const error = createError(e.status, e.message, { details });
-  // http-errors hides 5xx messages; these are ours and say what to do.
-  error.expose = true;
-  return error;
+export function answerError(ctx: Context, e: MailAuthError): void {
+  ctx.status = e.status;
+  ctx.body = {
+    data: null,
+    error: {
+      status: e.status,
+      name: e.code === 'VALIDATION' ? 'ValidationError' : (NAMES[e.status] ?? 'ApplicationError'),
+      message: e.message,
+      details: { code: e.code, advice: e.advice, providerCode: e.providerCode, errors: e.errors ?? [] },
+    },
+  };
 }
 
-/** Wraps a controller action so that plugin errors become HTTP errors. */
+/** Wraps a controller action so that plugin errors become answers; anything else is Strapi's. */
 export const action =
   <T extends (ctx: Context) => Promise<void> | void>(fn: T) =>
   async (ctx: Context) => {
     try {
       await fn(ctx);
     } catch (e) {
-      throw toHttpError(e);
+      if (!(e instanceof MailAuthError)) throw e;
+      answerError(ctx, e);
     }
   };
 

@@ -1,15 +1,21 @@
 import activity from './activity';
+import inboundAccounts from './inbound-accounts';
 import notifications from './notifications';
 import oauthCallback from './oauth-callback';
+import outboundAccounts from './outbound-accounts';
 import settings from './settings';
 import templates from './templates';
 import tokens from './tokens';
+import transfer from './transfer';
 
 export default {
   activity,
+  'inbound-accounts': inboundAccounts,
   notifications,
   'oauth-callback': oauthCallback,
   settings,
   templates,
   tokens,
+  transfer,
+  'outbound-accounts': outboundAccounts,
 };

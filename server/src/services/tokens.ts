@@ -8,7 +8,7 @@ import type { OAuthSettings, TokenSet } from '../oauth/settings';
 import { PLUGIN_ID } from '../plugin-id';
 import { findTemplate } from '../providers';
 import {
-  checkTokenRules,
+  configurationProblems,
   createTokenSchema,
   parseInput,
   updateTokenSchema,
@@ -51,7 +51,7 @@ export interface Actor {
   id?: number;
   email?: string;
 }
-const actorName = (actor?: Actor) => actor?.email ?? (actor?.id ? `admin #${actor.id}` : 'system');
+export const actorName = (actor?: Actor) => actor?.email ?? (actor?.id ? `admin #${actor.id}` : 'system');
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = <K extends keyof PluginConfig>(key: K): PluginConfig[K] =>
@@ -128,7 +128,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return row;
   };
 
+  /**
+   * A stored token that breaks the token rules (an import may store one, marked as needing
+   * configuration) is never used: no sign-in, no grant, no access token handed out.
+   */
+  const assertUsable = (row: TokenRow) => {
+    const problems = configurationProblems(row, { allowHttpLoopback: config('allowHttpLoopback') });
+    if (!problems.length) return;
+    throw new MailAuthError('CONFIGURATION_REQUIRED', `Token "${row.name}" has settings to complete before it can be used`, {
+      advice: problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '),
+      errors: problems,
+    });
+  };
+
   const settingsOf = (row: TokenRow): OAuthSettings => {
+    assertUsable(row);
     const template = findTemplate(row.template);
     if (!template) throw new MailAuthError('VALIDATION', `Token "${row.name}" has an unknown template "${row.template}"`);
     return {
@@ -150,7 +164,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   const assertRules = (merged: Partial<TokenFields>) => {
-    const errors = checkTokenRules(merged, { allowHttpLoopback: config('allowHttpLoopback') });
+    const errors = configurationProblems(merged, { allowHttpLoopback: config('allowHttpLoopback') });
     if (errors.length) throw validationError(errors, 'Invalid token');
   };
 
@@ -176,6 +190,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const isUsable = (row: TokenRow, marginSeconds: number) =>
     Boolean(row.accessToken) && (time(row.accessTokenExpiresAt) ?? Infinity) - Date.now() > marginSeconds * 1000;
+
+  /**
+   * One UPDATE of the token's state (the entity manager's update reads the row before and
+   * after, three queries where the refresh path needs one); returns the row as now stored.
+   */
+  const write = async (row: TokenRow, data: Record<string, unknown>): Promise<TokenRow> => {
+    const updatedAt = new Date();
+    await db().updateMany({ where: { id: row.id }, data: { ...data, updatedAt } });
+    return { ...row, ...data, updatedAt } as TokenRow;
+  };
 
   /** Stores a successful grant; the rotated refresh token is written with the access token, before it is handed out. */
   const storeTokenSet = async (row: TokenRow, set: TokenSet, kind: 'authorized' | 'refreshed', actor?: Actor) => {
@@ -205,7 +229,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     } else if (set.grantedBy && !row.grantedBy) {
       data.grantedBy = set.grantedBy;
     }
-    const updated = (await db().update({ where: { id: row.id }, data })) as TokenRow;
+    const updated = await write(row, data);
     await plugin().service('notifications').observe(updated);
     strapi.eventHub.emit(`${PLUGIN_ID}.token.${kind === 'authorized' ? 'authorized' : 'refreshed'}`, { token: view(updated) });
     await activity().record({
@@ -244,7 +268,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     } else {
       data.nextAttemptAt = null;
     }
-    const updated = (await db().update({ where: { id: row.id }, data })) as TokenRow;
+    const updated = await write(row, data);
     await plugin().service('notifications').observe(updated);
     await activity().record({
       kind,
@@ -280,7 +304,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return await storeTokenSet(row, set, 'refreshed', actor);
     } catch (e) {
       const error = e instanceof MailAuthError ? e : new MailAuthError('PROVIDER_ERROR', (e as Error).message, { cause: e });
-      if (error.code === 'NOT_AUTHORIZED') throw error;
+      // Nothing was asked of the provider: not a failed renewal to record.
+      if (error.code === 'NOT_AUTHORIZED' || error.code === 'CONFIGURATION_REQUIRED') throw error;
       await storeFailure(row, error, 'token.refresh-failed', actor);
       throw error;
     }
@@ -390,6 +415,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       assertRules(merged);
       if (rest.name !== undefined) await assertUniqueName(rest.name, id);
       const data: Record<string, unknown> = { ...rest };
+      if (row.lastError?.code === 'CONFIGURATION_REQUIRED') {
+        // The rules passed above: the settings an import left to complete are complete now.
+        data.status = row.accessToken || row.refreshToken ? 'valid' : 'not-authorized';
+        data.lastError = null;
+      }
       if (clientSecret !== undefined) {
         data.clientSecret = clientSecret ? secrets().encrypt(clientSecret, 'oauth-token.clientSecret') : null;
       }
@@ -427,6 +457,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (row.active === false) {
         throw new MailAuthError('TOKEN_INACTIVE', `Token "${row.name}" is switched off`, { advice: 'Switch the token on to use it.' });
       }
+      assertUsable(row);
       if (row.status === 'reauthorization-required') {
         throw new MailAuthError('REAUTHORIZATION_REQUIRED', `Token "${row.name}" must be authorized again`, {
           advice: row.lastError?.advice ?? 'Click Generate tokens to sign in again.',
@@ -452,6 +483,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Refresh now (POST /tokens/:id/refresh): renews even a still-valid token. */
     async refreshNow(id: number, actor?: Actor) {
       const row = await find(id);
+      assertUsable(row);
       if (row.grantType === 'authorization_code' && !row.refreshToken) {
         throw new MailAuthError('NOT_AUTHORIZED', `Token "${row.name}" has no refresh token`, {
           advice: 'Click Generate tokens to sign in at the provider.',

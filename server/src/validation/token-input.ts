@@ -104,6 +104,17 @@ export function checkTokenRules(t: Partial<TokenFields>, options: { allowHttpLoo
   return errors;
 }
 
+/**
+ * Everything that keeps a stored token from being used: the rules above plus the fields
+ * the input schema requires. A token created through the admin API never has any (the API
+ * refuses them); an imported token may, and stays unusable until they are fixed.
+ */
+export function configurationProblems(t: Partial<TokenFields>, options: { allowHttpLoopback: boolean }): FieldError[] {
+  const missing: FieldError[] = [];
+  if (!t.clientId) missing.push({ path: ['clientId'], message: 'is required' });
+  return [...missing, ...checkTokenRules(t, options)];
+}
+
 /** Parses a body with a zod schema, throwing a VALIDATION error that names each field. */
 export function parseInput<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body ?? {});

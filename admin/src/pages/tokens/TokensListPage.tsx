@@ -19,6 +19,7 @@ import { Layouts, Page, Pagination, SearchInput, useFetchClient, useQueryParams 
 import { Link as RouterLink } from 'react-router-dom';
 
 import { listTokens, type Token } from '../../api/tokens';
+import { ExportImportSidebar } from '../../components/ExportImportSidebar';
 import { StatusBadge } from '../../components/tokens/StatusBadge';
 import { usePluginPermissions } from '../../hooks/usePluginPermissions';
 import { useRemote } from '../../hooks/useRemote';
@@ -88,6 +89,8 @@ export const TokensListPage = () => {
       />
       <Layouts.Action startActions={<SearchInput label={t('tokens.search', 'Search tokens by name, template or who granted them')} />} />
       <Layouts.Content>
+        <Flex alignItems="flex-start" gap={6}>
+        <Box flex="1" minWidth={0}>
         {tokens.failure && (
           <Box paddingBottom={4}>
             <DismissibleAlert variant="danger" title={t('tokens.loadFailed', 'The tokens could not be loaded')}>
@@ -153,6 +156,12 @@ export const TokensListPage = () => {
             )}
           </Flex>
         )}
+        </Box>
+        {/* Export and import (issue 8): beside the list they change. */}
+        <Box width="40rem" shrink={0}>
+          <ExportImportSidebar onImported={() => void tokens.reload()} />
+        </Box>
+        </Flex>
       </Layouts.Content>
     </Page.Main>
   );

@@ -13,7 +13,28 @@ export default () => ({
     adminRoute('POST', '/tokens/:id/authorize', 'tokens.authorize', 'authorize'),
     adminRoute('POST', '/tokens/:id/refresh', 'tokens.refresh', 'authorize'),
 
+    // presets before :id, which would take "presets" for an id
+    adminRoute('GET', '/outbound-accounts/presets', 'outbound-accounts.presets', 'read'),
+    adminRoute('GET', '/outbound-accounts', 'outbound-accounts.list', 'read'),
+    adminRoute('POST', '/outbound-accounts', 'outbound-accounts.create', 'create'),
+    adminRoute('GET', '/outbound-accounts/:id', 'outbound-accounts.get', 'read'),
+    adminRoute('PUT', '/outbound-accounts/:id', 'outbound-accounts.update', 'update'),
+    adminRoute('DELETE', '/outbound-accounts/:id', 'outbound-accounts.delete', 'delete'),
+    adminRoute('POST', '/outbound-accounts/:id/test', 'outbound-accounts.test', 'test'),
+    adminRoute('GET', '/inbound-accounts/presets', 'inbound-accounts.presets', 'read'),
+    adminRoute('GET', '/inbound-accounts', 'inbound-accounts.list', 'read'),
+    adminRoute('POST', '/inbound-accounts', 'inbound-accounts.create', 'create'),
+    adminRoute('GET', '/inbound-accounts/:id', 'inbound-accounts.get', 'read'),
+    adminRoute('PUT', '/inbound-accounts/:id', 'inbound-accounts.update', 'update'),
+    adminRoute('DELETE', '/inbound-accounts/:id', 'inbound-accounts.delete', 'delete'),
+    adminRoute('POST', '/inbound-accounts/:id/test', 'inbound-accounts.test', 'test'),
+    adminRoute('POST', '/inbound-accounts/:id/fetch', 'inbound-accounts.fetch', 'test'),
+
     adminRoute('GET', '/notifications', 'notifications.list', 'read'),
+
+    adminRoute('GET', '/export', 'transfer.export', 'export'),
+    adminRoute('POST', '/import', 'transfer.import', 'import'),
+
     adminRoute('GET', '/activity', 'activity.list', 'read'),
 
     adminRoute('GET', '/settings', 'settings.get', 'settings'),

@@ -1,0 +1,150 @@
+import { MailAuthError } from '../errors';
+import { TYPE_INFO, type AccountType, type ActionAfterFetch } from './account-types';
+import type { FailureContext } from './advice';
+import { GmailSource } from './gmail';
+import { GraphSource } from './graph';
+import { ImapSource } from './imap';
+import { sourceIdentity } from './keys';
+import { Pop3Source } from './pop3/source';
+import type { SaslInitialResponse } from './pop3/client';
+import type { AccessTokens, Credentials, MailSource, SourceSettings } from './types';
+
+/** An inbound account row as the sources need it (password still sealed, token populated). */
+export interface AccountRow {
+  id: number;
+  name: string;
+  type: AccountType;
+  host?: string | null;
+  port?: number | null;
+  certificateValidation?: boolean | null;
+  login?: string | null;
+  mailbox?: string | null;
+  authentication?: 'password' | 'oauth2' | null;
+  password?: string | null;
+  oauthToken?: { id: number; name: string; template: string; grantType: 'authorization_code' | 'client_credentials' } | null;
+  folder?: string | null;
+  actionAfterFetch?: ActionAfterFetch | null;
+  moveTo?: string | null;
+}
+
+export interface SourceEnvironment {
+  /** Opens the sealed password. */
+  openPassword(sealed: string | null | undefined): string | undefined;
+  /** The one door to an access token (the `tokens` service). */
+  getAccessToken(tokenId: number, options?: { forceRefresh?: boolean }): Promise<string>;
+  timeout: number;
+  maxRetryAfter: number;
+  allowHttpLoopback: boolean;
+  caCertificates?: string;
+  /** POP3: how tokens ride with AUTH (tests exercise both forms). */
+  pop3SaslInitialResponse?: SaslInitialResponse;
+}
+
+/** Where the account's server is, with the type's defaults filled in. */
+export function endpointOf(row: Pick<AccountRow, 'type' | 'host' | 'port'>) {
+  const info = TYPE_INFO[row.type];
+  return { host: row.host || info.defaultHost || '', port: row.port || info.defaultPort };
+}
+
+/** The identity that message keys and cursors of this account belong to. */
+export function identityOf(row: AccountRow): string {
+  const info = TYPE_INFO[row.type];
+  const { host, port } = endpointOf(row);
+  return sourceIdentity({ protocol: info.protocol, host, port, login: row.login ?? '', mailbox: row.mailbox ?? undefined, folder: info.folders ? row.folder || 'INBOX' : 'INBOX' });
+}
+
+export function failureContext(row: AccountRow): FailureContext {
+  const info = TYPE_INFO[row.type];
+  const { host, port } = endpointOf(row);
+  return {
+    protocol: info.protocol,
+    security: info.security,
+    host,
+    port,
+    login: row.login ?? '',
+    mailbox: row.mailbox ?? undefined,
+    folder: row.folder || 'INBOX',
+    token: row.authentication === 'oauth2' && row.oauthToken ? { name: row.oauthToken.name, template: row.oauthToken.template, grantType: row.oauthToken.grantType } : undefined,
+  };
+}
+
+/** A failure of the account's token, named as the token's so the account's error says which token to fix. */
+function tokenFailure(tokenName: string, e: unknown): unknown {
+  if (!(e instanceof MailAuthError)) return e;
+  const what =
+    e.code === 'REAUTHORIZATION_REQUIRED' || e.code === 'NOT_AUTHORIZED'
+      ? `OAuth2 token "${tokenName}" must be authorized again`
+      : `OAuth2 token "${tokenName}" could not be renewed`;
+  return new MailAuthError(e.code, `${what}: ${e.message}`, {
+    advice: e.advice ?? `Open the OAuth2 token "${tokenName}" and click Generate tokens.`,
+    providerCode: e.providerCode,
+    cause: e,
+  });
+}
+
+/** The account's token, renewed at most once per run after the server refused it. */
+function accessTokens(row: AccountRow, env: SourceEnvironment): AccessTokens {
+  const token = row.oauthToken!;
+  let renewed = false;
+  return {
+    tokenName: token.name,
+    template: token.template,
+    grantType: token.grantType,
+    get: () => env.getAccessToken(token.id).catch((e: unknown) => Promise.reject(tokenFailure(token.name, e))),
+    async refreshOnce() {
+      if (renewed) return undefined;
+      renewed = true;
+      return env.getAccessToken(token.id, { forceRefresh: true }).catch((e: unknown) => Promise.reject(tokenFailure(token.name, e)));
+    },
+  };
+}
+
+/** The MailSource for an account: the one place that knows which class serves which type. */
+export function createSource(row: AccountRow, env: SourceEnvironment): { source: MailSource; context: FailureContext } {
+  const info = TYPE_INFO[row.type];
+  if (!info) throw new MailAuthError('VALIDATION', `Account "${row.name}" has an unknown type "${row.type}"`);
+  const context = failureContext(row);
+  let credentials: Credentials;
+  if (row.authentication === 'oauth2') {
+    if (!row.oauthToken) {
+      throw new MailAuthError('VALIDATION', `Account "${row.name}" uses OAuth 2.0 but no OAuth2 token is chosen`, {
+        advice: 'Edit the account and choose an OAuth2 token, or switch it to password authentication.',
+      });
+    }
+    credentials = { kind: 'token', tokens: accessTokens(row, env) };
+  } else {
+    const password = env.openPassword(row.password);
+    if (!password) {
+      throw new MailAuthError('VALIDATION', `Account "${row.name}" has no password`, { advice: 'Edit the account and enter its password.' });
+    }
+    credentials = { kind: 'password', password };
+  }
+  const { host, port } = endpointOf(row);
+  const settings: SourceSettings = {
+    accountName: row.name,
+    host,
+    port,
+    certificateValidation: row.certificateValidation !== false,
+    caCertificates: env.caCertificates,
+    login: row.login ?? '',
+    mailbox: row.mailbox ?? undefined,
+    folder: info.folders ? row.folder || 'INBOX' : 'INBOX',
+    action: row.actionAfterFetch ?? info.defaultAction,
+    moveTo: row.moveTo ?? undefined,
+    credentials,
+    timeout: env.timeout,
+    maxRetryAfter: env.maxRetryAfter,
+    allowHttpLoopback: env.allowHttpLoopback,
+    identity: identityOf(row),
+  };
+  switch (info.protocol) {
+    case 'imap':
+      return { source: new ImapSource({ ...settings, security: info.security }, context), context };
+    case 'pop3':
+      return { source: new Pop3Source({ ...settings, security: info.security, saslInitialResponse: env.pop3SaslInitialResponse }, context), context };
+    case 'graph':
+      return { source: new GraphSource(settings, context), context };
+    case 'gmail':
+      return { source: new GmailSource(settings, context), context };
+  }
+}

@@ -1,0 +1,27 @@
+import type { Core } from '@strapi/strapi';
+
+import type { PluginConfig } from '../config/schema';
+import { PLUGIN_ID } from '../plugin-id';
+import type { SourceEnvironment } from './create-source';
+
+export const ACCOUNT_UID = `plugin::${PLUGIN_ID}.inbound-account` as const;
+export const MESSAGE_UID = `plugin::${PLUGIN_ID}.message` as const;
+export const RECEIPT_UID = `plugin::${PLUGIN_ID}.inbound-receipt` as const;
+export const PASSWORD_FIELD = 'inbound-account.password';
+
+export const pluginConfig = <K extends keyof PluginConfig>(strapi: Core.Strapi, key: K): PluginConfig[K] =>
+  strapi.config.get(`plugin::${PLUGIN_ID}.${key}`) as PluginConfig[K];
+
+/** What the sources get from Strapi: the password opener, the token door, the settings. */
+export function sourceEnvironment(strapi: Core.Strapi): SourceEnvironment {
+  const plugin = strapi.plugin(PLUGIN_ID);
+  return {
+    openPassword: (sealed) => plugin.service('secrets').open(sealed, PASSWORD_FIELD),
+    getAccessToken: (tokenId, options) => plugin.service('tokens').getAccessToken(tokenId, options),
+    timeout: pluginConfig(strapi, 'mailTimeout'),
+    maxRetryAfter: pluginConfig(strapi, 'maxRetryAfter'),
+    allowHttpLoopback: pluginConfig(strapi, 'allowHttpLoopback'),
+    caCertificates: pluginConfig(strapi, 'caCertificates') || undefined,
+    pop3SaslInitialResponse: pluginConfig(strapi, 'pop3SaslInitialResponse'),
+  };
+}

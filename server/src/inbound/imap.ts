@@ -1,0 +1,243 @@
+import { ImapFlow, type ImapFlowOptions, type MailboxObject } from 'imapflow';
+
+import type { StepRecorder } from '../diagnose/steps';
+import type { FailureContext } from './advice';
+import { folderMissing } from './advice';
+import type { Security } from './account-types';
+import { classifyMailError } from './classify';
+import { chunks, imapKey, keyId, uidSet } from './keys';
+import { tlsOptions } from './tls-options';
+import type { FetchSession, FolderStatus, IncomingMail, MailSource, MessageCount, SourceSettings } from './types';
+
+/** Messages fetched per FETCH command (and recorded per transaction). */
+const CHUNK = 200;
+
+export interface ImapSourceOptions extends SourceSettings {
+  security: Security;
+}
+
+/**
+ * IMAP through imapflow: password (AUTHENTICATE PLAIN/LOGIN) or token (OAUTHBEARER when the
+ * server offers it, XOAUTH2 otherwise) with `user` = the mailbox address, so that a token of
+ * one user opens a shared mailbox where the server allows it. New messages are those above
+ * the last UID recorded under the folder's UIDVALIDITY; they are fetched in chunks, recorded,
+ * and only then marked, moved or deleted.
+ */
+export class ImapSource implements MailSource {
+  readonly protocol = 'imap' as const;
+  private client?: ImapFlow;
+  private mailbox?: MailboxObject;
+
+  constructor(
+    private readonly options: ImapSourceOptions,
+    private readonly context: FailureContext
+  ) {}
+
+  private clientOptions(auth: ImapFlowOptions['auth']): ImapFlowOptions {
+    const o = this.options;
+    const ms = o.timeout * 1000;
+    return {
+      host: o.host,
+      port: o.port,
+      secure: o.security === 'tls',
+      // STARTTLS only when asked for: opportunistic upgrades would hide a plain-text setting.
+      doSTARTTLS: o.security === 'starttls',
+      tls: tlsOptions(o),
+      auth,
+      logger: false,
+      disableAutoIdle: true,
+      connectionTimeout: ms,
+      greetingTimeout: ms,
+      socketTimeout: Math.max(ms, 60_000),
+    } as ImapFlowOptions;
+  }
+
+  private async open(auth: ImapFlowOptions['auth']): Promise<ImapFlow> {
+    const client = new ImapFlow(this.clientOptions(auth));
+    // Failures surface through the pending command; the event only must not go unhandled.
+    client.on('error', () => {});
+    try {
+      await client.connect();
+    } catch (e) {
+      client.close();
+      throw e;
+    }
+    return client;
+  }
+
+  async connect(_steps?: StepRecorder): Promise<void> {
+    const o = this.options;
+    try {
+      if (o.credentials.kind === 'password') {
+        this.client = await this.open({ user: o.login, pass: o.credentials.password });
+        return;
+      }
+      const user = o.mailbox || o.login;
+      const tokens = o.credentials.tokens;
+      try {
+        this.client = await this.open({ user, accessToken: await tokens.get() });
+      } catch (e) {
+        if (!(e as { authenticationFailed?: boolean }).authenticationFailed) throw e;
+        // A token the server refuses may have been revoked or expired early: renew once, retry once.
+        const fresh = await tokens.refreshOnce();
+        if (!fresh) throw e;
+        this.client = await this.open({ user, accessToken: fresh });
+      }
+    } catch (e) {
+      throw classifyMailError(e, this.context);
+    }
+  }
+
+  private get imap(): ImapFlow {
+    if (!this.client) throw new Error('IMAP source used before connect()');
+    return this.client;
+  }
+
+  async openFolder(): Promise<FolderStatus> {
+    try {
+      this.mailbox = await this.imap.mailboxOpen(this.options.folder);
+      return { name: this.mailbox.path, messages: this.mailbox.exists };
+    } catch (e) {
+      if ((e as { mailboxMissing?: boolean }).mailboxMissing || /NONEXISTENT|doesn't exist|does not exist|Mailbox not found/i.test(String((e as Error).message) + String((e as { responseText?: string }).responseText ?? ''))) {
+        throw folderMissing(this.context, this.options.folder, await this.folderNames());
+      }
+      throw classifyMailError(e, this.context);
+    }
+  }
+
+  private async folderNames(): Promise<string[] | undefined> {
+    try {
+      return (await this.imap.list()).map((m) => m.path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async count(): Promise<MessageCount> {
+    try {
+      const status = await this.imap.status(this.mailbox?.path ?? this.options.folder, { messages: true, unseen: true });
+      if (!status) throw new Error('STATUS gave no answer');
+      return { messages: status.messages ?? 0, unseen: status.unseen };
+    } catch (e) {
+      throw classifyMailError(e, this.context);
+    }
+  }
+
+  async checkMoveTarget(): Promise<void> {
+    const target = this.options.moveTo;
+    if (!target) return;
+    const names = await this.folderNames();
+    if (names && !names.includes(target)) throw folderMissing(this.context, target, names);
+  }
+
+  private get uidValidity(): string {
+    if (!this.mailbox) throw new Error('IMAP folder not open');
+    return this.mailbox.uidValidity.toString();
+  }
+
+  async applyAction(keys: string[]): Promise<string[]> {
+    const { action, moveTo, identity } = this.options;
+    const prefix = `${this.uidValidity}:`;
+    const ours: string[] = [];
+    const uids: number[] = [];
+    const stale: string[] = [];
+    for (const key of keys) {
+      const id = keyId(key, 'imap', identity);
+      if (id?.startsWith(prefix)) {
+        ours.push(key);
+        uids.push(Number(id.slice(prefix.length)));
+      } else {
+        // Another UIDVALIDITY (or server, or folder): those UIDs name nothing any more.
+        stale.push(key);
+      }
+    }
+    if (!uids.length || action === 'keep') return [...ours, ...stale];
+    const range = uidSet(uids);
+    // imapflow answers a failed STORE, EXPUNGE or MOVE with false, not an error: a dropped
+    // connection must not pass for a done action.
+    let done: unknown;
+    try {
+      if (action === 'mark-seen') done = await this.imap.messageFlagsAdd(range, ['\\Seen'], { uid: true });
+      else if (action === 'delete') done = await this.imap.messageDelete(range, { uid: true });
+      else done = await this.imap.messageMove(range, moveTo!, { uid: true });
+    } catch (e) {
+      throw classifyMailError(e, this.context);
+    }
+    if (!done) {
+      if (!this.imap.usable) {
+        throw classifyMailError(Object.assign(new Error(`the connection was lost during ${action}`), { code: 'EConnectionClosed' }), this.context);
+      }
+      const names = await this.folderNames();
+      if (action === 'move' && names && !names.includes(moveTo!)) throw folderMissing(this.context, moveTo!, names);
+      throw classifyMailError(new Error(`the server refused to ${action} messages ${range}`), this.context);
+    }
+    return [...ours, ...stale];
+  }
+
+  async fetchNew(session: FetchSession): Promise<void> {
+    const validity = this.uidValidity;
+    const sameValidity = session.cursor.imapUidValidity === validity;
+    let lastUid = sameValidity ? Number(session.cursor.imapLastUid ?? 0) : 0;
+    if (!sameValidity) await session.saveCursor({ imapUidValidity: validity, imapLastUid: 0 });
+
+    let found: number[];
+    try {
+      // "n:*" always matches the highest message, even below n: filter.
+      const result = await this.imap.search({ uid: `${lastUid + 1}:*` }, { uid: true });
+      // false is imapflow's word for a failed SEARCH (also a lost connection), not for no messages
+      if (!result) throw Object.assign(new Error('SEARCH failed'), { code: this.imap.usable ? 'SEARCH_FAILED' : 'EConnectionClosed' });
+      found = result.filter((uid) => uid > lastUid);
+    } catch (e) {
+      throw classifyMailError(e, this.context);
+    }
+    found.sort((a, b) => a - b);
+    const key = (uid: number) => imapKey(this.options.identity, validity, uid);
+    const known = await session.known(found.map(key));
+
+    // Recorded in an earlier run that ended before their action: apply it now.
+    const pending = found.filter((uid) => known.get(key(uid))?.actionDone === false).map(key);
+    if (pending.length) await session.actionApplied(await this.applyAction(pending));
+
+    const fresh = found.filter((uid) => !known.has(key(uid))).slice(0, session.limit);
+    for (const chunk of chunks(fresh, CHUNK)) {
+      const recorded = await session.record(this.stream(chunk, validity));
+      await session.actionApplied(await this.applyAction(recorded));
+      lastUid = Math.max(lastUid, chunk[chunk.length - 1]);
+      await session.saveCursor({ imapUidValidity: validity, imapLastUid: lastUid });
+    }
+    // Everything up to here is recorded: later runs need not look at it again.
+    const limited = found.filter((uid) => !known.has(key(uid))).length > fresh.length;
+    const highest = limited ? lastUid : Math.max(lastUid, found[found.length - 1] ?? 0);
+    if (highest > lastUid) await session.saveCursor({ imapUidValidity: validity, imapLastUid: highest });
+  }
+
+  private async *stream(uids: number[], validity: string): AsyncGenerator<IncomingMail> {
+    try {
+      // BODY.PEEK[]: fetching does not set \Seen; the action does, once recorded.
+      for await (const msg of this.imap.fetch(uidSet(uids), { uid: true, source: true, size: true }, { uid: true })) {
+        if (!msg.source) continue;
+        yield { key: imapKey(this.options.identity, validity, msg.uid), content: msg.source, size: msg.size };
+      }
+    } catch (e) {
+      throw classifyMailError(e, this.context);
+    }
+  }
+
+  async finish(): Promise<string[]> {
+    try {
+      await this.client?.logout();
+    } catch {
+      // the work is recorded; a failed LOGOUT changes nothing
+    }
+    return [];
+  }
+
+  async close(): Promise<void> {
+    try {
+      this.client?.close();
+    } catch {
+      // already closed
+    }
+    this.client = undefined;
+  }
+}

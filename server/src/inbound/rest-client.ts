@@ -1,0 +1,123 @@
+import { isIP } from 'node:net';
+import { Readable } from 'node:stream';
+
+import { MailAuthError } from '../errors';
+import type { FailureContext } from './advice';
+import { authFailed, connectionFailed, throttled } from './advice';
+import { classifyMailError } from './classify';
+import type { AccessTokens } from './types';
+
+/** A non-2xx answer of a mail REST API, with the provider's own error code. */
+export class RestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly providerCode: string,
+    message: string,
+    readonly retryAfter?: number
+  ) {
+    super(message);
+    this.name = 'RestError';
+  }
+}
+
+export interface RestClientOptions {
+  host: string;
+  port: number;
+  tokens: AccessTokens;
+  timeout: number;
+  maxRetryAfter: number;
+  allowHttpLoopback: boolean;
+  context: FailureContext;
+  /** Reads the provider's error code and message from an error body. */
+  readError(body: unknown, status: number): { code: string; message: string };
+}
+
+const LOOPBACK = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Bearer-authenticated calls to Graph or Gmail: renews the token once after a 401 and tries
+ * again once, waits out 429/503 Retry-After up to `maxRetryAfter`, and turns failures into
+ * RestErrors (answers) or MailAuthErrors (network).
+ */
+export class RestClient {
+  readonly base: string;
+
+  constructor(private readonly o: RestClientOptions) {
+    const http = o.allowHttpLoopback && LOOPBACK(o.host);
+    const defaultPort = http ? 80 : 443;
+    const host = isIP(o.host) === 6 ? `[${o.host}]` : o.host;
+    this.base = `${http ? 'http' : 'https'}://${host}${o.port && o.port !== defaultPort ? `:${o.port}` : ''}`;
+  }
+
+  /** The answer of a successful request (2xx); its body unread. */
+  async request(method: string, pathOrUrl: string, init: { json?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
+    const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.base}${pathOrUrl}`;
+    if (!url.startsWith(this.base)) {
+      // Paging links must stay on the configured host: a token is never sent anywhere else.
+      throw new MailAuthError('PROTOCOL_ERROR', `The server sent a link to another host: ${new URL(url).host}`);
+    }
+    let token = await this.o.tokens.get();
+    let renewed = false;
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            ...(init.json === undefined ? {} : { 'content-type': 'application/json' }),
+            ...init.headers,
+          },
+          body: init.json === undefined ? undefined : JSON.stringify(init.json),
+          signal: AbortSignal.timeout(this.o.timeout * 1000),
+        });
+      } catch (e) {
+        const cause = (e as { cause?: { code?: string } }).cause;
+        if ((e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError') {
+          throw classifyMailError(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' }), this.o.context);
+        }
+        if (cause?.code) throw classifyMailError(Object.assign(new Error((e as Error).message), { code: cause.code, cause }), this.o.context);
+        throw connectionFailed(this.o.context, (e as Error).message, undefined);
+      }
+      if (res.ok) return res;
+
+      const retryAfter = Number(res.headers.get('retry-after')) || undefined;
+      const body = await res.json().catch(() => undefined);
+      const { code, message } = this.o.readError(body, res.status);
+      if (res.status === 401 && !renewed) {
+        const fresh = await this.o.tokens.refreshOnce();
+        if (fresh) {
+          token = fresh;
+          renewed = true;
+          continue;
+        }
+      }
+      if ((res.status === 429 || res.status === 503) && attempt < 3) {
+        const wait = retryAfter ?? 2 ** attempt;
+        if (wait <= this.o.maxRetryAfter) {
+          await sleep(wait * 1000);
+          continue;
+        }
+        throw throttled(this.o.context, retryAfter);
+      }
+      if (res.status === 429) throw throttled(this.o.context, retryAfter);
+      if (res.status === 401) throw Object.assign(authFailed(this.o.context, `${code}: ${message}`), { providerCode: code });
+      throw new RestError(res.status, code, message, retryAfter);
+    }
+  }
+
+  async json<T>(method: string, pathOrUrl: string, init: { json?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+    const res = await this.request(method, pathOrUrl, init);
+    if (res.status === 204) return undefined as T;
+    return (await res.json()) as T;
+  }
+
+  /** The answer body as a Node stream (MIME of a message). */
+  async stream(pathOrUrl: string): Promise<Readable> {
+    const res = await this.request('GET', pathOrUrl, { headers: { accept: '*/*' } });
+    if (!res.body) return Readable.from([]);
+    return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+  }
+}

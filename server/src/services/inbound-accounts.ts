@@ -1,0 +1,281 @@
+import type { Core } from '@strapi/strapi';
+
+import { testInboundAccount } from '../diagnose/inbound';
+import { MailAuthError, validationError } from '../errors';
+import { ACCOUNT_TYPES, TYPE_INFO, type AccountType } from '../inbound/account-types';
+import { endpointOf, identityOf, type AccountRow } from '../inbound/create-source';
+import { ACCOUNT_UID, MESSAGE_UID, PASSWORD_FIELD, RECEIPT_UID, sourceEnvironment } from '../inbound/environment';
+import { INBOUND_PRESETS } from '../inbound/presets';
+import { PLUGIN_ID } from '../plugin-id';
+import {
+  checkInboundAccountRules,
+  createInboundAccountSchema,
+  updateInboundAccountSchema,
+  type AccountForRules,
+  type InboundAccountFields,
+} from '../validation/inbound-account-input';
+import { parseInput } from '../validation/token-input';
+import { TOKEN_UID, type Actor } from './tokens';
+
+/** An inbound account as stored (password sealed, token populated). */
+export interface InboundAccountRow extends AccountRow {
+  description?: string | null;
+  active?: boolean | null;
+  pollInterval?: number | null;
+  maxMessagesPerPoll?: number | null;
+  queue?: string | null;
+  trusted?: boolean | null;
+  scope?: 'organization' | 'application' | null;
+  application?: string | null;
+  confirmed?: boolean | null;
+  confirmedAt?: string | Date | null;
+  lastTestAt?: string | Date | null;
+  lastPollAt?: string | Date | null;
+  lastPollResult?: { fetched: number; skipped: number; errors: number } | null;
+  lastError?: { code: string; message: string; advice?: string | null; at: string } | null;
+  imapUidValidity?: string | null;
+  imapLastUid?: number | string | null;
+  syncCursor?: string | null;
+  oauthToken?: (AccountRow['oauthToken'] & { status?: string }) | null;
+  createdAt?: string | Date;
+  updatedAt?: string | Date;
+}
+
+/** Changing any of these points the account at another mailbox: its confirmation no longer holds. */
+const CONNECTION_FIELDS = ['type', 'host', 'port', 'certificateValidation', 'login', 'mailbox', 'authentication', 'oauthToken', 'password', 'folder', 'moveTo', 'actionAfterFetch'] as const;
+
+const actorName = (actor?: Actor) => actor?.email ?? (actor?.id ? `admin #${actor.id}` : 'system');
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const plugin = () => strapi.plugin(PLUGIN_ID);
+  const secrets = () => plugin().service('secrets');
+  const activity = () => plugin().service('activity');
+  const db = () => strapi.db.query(ACCOUNT_UID);
+  const populate = { oauthToken: { select: ['id', 'name', 'template', 'grantType', 'status', 'active'] } };
+
+  /** The account as the admin API shows it: never the password, only whether one is set. */
+  const view = (row: InboundAccountRow) => {
+    const info = TYPE_INFO[row.type];
+    const { host, port } = endpointOf(row);
+    return {
+      id: row.id,
+      name: row.name,
+      description: row.description ?? null,
+      active: row.active ?? true,
+      type: row.type,
+      protocol: info.protocol,
+      host,
+      port,
+      certificateValidation: row.certificateValidation ?? true,
+      login: row.login ?? null,
+      mailbox: row.mailbox ?? null,
+      authentication: row.authentication ?? 'password',
+      oauthToken: row.oauthToken ? { id: row.oauthToken.id, name: row.oauthToken.name, template: row.oauthToken.template, status: row.oauthToken.status ?? null } : null,
+      hasPassword: Boolean(row.password),
+      folder: info.folders ? row.folder || 'INBOX' : null,
+      actionAfterFetch: row.actionAfterFetch ?? info.defaultAction,
+      moveTo: row.moveTo ?? null,
+      pollInterval: row.pollInterval ?? 300,
+      maxMessagesPerPoll: row.maxMessagesPerPoll ?? 500,
+      queue: row.queue ?? null,
+      trusted: row.trusted ?? false,
+      scope: row.scope ?? 'organization',
+      application: row.application ?? null,
+      confirmed: row.confirmed ?? false,
+      confirmedAt: row.confirmedAt ?? null,
+      lastTestAt: row.lastTestAt ?? null,
+      lastPollAt: row.lastPollAt ?? null,
+      lastPollResult: row.lastPollResult ?? null,
+      lastError: row.lastError ?? null,
+      state: {
+        imapUidValidity: row.imapUidValidity ?? null,
+        imapLastUid: row.imapLastUid == null ? null : Number(row.imapLastUid),
+        hasSyncCursor: Boolean(row.syncCursor),
+      },
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
+  };
+
+  const find = async (ref: number | string): Promise<InboundAccountRow> => {
+    const asId = typeof ref === 'number' ? ref : /^\d+$/.test(ref) ? Number(ref) : undefined;
+    let row = (await db().findOne({ where: asId !== undefined ? { id: asId } : { name: ref }, populate })) as InboundAccountRow | null;
+    if (!row && asId !== undefined && typeof ref === 'string') row = (await db().findOne({ where: { name: ref }, populate })) as InboundAccountRow | null;
+    if (!row) throw new MailAuthError('NOT_FOUND', `No inbound account ${typeof ref === 'number' ? `#${ref}` : `"${ref}"`}`);
+    return row;
+  };
+
+  const findToken = async (ref: number | string | null | undefined) => {
+    if (ref === null || ref === undefined) return { token: null, missing: false };
+    const where = typeof ref === 'number' ? { id: ref } : { name: ref };
+    const token = (await strapi.db.query(TOKEN_UID).findOne({ where, select: ['id', 'name', 'grantType'] })) as { id: number; grantType: string } | null;
+    return { token, missing: !token };
+  };
+
+  const assertUniqueName = async (name: string, exceptId?: number) => {
+    const other = (await db().findOne({ where: { name }, select: ['id'] })) as { id: number } | null;
+    if (other && other.id !== exceptId) throw validationError([{ path: ['name'], message: 'is already used by another inbound account' }], 'Invalid inbound account');
+  };
+
+  /** Validates the merged account and returns the data to write. */
+  const prepare = async (input: Partial<InboundAccountFields>, stored?: InboundAccountRow) => {
+    const type = (input.type ?? stored?.type) as AccountType;
+    const info = TYPE_INFO[type];
+    const tokenRef = input.oauthToken !== undefined ? input.oauthToken : stored?.oauthToken?.id ?? null;
+    const { token, missing } = await findToken(tokenRef);
+    const hasPassword = input.password !== undefined ? Boolean(input.password) : Boolean(stored?.password);
+    const merged: AccountForRules = {
+      ...(stored ? (view(stored) as unknown as AccountForRules) : {}),
+      ...(stored ? { folder: stored.folder ?? null, actionAfterFetch: stored.actionAfterFetch ?? undefined } : {}),
+      ...Object.fromEntries(Object.entries(input).filter(([k]) => k !== 'password' && k !== 'oauthToken')),
+      hasPassword,
+      token,
+      tokenMissing: missing,
+    };
+    merged.actionAfterFetch ??= info?.defaultAction;
+    const errors = checkInboundAccountRules(merged);
+    if (errors.length) throw validationError(errors, 'Invalid inbound account');
+
+    const { password, oauthToken: _token, ...rest } = input;
+    const data: Record<string, unknown> = { ...rest };
+    if (input.oauthToken !== undefined) data.oauthToken = token ? token.id : null;
+    if (merged.authentication === 'password' && (stored?.oauthToken || input.oauthToken)) data.oauthToken = null;
+    if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD) : null;
+    if (!stored) {
+      data.actionAfterFetch ??= info.defaultAction;
+      if (!info.folders) data.folder = null;
+    }
+    return data;
+  };
+
+  return {
+    view,
+    find,
+
+    presets() {
+      return {
+        presets: INBOUND_PRESETS,
+        types: ACCOUNT_TYPES.map((t) => {
+          const info = TYPE_INFO[t];
+          return {
+            type: t,
+            label: info.label,
+            protocol: info.protocol,
+            security: info.security,
+            defaultHost: info.defaultHost ?? null,
+            defaultPort: info.defaultPort,
+            folders: info.folders,
+            actions: info.actions,
+            defaultAction: info.defaultAction,
+            password: info.password,
+          };
+        }),
+      };
+    },
+
+    async list(query: { page?: number; pageSize?: number; search?: string } = {}) {
+      const page = Math.max(1, Number(query.page) || 1);
+      const pageSize = Math.min(100, Math.max(1, Number(query.pageSize) || 25));
+      const where = query.search
+        ? { $or: [{ name: { $containsi: query.search } }, { login: { $containsi: query.search } }, { mailbox: { $containsi: query.search } }, { host: { $containsi: query.search } }] }
+        : {};
+      const [rows, total] = await Promise.all([
+        db().findMany({ where, populate, orderBy: { name: 'asc' }, offset: (page - 1) * pageSize, limit: pageSize }),
+        db().count({ where }),
+      ]);
+      return { results: (rows as InboundAccountRow[]).map(view), pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) } };
+    },
+
+    async get(ref: number | string) {
+      return view(await find(ref));
+    },
+
+    async create(body: unknown, actor?: Actor) {
+      const input = parseInput(createInboundAccountSchema, body);
+      await assertUniqueName(input.name);
+      const data = await prepare(input);
+      const created = (await db().create({ data })) as { id: number };
+      const row = await find(created.id);
+      await activity().record({ kind: 'inbound-account.created', subjectType: 'inbound-account', subjectId: row.id, subjectName: row.name, actor: actorName(actor) });
+      return view(row);
+    },
+
+    async update(id: number, body: unknown, actor?: Actor) {
+      const stored = await find(id);
+      const input = parseInput(updateInboundAccountSchema, body);
+      if (input.name !== undefined) await assertUniqueName(input.name, id);
+      const data = await prepare(input, stored);
+      const touched = CONNECTION_FIELDS.filter((f) => f in input);
+      if (touched.length) {
+        data.confirmed = false;
+        data.confirmedAt = null;
+      }
+      const after = { ...stored, ...data } as InboundAccountRow;
+      if (identityOf(after) !== identityOf(stored)) {
+        // Another server, mailbox or folder: the cursors of the old one mean nothing there.
+        Object.assign(data, { imapUidValidity: null, imapLastUid: null, syncCursor: null });
+      }
+      await db().update({ where: { id }, data });
+      const row = await find(id);
+      await activity().record({
+        kind: 'inbound-account.updated',
+        subjectType: 'inbound-account',
+        subjectId: id,
+        subjectName: row.name,
+        actor: actorName(actor),
+        details: { fields: Object.keys(input) },
+      });
+      return view(row);
+    },
+
+    async delete(id: number, actor?: Actor) {
+      const row = await find(id);
+      await db().delete({ where: { id } });
+      // The receipts go with the account; its messages stay (they name it by accountName).
+      await strapi.db.query(RECEIPT_UID).deleteMany({ where: { accountId: id } });
+      await activity().record({ kind: 'inbound-account.deleted', subjectType: 'inbound-account', subjectId: id, subjectName: row.name, actor: actorName(actor) });
+      return view(row);
+    },
+
+    /** Test & confirm: connects for real; on success the account is confirmed. */
+    async test(id: number, actor?: Actor) {
+      const row = await find(id);
+      const report = await testInboundAccount(row, sourceEnvironment(strapi));
+      const now = new Date();
+      await db().update({
+        where: { id },
+        data: report.ok
+          ? { confirmed: true, confirmedAt: now, lastTestAt: now, lastError: null }
+          : {
+              confirmed: false,
+              lastTestAt: now,
+              lastError: {
+                code: report.code ?? 'error',
+                ...(report.error?.providerCode ? { providerCode: report.error.providerCode } : {}),
+                message: report.error?.message ?? 'Test failed',
+                advice: report.advice ?? null,
+                at: now.toISOString(),
+              },
+            },
+      });
+      await activity().record({
+        kind: 'inbound-account.tested',
+        subjectType: 'inbound-account',
+        subjectId: id,
+        subjectName: row.name,
+        outcome: report.ok ? 'success' : 'failure',
+        code: report.code,
+        message: report.ok ? 'Confirmed' : report.error?.message,
+        actor: actorName(actor),
+        details: { steps: report.steps.map((s) => ({ name: s.name, ok: s.ok, ms: s.ms })) },
+      });
+      const { error: _error, ...answer } = report;
+      return answer;
+    },
+
+    /** Messages stored for the account (a count, for the admin list). */
+    async messageCount(id: number) {
+      return strapi.db.query(MESSAGE_UID).count({ where: { account: { id } } });
+    },
+  };
+};

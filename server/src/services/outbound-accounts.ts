@@ -1,0 +1,225 @@
+import type { Core } from '@strapi/strapi';
+import { z } from 'zod';
+
+import { StepRecorder, type TestReport } from '../diagnose/steps';
+import { MailAuthError, validationError } from '../errors';
+import type { AccountError, OutboundAccountRow } from '../outbound/account';
+import { tokenIdOf } from '../outbound/account';
+import { OUTBOUND_PRESETS } from '../outbound/presets';
+import { SendError } from '../outbound/send-error';
+import type { SendObserver } from '../outbound/types';
+import { PLUGIN_ID } from '../plugin-id';
+import {
+  checkOutboundAccountRules,
+  createOutboundAccountSchema,
+  parseBody,
+  updateOutboundAccountSchema,
+  withDefaults,
+  type OutboundAccountFields,
+} from '../validation/outbound-account-input';
+import { TOKEN_UID, type Actor, type TokenRow } from './tokens';
+
+export const OUTBOUND_ACCOUNT_UID = `plugin::${PLUGIN_ID}.outbound-account` as const;
+const PASSWORD_FIELD = 'outbound-account.password';
+
+/** Changing any of these means the account has to be tested again before it counts as confirmed. */
+const CONNECTION_FIELDS: (keyof OutboundAccountFields)[] = [
+  'type', 'host', 'port', 'security', 'verifyCertificate', 'trustedCertificate', 'domain',
+  'useAuthentication', 'authentication', 'username', 'password', 'oauthToken', 'fromAddress',
+];
+
+const testInputSchema = z.object({ to: z.string().trim().email('must be an email address to send the test message to') }).strict();
+
+const actorName = (actor?: Actor) => actor?.email ?? (actor?.id ? `admin #${actor.id}` : 'system');
+
+/** What POST /outbound-accounts/:id/test answers (200 whether the test passed or not). */
+export interface OutboundTestResult {
+  ok: boolean;
+  messageId: string | null;
+  steps: TestReport['steps'];
+  advice: string | null;
+  code: string | null;
+  error: { code: string; message: string } | null;
+}
+
+/**
+ * Outbound accounts as the admin API shows and edits them (CRUD, presets), and Test & confirm.
+ * Sending itself is the `outbound` service.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const plugin = () => strapi.plugin(PLUGIN_ID);
+  const secrets = () => plugin().service('secrets');
+  const tokens = () => plugin().service('tokens');
+  const activity = () => plugin().service('activity');
+  const db = () => strapi.db.query(OUTBOUND_ACCOUNT_UID);
+
+  /** The account as the admin API shows it: never the password, only whether one is set. */
+  const view = (row: OutboundAccountRow) => {
+    const token = row.oauthToken && typeof row.oauthToken === 'object' ? (tokens().view(row.oauthToken as unknown as TokenRow) as { id: number; name: string; template: string; status: string; grantedBy: string | null }) : null;
+    return {
+      id: row.id,
+      name: row.name,
+      description: row.description ?? null,
+      active: row.active ?? true,
+      type: row.type,
+      host: row.host ?? null,
+      port: row.port ?? null,
+      security: row.security ?? null,
+      verifyCertificate: row.verifyCertificate ?? true,
+      trustedCertificate: row.trustedCertificate ?? null,
+      domain: row.domain ?? null,
+      useAuthentication: row.useAuthentication ?? true,
+      authentication: row.authentication ?? null,
+      username: row.username ?? null,
+      hasPassword: Boolean(row.password),
+      oauthToken: token ? { id: token.id, name: token.name, template: token.template, status: token.status, grantedBy: token.grantedBy } : null,
+      fromAddress: row.fromAddress,
+      fromName: row.fromName ?? null,
+      usage: row.usage ?? 'organization',
+      applicationName: row.applicationName ?? null,
+      confirmed: row.confirmed ?? false,
+      confirmedAt: row.confirmedAt ?? null,
+      lastError: row.lastError ?? null,
+      lastSentAt: row.lastSentAt ?? null,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
+  };
+
+  /** An account by id or name, with its token. */
+  const findRow = async (ref: number | string): Promise<OutboundAccountRow> => {
+    const populate = { oauthToken: true };
+    const asId = typeof ref === 'number' ? ref : undefined;
+    const row = (await db().findOne({ where: asId !== undefined ? { id: asId } : { name: ref }, populate })) as OutboundAccountRow | null;
+    if (!row) throw new MailAuthError('NOT_FOUND', `No outbound account ${typeof ref === 'number' ? `#${ref}` : `"${ref}"`}`);
+    return row;
+  };
+
+  const tokenFacts = async (id: number | null | undefined) => {
+    if (!id) return {};
+    const token = (await strapi.db.query(TOKEN_UID).findOne({ where: { id }, select: ['id', 'template'] })) as { template: string } | null;
+    return { tokenExists: Boolean(token), tokenTemplate: token?.template ?? null };
+  };
+
+  const assertUniqueName = async (name: string, exceptId?: number) => {
+    const other = (await db().findOne({ where: { name }, select: ['id'] })) as { id: number } | null;
+    if (other && other.id !== exceptId) throw validationError([{ path: ['name'], message: 'is already used by another outbound account' }], 'Invalid outbound account');
+  };
+
+  const assertRules = async (merged: Partial<OutboundAccountFields>, hasPassword: boolean) => {
+    const errors = checkOutboundAccountRules({ ...merged, hasPassword, ...(await tokenFacts(merged.oauthToken)) });
+    if (errors.length) throw validationError(errors, 'Invalid outbound account');
+  };
+
+  const record = (kind: string, row: { id: number; name: string }, actor?: Actor, extra: Record<string, unknown> = {}) =>
+    activity().record({ kind, subjectType: 'outbound-account', subjectId: row.id, subjectName: row.name, actor: actorName(actor), ...extra });
+
+  return {
+    view,
+    findRow,
+
+    presets() {
+      return OUTBOUND_PRESETS;
+    },
+
+    async list(query: { page?: number; pageSize?: number; search?: string } = {}) {
+      const page = Math.max(1, Number(query.page) || 1);
+      const pageSize = Math.min(100, Math.max(1, Number(query.pageSize) || 25));
+      const where = query.search
+        ? { $or: [{ name: { $containsi: query.search } }, { fromAddress: { $containsi: query.search } }, { host: { $containsi: query.search } }] }
+        : {};
+      const [rows, total] = await Promise.all([
+        db().findMany({ where, orderBy: { name: 'asc' }, offset: (page - 1) * pageSize, limit: pageSize, populate: { oauthToken: true } }),
+        db().count({ where }),
+      ]);
+      return { results: (rows as OutboundAccountRow[]).map(view), pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) } };
+    },
+
+    async get(ref: number | string) {
+      return view(await findRow(ref));
+    },
+
+    async create(body: unknown, actor?: Actor) {
+      const input = withDefaults(parseBody(createOutboundAccountSchema, body));
+      await assertRules(input, Boolean(input.password));
+      await assertUniqueName(input.name);
+      const data: Record<string, unknown> = {
+        ...input,
+        password: input.password ? secrets().encrypt(input.password, PASSWORD_FIELD) : null,
+        confirmed: false,
+      };
+      const created = (await db().create({ data })) as OutboundAccountRow;
+      await record('outbound-account.created', created, actor);
+      return view(await findRow(created.id));
+    },
+
+    async update(id: number, body: unknown, actor?: Actor) {
+      const row = await findRow(id);
+      const input = parseBody(updateOutboundAccountSchema, body);
+      // password: absent keeps the stored one, null or '' removes it.
+      const { password, ...rest } = input;
+      const stored: Partial<OutboundAccountFields> = {
+        ...(Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null)) as Partial<OutboundAccountFields>),
+        oauthToken: tokenIdOf(row) ?? null,
+      };
+      const merged = withDefaults({ ...stored, ...rest });
+      const hasPassword = password === undefined ? Boolean(row.password) : Boolean(password);
+      await assertRules(merged, hasPassword);
+      if (rest.name !== undefined) await assertUniqueName(rest.name, id);
+      const data: Record<string, unknown> = { ...rest };
+      // What withDefaults derived (a port for a new security mode, OAuth for the REST types) is stored too.
+      for (const field of ['port', 'security', 'useAuthentication', 'authentication'] as const) {
+        if (merged[field] !== undefined && merged[field] !== (row[field] ?? undefined)) data[field] = merged[field];
+      }
+      if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD) : null;
+      const changed = CONNECTION_FIELDS.filter((f) => f in input && (f === 'password' || JSON.stringify(input[f] ?? null) !== JSON.stringify(stored[f] ?? null)));
+      if (changed.length) Object.assign(data, { confirmed: false, confirmedAt: null });
+      await db().update({ where: { id }, data });
+      const updated = await findRow(id);
+      await record('outbound-account.updated', updated, actor, { details: { fields: Object.keys(input) } });
+      return view(updated);
+    },
+
+    async delete(id: number, actor?: Actor) {
+      const row = await findRow(id);
+      await db().delete({ where: { id } });
+      await record('outbound-account.deleted', row, actor);
+      return view(row);
+    },
+
+    /**
+     * Test & confirm: sends a short message to `to` through the account, step by step (token,
+     * connect, TLS, authenticate, send) without retries, so that the person sees the server's
+     * real answer. Success marks the account confirmed; a failure stores the error and advice.
+     */
+    async test(id: number, body: unknown, actor?: Actor): Promise<OutboundTestResult> {
+      const { to } = parseBody(testInputSchema, body);
+      const row = await findRow(id);
+      const outbound = plugin().service('outbound');
+      const recorder = new StepRecorder();
+      const at = new Date();
+      try {
+        const sink = outbound.sinkFor(row);
+        const composed = await outbound.compose(row, {
+          to,
+          subject: `Test message from Strapi: outbound account "${row.name}"`,
+          text: `This message was sent by Strapi (mail-auth plugin) to test the outbound account "${row.name}" at ${at.toISOString()}.\r\nIf it arrived, the account works; nothing needs to be done.\r\n`,
+        });
+        const observer: SendObserver = { step: (name, work, describe) => recorder.run(name, work, describe) };
+        const result = await sink.send(composed, observer);
+        await db().update({ where: { id }, data: { confirmed: true, confirmedAt: at, lastError: null, lastSentAt: new Date() } });
+        await record('outbound-account.tested', row, actor, { outcome: 'success', message: `Test message accepted: ${result.response}`, details: { recipients: 1, messageId: result.messageId } });
+        return { ok: true, messageId: result.messageId, steps: recorder.steps, advice: null, code: null, error: null };
+      } catch (e) {
+        const error = e instanceof MailAuthError ? e : new MailAuthError('SEND_REFUSED', (e as Error).message, { cause: e });
+        if (error.code === 'VALIDATION' && !recorder.steps.length) throw error;
+        const code = error instanceof SendError ? error.reason : (error.providerCode ?? error.code);
+        const lastError: AccountError = { code, reason: error instanceof SendError ? error.reason : undefined, message: error.message, advice: error.advice ?? null, at: new Date().toISOString() };
+        await db().update({ where: { id }, data: { confirmed: false, confirmedAt: null, lastError } });
+        await record('outbound-account.tested', row, actor, { outcome: 'failure', code, message: error.message });
+        if (!recorder.steps.length) recorder.steps.push({ name: 'configuration', ok: false, ms: 0, detail: error.message });
+        return { ok: false, messageId: null, steps: recorder.steps, advice: error.advice ?? null, code, error: { code, message: error.message } };
+      }
+    },
+  };
+};

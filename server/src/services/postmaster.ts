@@ -1,0 +1,320 @@
+import { randomUUID } from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+
+import { acquireLease, releaseLease } from '../db/lease';
+import { MailAuthError } from '../errors';
+import { classifyMailError } from '../inbound/classify';
+import { createSource, failureContext } from '../inbound/create-source';
+import { ACCOUNT_UID, MESSAGE_UID, RECEIPT_UID, pluginConfig, sourceEnvironment } from '../inbound/environment';
+import type { ReceivedVia } from '../inbound/handler';
+import { chunks, dedupeKey } from '../inbound/keys';
+import { messageEntry } from '../inbound/message-entry';
+import { parseMessage, type ParsedMessage } from '../inbound/parse';
+import { pool } from '../inbound/pool';
+import type { FetchSession, IncomingMail, MailSource, SyncCursor } from '../inbound/types';
+import { isUniqueViolation } from '../inbound/unique-violation';
+import { PLUGIN_ID } from '../plugin-id';
+import type { InboundAccountRow } from './inbound-accounts';
+import type { Actor } from './tokens';
+
+const INSTANCE = randomUUID();
+const LOOKUP_CHUNK = 500;
+
+export interface FetchError {
+  code: string;
+  /** The server's or provider's own code, when it gave one (invalid_grant, ErrorAccessDenied …). */
+  providerCode?: string;
+  message: string;
+  advice: string | null;
+}
+
+export interface FetchReport {
+  /** Messages handed on in this run. */
+  fetched: number;
+  /** Messages seen again that had been handed on before. */
+  skipped: number;
+  errors: FetchError[];
+}
+
+interface Prepared {
+  key: string;
+  message: ParsedMessage;
+  raw?: Buffer;
+}
+
+const errorOf = (e: MailAuthError): FetchError => ({
+  code: e.code,
+  ...(e.providerCode ? { providerCode: e.providerCode } : {}),
+  message: e.message,
+  advice: e.advice ?? null,
+});
+
+/**
+ * The PostMaster: polls inbound accounts and hands each new message on exactly once. A
+ * message is recorded (receipt + message entry, or the configured handler's writes) in one
+ * transaction before its action is applied on the server; receipts are unique per account and
+ * message key, so a crash or a dropped connection anywhere loses nothing and repeats nothing.
+ * One instance at a time fetches an account (a lease on its row).
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const plugin = () => strapi.plugin(PLUGIN_ID);
+  const accounts = () => strapi.db.query(ACCOUNT_UID);
+  const receipts = () => strapi.db.query(RECEIPT_UID);
+
+  const via = (row: InboundAccountRow): ReceivedVia => ({
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    queue: row.queue ?? null,
+    trusted: row.trusted ?? false,
+    scope: row.scope ?? 'organization',
+    application: row.application ?? null,
+  });
+
+  const emitReceived = (row: InboundAccountRow, item: Prepared, entryId: number | null) => {
+    strapi.eventHub.emit(`${PLUGIN_ID}.message.received`, {
+      account: { id: row.id, name: row.name, queue: row.queue ?? null },
+      message: {
+        id: entryId,
+        key: item.key,
+        messageId: item.message.messageId,
+        subject: item.message.subject,
+        from: item.message.from,
+        date: item.message.date,
+        storedAs: entryId === null ? 'handler' : 'message',
+      },
+    });
+  };
+
+  /** Hands on and records one message or a chunk, in one transaction. Returns the entry ids. */
+  const storeTogether = async (row: InboundAccountRow, items: Prepared[]): Promise<(number | null)[]> => {
+    const handler = pluginConfig(strapi, 'handler');
+    return strapi.db.transaction(async () => {
+      const ids: (number | null)[] = [];
+      for (const item of items) {
+        let entryId: number | null = null;
+        if (handler) {
+          try {
+            await handler({ account: via(row), key: item.key, message: item.message, raw: item.raw!, strapi });
+          } catch (e) {
+            throw new MailAuthError('HAND_ON_FAILED', `The configured handler failed on message ${item.message.messageId ?? item.key}: ${(e as Error).message}`, {
+              advice: 'The message stays on the server and is handed to the handler again at the next poll. Fix the handler (see the Strapi log).',
+              cause: e,
+            });
+          }
+        } else {
+          entryId = ((await strapi.db.query(MESSAGE_UID).create({ data: messageEntry(item.message, row, item.key) })) as { id: number }).id;
+        }
+        await receipts().create({
+          data: { dedupeKey: dedupeKey(row.id, item.key), accountId: row.id, sourceKey: item.key, actionDone: false, messageEntryId: entryId, handledBy: handler ? 'handler' : 'store' },
+        });
+        ids.push(entryId);
+      }
+      return ids;
+    });
+  };
+
+  /**
+   * Records a chunk: all in one transaction when nothing is in the way, otherwise one by one
+   * (a duplicate is skipped, a failing handler stops the chunk after the ones before it).
+   */
+  const recordChunk = async (row: InboundAccountRow, items: Prepared[], report: FetchReport): Promise<string[]> => {
+    if (!items.length) return [];
+    const batch = items.length > 1 && !pluginConfig(strapi, 'handler');
+    if (batch) {
+      try {
+        const ids = await storeTogether(row, items);
+        items.forEach((item, i) => emitReceived(row, item, ids[i]));
+        report.fetched += items.length;
+        return items.map((i) => i.key);
+      } catch (e) {
+        if (!isUniqueViolation(e)) strapi.log.debug(`[mail-auth] ${row.name}: recording a chunk failed, recording one by one: ${(e as Error).message}`);
+      }
+    }
+    const recorded: string[] = [];
+    for (const item of items) {
+      try {
+        const [id] = await storeTogether(row, [item]);
+        emitReceived(row, item, id);
+        report.fetched += 1;
+      } catch (e) {
+        if (!isUniqueViolation(e)) {
+          // Stop here: the ones before are recorded (their action follows in the next run).
+          if (e instanceof MailAuthError) throw e;
+          throw new MailAuthError('HAND_ON_FAILED', `Storing message ${item.message.messageId ?? item.key} failed: ${(e as Error).message}`, {
+            advice: 'The message stays on the server and is tried again at the next poll. See the Strapi log for the database error.',
+            cause: e,
+          });
+        }
+        report.skipped += 1; // handed on already (by another run that got there first)
+      }
+      recorded.push(item.key);
+    }
+    return recorded;
+  };
+
+  const session = (row: InboundAccountRow, report: FetchReport): FetchSession => ({
+    limit: row.maxMessagesPerPoll ?? 500,
+    cursor: { imapUidValidity: row.imapUidValidity ?? null, imapLastUid: row.imapLastUid == null ? null : Number(row.imapLastUid), syncCursor: row.syncCursor ?? null },
+
+    async known(keys) {
+      const found = new Map<string, { actionDone: boolean }>();
+      for (const part of chunks(keys, LOOKUP_CHUNK)) {
+        const byDedupe = new Map(part.map((k) => [dedupeKey(row.id, k), k]));
+        const rows = (await receipts().findMany({ where: { dedupeKey: { $in: [...byDedupe.keys()] } }, select: ['dedupeKey', 'actionDone'] })) as {
+          dedupeKey: string;
+          actionDone: boolean;
+        }[];
+        for (const r of rows) found.set(byDedupe.get(r.dedupeKey)!, { actionDone: Boolean(r.actionDone) });
+      }
+      report.skipped += found.size;
+      return found;
+    },
+
+    async record(mails: AsyncIterable<IncomingMail>) {
+      const keepRaw = Boolean(pluginConfig(strapi, 'handler'));
+      const items: Prepared[] = [];
+      for await (const mail of mails) {
+        const { message, raw } = await parseMessage(mail.content, { keepRaw });
+        items.push({ key: mail.key, message, raw });
+      }
+      return recordChunk(row, items, report);
+    },
+
+    async actionApplied(keys) {
+      for (const part of chunks(keys, LOOKUP_CHUNK)) {
+        await receipts().updateMany({ where: { dedupeKey: { $in: part.map((k) => dedupeKey(row.id, k)) } }, data: { actionDone: true } });
+      }
+    },
+
+    async saveCursor(cursor: SyncCursor) {
+      await accounts().update({ where: { id: row.id }, data: { ...cursor } });
+    },
+  });
+
+  /** Keys recorded earlier whose action after fetch is still to be applied. */
+  const pendingKeys = async (accountId: number): Promise<string[]> =>
+    ((await receipts().findMany({ where: { accountId, actionDone: false }, select: ['sourceKey'], limit: 10_000 })) as { sourceKey: string }[]).map((r) => r.sourceKey);
+
+  const run = async (row: InboundAccountRow, report: FetchReport) => {
+    let source: MailSource | undefined;
+    try {
+      const created = createSource(row, sourceEnvironment(strapi));
+      source = created.source;
+      const s = session(row, report);
+      try {
+        await source.connect();
+        await source.openFolder();
+        const pending = await pendingKeys(row.id);
+        if (pending.length) await s.actionApplied(await source.applyAction(pending));
+        await source.fetchNew(s);
+        await s.actionApplied(await source.finish());
+      } catch (e) {
+        throw classifyMailError(e, created.context);
+      }
+    } finally {
+      await source?.close();
+    }
+  };
+
+  return {
+    /**
+     * Fetches an account now (by id or name): what the scheduled job does per account, and
+     * `POST /inbound-accounts/:id/fetch`. Never throws for the account's own failures: they
+     * are in the report and stored as the account's last error.
+     */
+    async fetch(ref: number | string, options: { actor?: Actor; trigger?: 'schedule' | 'manual' } = {}): Promise<FetchReport> {
+      const row = (await plugin().service('inbound-accounts').find(ref)) as InboundAccountRow;
+      const report: FetchReport = { fetched: 0, skipped: 0, errors: [] };
+      const leaseSeconds = pluginConfig(strapi, 'leaseSeconds');
+      const owner = `${INSTANCE}:${randomUUID()}`;
+      if (!(await acquireLease(strapi, ACCOUNT_UID, row.id, owner, leaseSeconds))) {
+        report.errors.push({ code: 'BUSY', message: `Account "${row.name}" is being fetched right now (by this or another instance)`, advice: 'Wait for that fetch to end.' });
+        return report;
+      }
+      // Long fetches keep the lease alive; a dead instance's lease simply runs out.
+      const heartbeat = setInterval(() => {
+        void accounts()
+          .updateMany({ where: { id: row.id, leaseOwner: owner }, data: { leaseUntil: new Date(Date.now() + leaseSeconds * 1000) } })
+          .catch(() => {});
+      }, Math.max(1000, (leaseSeconds * 1000) / 3));
+      let failure: MailAuthError | undefined;
+      try {
+        await run(row, report);
+      } catch (e) {
+        failure = e instanceof MailAuthError ? e : classifyMailError(e, failureContext(row));
+        report.errors.push(errorOf(failure));
+      } finally {
+        clearInterval(heartbeat);
+      }
+      try {
+        const now = new Date();
+        await accounts().update({
+          where: { id: row.id },
+          data: {
+            lastPollAt: now,
+            lastPollResult: { fetched: report.fetched, skipped: report.skipped, errors: report.errors.length },
+            lastError: failure ? { ...errorOf(failure), at: now.toISOString() } : null,
+          },
+        });
+        const actor = options.actor?.email ?? (options.trigger === 'manual' ? 'admin' : 'system');
+        if (report.fetched > 0) {
+          await plugin().service('activity').record({
+            kind: 'inbound.fetched',
+            subjectType: 'inbound-account',
+            subjectId: row.id,
+            subjectName: row.name,
+            outcome: 'success',
+            actor,
+            message: `Fetched ${report.fetched} message(s)`,
+            details: { fetched: report.fetched, skipped: report.skipped },
+          });
+        }
+        // A failure is logged when it begins or changes, not at every poll while it lasts.
+        if (failure && (options.trigger === 'manual' || row.lastError?.code !== errorOf(failure).code)) {
+          await plugin().service('activity').record({
+            kind: 'inbound.fetch-failed',
+            subjectType: 'inbound-account',
+            subjectId: row.id,
+            subjectName: row.name,
+            outcome: 'failure',
+            actor,
+            code: errorOf(failure).code,
+            message: failure.message,
+          });
+        }
+      } finally {
+        await releaseLease(strapi, ACCOUNT_UID, row.id, owner);
+      }
+      return report;
+    },
+
+    /** The active accounts whose poll interval has passed since their last poll. */
+    async dueAccounts(now = new Date()): Promise<{ id: number; name: string }[]> {
+      const rows = (await accounts().findMany({ where: { active: true }, select: ['id', 'name', 'lastPollAt', 'pollInterval'], orderBy: { lastPollAt: 'asc' } })) as {
+        id: number;
+        name: string;
+        lastPollAt: string | null;
+        pollInterval: number | null;
+      }[];
+      return rows
+        .filter((r) => !r.lastPollAt || new Date(r.lastPollAt).getTime() + (r.pollInterval ?? 300) * 1000 <= now.getTime())
+        .map(({ id, name }) => ({ id, name }));
+    },
+
+    /** The scheduled job: fetches every due account, a few at a time; one failing never stops the others. */
+    async runDue(): Promise<Record<string, FetchReport>> {
+      const due = await this.dueAccounts();
+      const reports: Record<string, FetchReport> = {};
+      await pool(due, pluginConfig(strapi, 'pollConcurrency'), async ({ id, name }) => {
+        try {
+          reports[name] = await this.fetch(id, { trigger: 'schedule' });
+        } catch (e) {
+          reports[name] = { fetched: 0, skipped: 0, errors: [{ code: (e as MailAuthError).code ?? 'error', message: (e as Error).message, advice: null }] };
+          strapi.log.error(`[mail-auth] fetching ${name} failed: ${(e as Error).message}`);
+        }
+      });
+      return reports;
+    },
+  };
+};

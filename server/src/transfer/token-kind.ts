@@ -1,0 +1,210 @@
+import type { Core } from '@strapi/strapi';
+
+import { MailAuthError } from '../errors';
+import { PLUGIN_ID } from '../plugin-id';
+import { actorName, TOKEN_UID, type TokenRow } from '../services/tokens';
+import { toFieldErrors, type FieldError } from '../validation/format-issues';
+import { configurationProblems } from '../validation/token-input';
+import { differingPaths } from './compare';
+import { documentPath, readTokenEntry, writeTokenEntry, type ExportedToken, type Grant, type ImportedToken } from './format';
+import type { EntryKind, EntryPlan, ReadEntryResult } from './kinds';
+import { tokenEntrySchema } from './schema';
+
+/** OAuth2 tokens as document entries: `Kind: OAuth2Token`, or no Kind at all (Znuny's files). */
+
+interface Secrets {
+  encrypt(plain: string, field: string): string;
+  open(stored: string | null | undefined, field: string): string | undefined;
+}
+
+const FIELD = {
+  clientSecret: 'oauth-token.clientSecret',
+  accessToken: 'oauth-token.accessToken',
+  refreshToken: 'oauth-token.refreshToken',
+} as const;
+
+const date = (value: string | Date | null | undefined) => (value ? new Date(value) : null);
+
+/** The stored row as the format module sees it; secrets decrypted only when asked for. */
+function exportedFrom(row: TokenRow, secrets: Secrets, include: { clientSecret: boolean; grant: boolean }): ExportedToken {
+  const token: ExportedToken = {
+    name: row.name,
+    template: row.template,
+    grantType: row.grantType,
+    description: row.description || null,
+    clientId: row.clientId ?? '',
+    clientAuthMethod: row.clientAuthMethod ?? 'client_secret_post',
+    tenant: row.tenant || null,
+    issuer: row.issuer || null,
+    authorizationEndpoint: row.authorizationEndpoint || null,
+    tokenEndpoint: row.tokenEndpoint || null,
+    scope: row.scope || null,
+    extraAuthorizationParams: row.extraAuthorizationParams && Object.keys(row.extraAuthorizationParams).length ? row.extraAuthorizationParams : null,
+    pkce: row.pkce ?? true,
+    active: row.active ?? true,
+    notifyOnExpiredToken: row.notifyOnExpiredToken ?? true,
+    notifyOnExpiredRefreshToken: row.notifyOnExpiredRefreshToken ?? true,
+  };
+  if (include.clientSecret) token.clientSecret = secrets.open(row.clientSecret, FIELD.clientSecret) ?? null;
+  if (include.grant) {
+    token.grant = {
+      accessToken: secrets.open(row.accessToken, FIELD.accessToken) ?? null,
+      accessTokenExpiresAt: date(row.accessTokenExpiresAt),
+      refreshToken: secrets.open(row.refreshToken, FIELD.refreshToken) ?? null,
+      refreshTokenExpiresAt: date(row.refreshTokenExpiresAt),
+      grantedBy: row.grantedBy ?? null,
+      grantedScope: row.grantedScope ?? null,
+      grantedAt: date(row.grantedAt),
+    };
+  }
+  return token;
+}
+
+/** The entry as it will be stored: what the file leaves out is what is stored (or nothing, for a new token). */
+function merged(token: ImportedToken, stored: ExportedToken | undefined): ExportedToken {
+  const { clientId, clientSecret, grant, ...rest } = token;
+  return {
+    ...rest,
+    clientId: clientId ?? stored?.clientId ?? '',
+    clientSecret: clientSecret ?? stored?.clientSecret ?? null,
+    grant: grant ?? stored?.grant,
+  };
+}
+
+function grantData(grant: Grant, secrets: Secrets) {
+  return {
+    accessToken: grant.accessToken ? secrets.encrypt(grant.accessToken, FIELD.accessToken) : null,
+    accessTokenExpiresAt: grant.accessTokenExpiresAt,
+    refreshToken: grant.refreshToken ? secrets.encrypt(grant.refreshToken, FIELD.refreshToken) : null,
+    refreshTokenExpiresAt: grant.refreshTokenExpiresAt,
+    grantedBy: grant.grantedBy,
+    grantedScope: grant.grantedScope,
+    grantedAt: grant.grantedAt,
+    failureCount: 0,
+    nextAttemptAt: null,
+  };
+}
+
+export const oauthTokenKind: EntryKind<ImportedToken> = {
+  kind: 'OAuth2Token',
+  label: 'OAuth2 token',
+  order: 0,
+
+  available: (strapi) => Boolean(strapi.contentTypes[TOKEN_UID as keyof typeof strapi.contentTypes]),
+
+  read(raw): ReadEntryResult<ImportedToken> {
+    const parsed = tokenEntrySchema.safeParse(raw);
+    if (!parsed.success) return { ok: false, errors: toFieldErrors(parsed.error) };
+    const result = readTokenEntry(parsed.data);
+    return result.ok ? { ok: true, entry: { name: result.token.name, value: result.token } } : result;
+  },
+
+  async storedNames(strapi) {
+    const rows = (await strapi.db.query(TOKEN_UID).findMany({ select: ['name'] })) as Array<{ name: string }>;
+    return rows.map((r) => r.name);
+  },
+
+  async export(strapi, { names, secrets: withSecrets }) {
+    const secrets = strapi.plugin(PLUGIN_ID).service('secrets') as Secrets;
+    const where = names ? { name: { $in: [...names] } } : {};
+    const rows = (await strapi.db.query(TOKEN_UID).findMany({ where })) as TokenRow[];
+    return rows.map((row) => ({
+      name: row.name,
+      entry: writeTokenEntry(exportedFrom(row, secrets, { clientSecret: withSecrets, grant: withSecrets })),
+    }));
+  },
+
+  async plan(strapi, entries, { actor }) {
+    const plugin = strapi.plugin(PLUGIN_ID);
+    const secrets = plugin.service('secrets') as Secrets;
+    const activity = plugin.service('activity');
+    const allowHttpLoopback = Boolean(strapi.config.get(`plugin::${PLUGIN_ID}.allowHttpLoopback`));
+    const db = strapi.db.query(TOKEN_UID);
+    const rows = (await db.findMany({ where: { name: { $in: entries.map((e) => e.name) } } })) as TokenRow[];
+    // The database decides what "the same name" is: exact first, then its own collation's match (MySQL ignores case).
+    const storedRow = (name: string) =>
+      rows.find((r) => r.name === name) ?? rows.find((r) => r.name.toLowerCase() === name.toLowerCase());
+
+    return entries.map(({ value: token }): EntryPlan => {
+      const row = storedRow(token.name);
+      // Decrypt only what the file would compare against: a secret left out is kept, not compared.
+      const stored = row && exportedFrom(row, secrets, { clientSecret: token.clientSecret !== undefined, grant: token.grant !== undefined });
+      const result = merged(token, stored);
+      // The rules look at whether a secret is set; a kept one is not decrypted for that.
+      const secretSet = token.clientSecret ?? (row?.clientSecret ? 'stored' : null);
+      const fieldProblems: FieldError[] = configurationProblems({ ...result, clientSecret: secretSet }, { allowHttpLoopback });
+      const problems = fieldProblems.map((p) => ({ path: documentPath(p.path[0], token.grantType), message: p.message }));
+
+      const hasTokens = (grant: Grant | undefined) => Boolean(grant?.accessToken || grant?.refreshToken);
+      const configurationMark = () => ({
+        status: 'error',
+        lastError: {
+          code: 'CONFIGURATION_REQUIRED',
+          message: 'Imported with settings to complete before the token can be used',
+          advice: fieldProblems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '),
+          at: new Date().toISOString(),
+        },
+      });
+      const { grant, clientSecret, clientId, ...config } = token;
+      const record = (kind: string, id: number, details: Record<string, unknown>) =>
+        activity.record({ kind, subjectType: 'token', subjectId: id, subjectName: token.name, actor: actorName(actor), details: { via: 'import', ...details } });
+
+      if (!row) {
+        return {
+          problems,
+          async write() {
+            const data: Record<string, unknown> = {
+              ...config,
+              clientId: clientId ?? '',
+              clientSecret: clientSecret ? secrets.encrypt(clientSecret, FIELD.clientSecret) : null,
+              ...(grant ? grantData(grant, secrets) : {}),
+              status: hasTokens(grant) ? 'valid' : 'not-authorized',
+              lastError: null,
+              ...(fieldProblems.length ? configurationMark() : {}),
+            };
+            const created = (await db.create({ data })) as TokenRow;
+            // Names are unique by the plugin's rule, not by a database index: ask the database, in
+            // this transaction, whether the name is now taken twice (MySQL compares names without case).
+            if ((await db.count({ where: { name: token.name } })) > 1) {
+              throw new MailAuthError('CONFLICT', `"${token.name}" is also the name of another token, as the database compares names: nothing was imported`, {
+                advice: 'Names that differ only in case are the same name on MySQL and MariaDB: rename one of them and import again.',
+                errors: [{ path: ['Name'], message: 'is already used by another token (the database ignores case)' }],
+              });
+            }
+            await record('token.created', created.id, { needsConfiguration: fieldProblems.length > 0 });
+          },
+        };
+      }
+
+      const changes = differingPaths(writeTokenEntry(stored!), writeTokenEntry(result));
+      const conflicts: FieldError[] =
+        row.template === token.template
+          ? []
+          : [
+              {
+                path: ['MailAuth', 'Template'],
+                message: `is ${token.template}, but the stored token "${row.name}" uses ${row.template}, and a token's template cannot change: delete the stored token or rename the entry`,
+              },
+            ];
+      return {
+        existing: { id: row.id, changes, conflicts },
+        problems,
+        async write() {
+          const data: Record<string, unknown> = { ...config };
+          if (clientId !== undefined) data.clientId = clientId;
+          if (clientSecret !== undefined) data.clientSecret = secrets.encrypt(clientSecret, FIELD.clientSecret);
+          if (grant) Object.assign(data, grantData(grant, secrets), { status: hasTokens(grant) ? 'valid' : 'not-authorized', lastError: null });
+          if (fieldProblems.length) {
+            Object.assign(data, configurationMark());
+          } else if (row.lastError?.code === 'CONFIGURATION_REQUIRED') {
+            // Complete now: the mark an earlier import left goes.
+            const tokensAfter = grant ? hasTokens(grant) : Boolean(row.accessToken || row.refreshToken);
+            Object.assign(data, { status: tokensAfter ? 'valid' : 'not-authorized', lastError: null });
+          }
+          await db.update({ where: { id: row.id }, data });
+          await record('token.updated', row.id, { fields: changes, needsConfiguration: fieldProblems.length > 0 });
+        },
+      };
+    });
+  },
+};
