@@ -114,6 +114,9 @@ export async function startE2e(options: { oauth?: boolean; env?: Record<string, 
       const browser = await launchBrowser(launchOptions);
       browsers.push(browser);
       await loginToAdmin(browser.page, app.url, user);
+      // Strapi's own announcement comes a moment after login; closed, it stays closed.
+      await browser.page.getByRole('button', { name: /^Close the banner/ }).first().waitFor({ timeout: 3_000 }).catch(() => undefined);
+      await dismissStrapiBanners(browser.page);
       t.diagnostic(`logged in as ${user.email}`);
       return browser;
     },

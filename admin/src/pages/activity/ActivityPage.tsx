@@ -22,6 +22,7 @@ import { Link as RouterLink, useSearchParams } from 'react-router-dom';
 
 import { listActivity, type ActivityEntry } from '../../api/activity';
 import { listTokens } from '../../api/tokens';
+import { withCode } from '../../components/tokens/TokenStatusCard';
 import { useRemote } from '../../hooks/useRemote';
 import { PLUGIN_ID } from '../../pluginId';
 import { useTimeFormat } from '../../utils/time';
@@ -200,9 +201,11 @@ export const ActivityPage = () => {
                     </Td>
                     <Td><Typography textColor="neutral800">{entry.actor ?? '—'}</Typography></Td>
                     <Td>
-                      <Typography textColor="neutral800" style={{ wordBreak: 'break-word' }}>
-                        {[entry.code, entry.message].filter(Boolean).join(': ') || '—'}
-                      </Typography>
+                      <Box maxWidth="36rem">
+                        <Typography textColor="neutral800" style={{ whiteSpace: 'normal', wordBreak: 'break-word' }}>
+                          {entry.message ? withCode(entry.code ?? undefined, entry.message) : (entry.code ?? '—')}
+                        </Typography>
+                      </Box>
                     </Td>
                   </Tr>
                 ))}

@@ -101,7 +101,7 @@ export const TokenCreatePage = () => {
               title={errorCount ? t('form.invalid', 'Some fields need attention.') : t('form.failed', 'The token could not be saved.')}
               onClose={() => setFailure(null)}
             >
-              {[failure?.message, failure?.advice].filter(Boolean).join(' ')}
+              {(errorCount ? [failure?.advice] : [failure?.message, failure?.advice]).filter(Boolean).join(' ')}
             </Alert>
           )}
           <Section title={t('tokens.new.templateSection', 'Template')}>
