@@ -98,6 +98,7 @@ export async function startStrapiProcess(options: StartStrapiProcessOptions = {}
     PUBLIC_URL: url,
     SERVE_ADMIN_PANEL: 'true',
     FORCE_COLOR: '0',
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'loopback-guard.cjs')}`.trim(),
     ...database.env,
     ...options.env,
   };

@@ -3,6 +3,7 @@ import { createStrapi } from '@strapi/strapi';
 import { join, resolve } from 'node:path';
 
 import { freePort } from '../servers/ports';
+import './loopback-guard.cjs';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export const PLAYGROUND_DIR = resolve(__dirname, '..', '..', 'playground');
@@ -38,6 +39,9 @@ export async function startStrapi(options: StartStrapiOptions = {}): Promise<Tes
     PORT: String(port),
     PUBLIC_URL: url,
     SERVE_ADMIN_PANEL: 'false',
+    // Scheduled jobs would act on what a test sets up behind its back: a test that wants them
+    // says so (MAIL_AUTH_RUN_JOBS: 'true').
+    MAIL_AUTH_RUN_JOBS: 'false',
     ...database.env,
     ...options.env,
   });

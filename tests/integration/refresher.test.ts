@@ -66,7 +66,7 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
   before(async () => {
     op = await startOAuthServer();
     failing = await startFailingTokenEndpoint();
-    app = await startStrapi({ env: { MAIL_AUTH_REFRESH_SCHEDULE: '*/1 * * * * *', MAIL_AUTH_HTTP_TIMEOUT: '2' } });
+    app = await startStrapi({ env: { MAIL_AUTH_RUN_JOBS: 'true', MAIL_AUTH_REFRESH_SCHEDULE: '*/1 * * * * *', MAIL_AUTH_HTTP_TIMEOUT: '2' } });
     await op.addClient({
       clientId: 'refresher-client',
       clientSecret: SECRET,

@@ -11,7 +11,7 @@ describe(`settings API (${process.env.TEST_DB ?? 'sqlite'})`, () => {
   const config = (key: string) => app.strapi.config.get(`plugin::mail-auth.${key}`);
 
   before(async () => {
-    app = await startStrapi({ env: { MAIL_AUTH_REFRESH_SCHEDULE: '*/2 * * * *', MAIL_AUTH_REFRESH_MARGIN: '300' } });
+    app = await startStrapi({ env: { MAIL_AUTH_RUN_JOBS: 'true', MAIL_AUTH_REFRESH_SCHEDULE: '*/2 * * * *', MAIL_AUTH_REFRESH_MARGIN: '300' } });
     clients = await adminClients(app.strapi, app.url);
   });
   after(() => app?.stop());
