@@ -91,7 +91,12 @@ describe(`two instances on one ${process.env.TEST_DB ?? 'sqlite'} database`, () 
   });
 
   test('over 200 refresh cycles no token is refreshed twice and no invalid_grant occurs', async () => {
-    await waitFor('200 refreshes', () => (op.counters.token.refresh_token ?? 0) >= 200, 150_000);
+    // Requests reach the server a moment before their answers are stored: wait for both.
+    await waitFor(
+      '200 refreshes sent and stored',
+      async () => (op.counters.token.refresh_token ?? 0) >= 200 && (await activities('token.refreshed')) >= 200,
+      150_000
+    );
     const now = await rows();
     assert.deepEqual(
       now.filter((r) => r.status !== 'valid').map((r) => `${r.name}: ${r.status} ${r.lastError?.code}`),
