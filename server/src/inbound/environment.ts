@@ -21,6 +21,8 @@ export function sourceEnvironment(strapi: Core.Strapi): SourceEnvironment {
     timeout: pluginConfig(strapi, 'mailTimeout'),
     maxRetryAfter: pluginConfig(strapi, 'maxRetryAfter'),
     allowHttpLoopback: pluginConfig(strapi, 'allowHttpLoopback'),
+    graphBaseUrl: pluginConfig(strapi, 'graphBaseUrl'),
+    gmailBaseUrl: pluginConfig(strapi, 'gmailBaseUrl'),
     caCertificates: pluginConfig(strapi, 'caCertificates') || undefined,
     pop3SaslInitialResponse: pluginConfig(strapi, 'pop3SaslInitialResponse'),
   };

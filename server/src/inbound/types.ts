@@ -115,8 +115,8 @@ export interface SourceSettings {
   timeout: number;
   /** Seconds: the longest Retry-After worth waiting for (REST). */
   maxRetryAfter: number;
-  /** Whether plain http may be used towards a loopback host (the local test stand-ins). */
-  allowHttpLoopback: boolean;
+  /** Graph and Gmail: the API's root URL. */
+  baseUrl?: string;
   /** Distinguishes this account's server, mailbox and folder in keys (see keys.ts). */
   identity: string;
 }

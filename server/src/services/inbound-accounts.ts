@@ -56,7 +56,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** The account as the admin API shows it: never the password, only whether one is set. */
   const view = (row: InboundAccountRow) => {
     const info = TYPE_INFO[row.type];
-    const { host, port } = endpointOf(row);
+    const { host, port } = endpointOf(row, sourceEnvironment(strapi));
     return {
       id: row.id,
       name: row.name,
@@ -211,7 +211,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         data.confirmedAt = null;
       }
       const after = { ...stored, ...data } as InboundAccountRow;
-      if (identityOf(after) !== identityOf(stored)) {
+      const env = sourceEnvironment(strapi);
+      if (identityOf(after, env) !== identityOf(stored, env)) {
         // Another server, mailbox or folder: the cursors of the old one mean nothing there.
         Object.assign(data, { imapUidValidity: null, imapLastUid: null, syncCursor: null });
       }

@@ -242,7 +242,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       try {
         await run(row, report);
       } catch (e) {
-        failure = e instanceof MailAuthError ? e : classifyMailError(e, failureContext(row));
+        failure = e instanceof MailAuthError ? e : classifyMailError(e, failureContext(row, sourceEnvironment(strapi)));
         report.errors.push(errorOf(failure));
       } finally {
         clearInterval(heartbeat);
