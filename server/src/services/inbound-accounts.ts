@@ -4,7 +4,7 @@ import { testInboundAccount } from '../diagnose/inbound';
 import { MailAuthError, validationError } from '../errors';
 import { ACCOUNT_TYPES, TYPE_INFO, type AccountType } from '../inbound/account-types';
 import { endpointOf, identityOf, type AccountRow } from '../inbound/create-source';
-import { ACCOUNT_UID, MESSAGE_UID, PASSWORD_FIELD, RECEIPT_UID, sourceEnvironment } from '../inbound/environment';
+import { ACCOUNT_UID, PASSWORD_FIELD, RECEIPT_UID, sourceEnvironment } from '../inbound/environment';
 import { INBOUND_PRESETS } from '../inbound/presets';
 import { PLUGIN_ID } from '../plugin-id';
 import {
@@ -272,11 +272,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
       const { error: _error, ...answer } = report;
       return answer;
-    },
-
-    /** Messages stored for the account (a count, for the admin list). */
-    async messageCount(id: number) {
-      return strapi.db.query(MESSAGE_UID).count({ where: { account: { id } } });
     },
   };
 };
