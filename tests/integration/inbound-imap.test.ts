@@ -24,8 +24,6 @@ describe(`IMAP inbound accounts against Dovecot (${process.env.TEST_DB ?? 'sqlit
     const oauth = { introspectionUrl: op.introspectionEndpoint, ...op.introspectionClient };
     [dc, dcx] = await Promise.all([startDovecot({ oauth }), startDovecot({ oauth, oauthMechanisms: ['XOAUTH2'] })]);
     app = await startStrapi({ env: { MAIL_AUTH_RUN_JOBS: 'false', MAIL_AUTH_MAIL_TIMEOUT: '5' } });
-    // The harness's CA, as an admin would add a company CA.
-    app.strapi.config.set('plugin::mail-auth.caCertificates', dc.caPem);
     ({ superAdmin: admin } = await adminClients(app.strapi, app.url));
     aliceToken = await authorizedToken(admin, app.url, op, 'alice-imap', ALICE);
   });
@@ -65,6 +63,8 @@ describe(`IMAP inbound accounts against Dovecot (${process.env.TEST_DB ?? 'sqlit
           folder,
           actionAfterFetch: 'keep',
           trusted,
+          // the harness's CA, as an admin pastes a company CA
+          trustedCertificate: server.caPem,
           queue: 'First level',
           ...settings(auth),
         });

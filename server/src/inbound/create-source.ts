@@ -19,6 +19,7 @@ export interface AccountRow {
   host?: string | null;
   port?: number | null;
   certificateValidation?: boolean | null;
+  trustedCertificate?: string | null;
   login?: string | null;
   mailbox?: string | null;
   authentication?: 'password' | 'oauth2' | null;
@@ -40,7 +41,6 @@ export interface SourceEnvironment {
   /** The REST roots of the plugin config (graphBaseUrl, gmailBaseUrl), shared with outbound. */
   graphBaseUrl: string;
   gmailBaseUrl: string;
-  caCertificates?: string;
   /** POP3: how tokens ride with AUTH (tests exercise both forms). */
   pop3SaslInitialResponse?: SaslInitialResponse;
 }
@@ -150,7 +150,7 @@ export function createSource(row: AccountRow, env: SourceEnvironment): { source:
     host,
     port,
     certificateValidation: row.certificateValidation !== false,
-    caCertificates: env.caCertificates,
+    trustedCertificate: row.trustedCertificate ?? null,
     login: row.login ?? '',
     mailbox: row.mailbox ?? undefined,
     folder: info.folders ? row.folder || 'INBOX' : 'INBOX',

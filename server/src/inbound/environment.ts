@@ -23,7 +23,6 @@ export function sourceEnvironment(strapi: Core.Strapi): SourceEnvironment {
     allowHttpLoopback: pluginConfig(strapi, 'allowHttpLoopback'),
     graphBaseUrl: pluginConfig(strapi, 'graphBaseUrl'),
     gmailBaseUrl: pluginConfig(strapi, 'gmailBaseUrl'),
-    caCertificates: pluginConfig(strapi, 'caCertificates') || undefined,
     pop3SaslInitialResponse: pluginConfig(strapi, 'pop3SaslInitialResponse'),
   };
 }

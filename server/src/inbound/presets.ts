@@ -43,7 +43,7 @@ export const INBOUND_PRESETS: InboundPreset[] = [
     id: 'microsoft-365-graph',
     name: 'Microsoft 365 (Graph)',
     // no host: Graph's root comes from the plugin's graphBaseUrl (national clouds)
-    values: { type: 'microsoft-graph', authentication: 'oauth2', folder: 'inbox' },
+    values: { type: 'microsoft-graph', port: 443, authentication: 'oauth2', folder: 'inbox' },
     tokenTemplates: ['microsoft', 'microsoft-app-only'],
     scopeHint: 'Delegated: https://graph.microsoft.com/Mail.ReadWrite offline_access (Mail.ReadWrite.Shared for shared mailboxes). App-only: https://graph.microsoft.com/.default with the Mail.ReadWrite application permission.',
     docs: 'https://learn.microsoft.com/graph/api/resources/mail-api-overview',
@@ -51,7 +51,7 @@ export const INBOUND_PRESETS: InboundPreset[] = [
   {
     id: 'gmail-api',
     name: 'Gmail (API)',
-    values: { type: 'gmail-api', authentication: 'oauth2', folder: 'INBOX' },
+    values: { type: 'gmail-api', port: 443, authentication: 'oauth2', folder: 'INBOX' },
     tokenTemplates: ['google'],
     scopeHint: 'https://www.googleapis.com/auth/gmail.modify',
     docs: 'https://developers.google.com/gmail/api/reference/rest/v1/users.messages',

@@ -102,8 +102,8 @@ export interface SourceSettings {
   host: string;
   port: number;
   certificateValidation: boolean;
-  /** Extra trusted CAs (PEM), from the plugin config. */
-  caCertificates?: string;
+  /** CA (or self-signed server) certificate(s), PEM, trusted besides Node's roots. */
+  trustedCertificate?: string | null;
   login: string;
   /** The mailbox to open when it is not the login's own (shared mailboxes). */
   mailbox?: string;

@@ -42,7 +42,7 @@ export interface InboundAccountRow extends AccountRow {
 }
 
 /** Changing any of these points the account at another mailbox: its confirmation no longer holds. */
-const CONNECTION_FIELDS = ['type', 'host', 'port', 'certificateValidation', 'login', 'mailbox', 'authentication', 'oauthToken', 'password', 'folder', 'moveTo', 'actionAfterFetch'] as const;
+const CONNECTION_FIELDS = ['type', 'host', 'port', 'certificateValidation', 'trustedCertificate', 'login', 'mailbox', 'authentication', 'oauthToken', 'password', 'folder', 'moveTo', 'actionAfterFetch'] as const;
 
 const actorName = (actor?: Actor) => actor?.email ?? (actor?.id ? `admin #${actor.id}` : 'system');
 
@@ -67,6 +67,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       host,
       port,
       certificateValidation: row.certificateValidation ?? true,
+      trustedCertificate: row.trustedCertificate ?? null,
       login: row.login ?? null,
       mailbox: row.mailbox ?? null,
       authentication: row.authentication ?? 'password',
