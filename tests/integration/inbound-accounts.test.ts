@@ -142,6 +142,7 @@ describe(`Inbound accounts API (${process.env.TEST_DB ?? 'sqlite'})`, () => {
       [{ ...base, name: 'bad-mailbox', mailbox: 'shared' }, 'mailbox'],
       [{ ...base, name: 'fast-poll', pollInterval: 5 }, 'pollInterval'],
       [{ ...base, name: 'app-scope', scope: 'application' }, 'application'],
+      [{ ...base, name: 'bad-certificate', trustedCertificate: 'not a certificate' }, 'trustedCertificate'],
       [{ ...base, name: 'typo', foldr: 'INBOX' }, 'foldr'],
       [{ ...base, name: '' }, 'name'],
       [{ ...base, name: 'support-imap' }, 'name'],

@@ -33,7 +33,6 @@ describe(`Test & confirm of inbound accounts (${process.env.TEST_DB ?? 'sqlite'}
     dc = await startDovecot({ oauth: { introspectionUrl: op.introspectionEndpoint, ...op.introspectionClient } });
     graph = await startGraphServer({ verifyToken: async (t) => ({ active: (await op.introspect(t)).active, email: (await op.introspect(t)).email }) });
     app = await startStrapi({ env: { MAIL_AUTH_RUN_JOBS: 'false', MAIL_AUTH_MAIL_TIMEOUT: '2' } });
-    app.strapi.config.set('plugin::mail-auth.caCertificates', dc.caPem);
     ({ superAdmin: admin } = await adminClients(app.strapi, app.url));
     aliceToken = await authorizedToken(admin, app.url, op, 'alice-diagnose', ALICE);
     await dc.createFolder(ALICE, 'Support');
@@ -48,7 +47,7 @@ describe(`Test & confirm of inbound accounts (${process.env.TEST_DB ?? 'sqlite'}
 
   let n = 0;
   const imapAccount = (extra: Record<string, unknown>) =>
-    createAccount(admin, { name: `diag ${++n}`, type: 'imaps', host: '127.0.0.1', port: dc.ports.imaps, login: ALICE, password: 'alicepass', ...extra });
+    createAccount(admin, { name: `diag ${++n}`, type: 'imaps', host: '127.0.0.1', port: dc.ports.imaps, login: ALICE, password: 'alicepass', trustedCertificate: dc.caPem, ...extra });
 
   const testAccount = async (id: number): Promise<Report> => {
     const res = await admin.post(`/mail-auth/inbound-accounts/${id}/test`);
@@ -120,23 +119,18 @@ describe(`Test & confirm of inbound accounts (${process.env.TEST_DB ?? 'sqlite'}
   });
 
   test('untrusted certificate: the tls step names it and advises; with validation off the test passes (and says so)', async () => {
-    app.strapi.config.set('plugin::mail-auth.caCertificates', undefined);
-    try {
-      const account = await imapAccount({});
-      const report = await testAccount(account.id);
-      assert.equal(failedStep(report), 'tls');
-      assert.equal(report.code, 'CERT_UNTRUSTED');
-      assert.match(report.steps[1].detail!, /not trusted/);
-      assert.match(report.advice!, /caCertificates/);
-      assert.match(report.advice!, /switch certificate validation off/);
+    const account = await imapAccount({ trustedCertificate: null });
+    const report = await testAccount(account.id);
+    assert.equal(failedStep(report), 'tls');
+    assert.equal(report.code, 'CERT_UNTRUSTED');
+    assert.match(report.steps[1].detail!, /not trusted/);
+    assert.match(report.advice!, /into the account's trusted certificate/);
+    assert.match(report.advice!, /switch certificate validation off/);
 
-      const lax = await imapAccount({ certificateValidation: false });
-      const ok = await testAccount(lax.id);
-      assert.equal(ok.ok, true, JSON.stringify(ok));
-      assert.match(ok.steps[1].detail!, /not validated: certificate validation is off/);
-    } finally {
-      app.strapi.config.set('plugin::mail-auth.caCertificates', dc.caPem);
-    }
+    const lax = await imapAccount({ certificateValidation: false, trustedCertificate: null });
+    const ok = await testAccount(lax.id);
+    assert.equal(ok.ok, true, JSON.stringify(ok));
+    assert.match(ok.steps[1].detail!, /not validated: certificate validation is off/);
   });
 
   test('missing folder: open folder fails and lists the folders there are', async () => {
@@ -177,7 +171,7 @@ describe(`Test & confirm of inbound accounts (${process.env.TEST_DB ?? 'sqlite'}
 
   test('POP3: right settings, wrong password, and POP3S to the plain port', async () => {
     const pop = (extra: Record<string, unknown>) =>
-      createAccount(admin, { name: `diag pop ${++n}`, type: 'pop3s', host: '127.0.0.1', port: dc.ports.pop3s, login: ALICE, password: 'alicepass', ...extra });
+      createAccount(admin, { name: `diag pop ${++n}`, type: 'pop3s', host: '127.0.0.1', port: dc.ports.pop3s, login: ALICE, password: 'alicepass', trustedCertificate: dc.caPem, ...extra });
     const good = await testAccount((await pop({})).id);
     assert.equal(good.ok, true, JSON.stringify(good));
     assert.deepEqual(good.steps.map((s) => s.name), ['connect', 'tls', 'authenticate', 'open folder', 'count messages']);

@@ -16,22 +16,25 @@ describe(`IMAP inbound accounts against Dovecot (${process.env.TEST_DB ?? 'sqlit
   let op: OAuthTestServer;
   let dc: DovecotServer; // offers XOAUTH2 and OAUTHBEARER: imapflow takes OAUTHBEARER
   let dcx: DovecotServer; // offers XOAUTH2 only, as Microsoft 365 does
+  let dcm: DovecotServer; // lets a token's user open another mailbox (master users)
   let admin: AdminClient;
   let aliceToken: number;
 
   before(async () => {
     op = await startOAuthServer();
     const oauth = { introspectionUrl: op.introspectionEndpoint, ...op.introspectionClient };
-    [dc, dcx] = await Promise.all([startDovecot({ oauth }), startDovecot({ oauth, oauthMechanisms: ['XOAUTH2'] })]);
+    [dc, dcx, dcm] = await Promise.all([
+      startDovecot({ oauth }),
+      startDovecot({ oauth, oauthMechanisms: ['XOAUTH2'] }),
+      startDovecot({ oauth, oauthMechanisms: ['XOAUTH2'], oauthMasterUsers: true }),
+    ]);
     app = await startStrapi({ env: { MAIL_AUTH_RUN_JOBS: 'false', MAIL_AUTH_MAIL_TIMEOUT: '5' } });
-    // The harness's CA, as an admin would add a company CA.
-    app.strapi.config.set('plugin::mail-auth.caCertificates', dc.caPem);
     ({ superAdmin: admin } = await adminClients(app.strapi, app.url));
     aliceToken = await authorizedToken(admin, app.url, op, 'alice-imap', ALICE);
   });
   after(async () => {
     await app?.stop();
-    await Promise.all([dc?.stop(), dcx?.stop()]);
+    await Promise.all([dc?.stop(), dcx?.stop(), dcm?.stop()]);
     await op?.stop();
   });
 
@@ -65,6 +68,8 @@ describe(`IMAP inbound accounts against Dovecot (${process.env.TEST_DB ?? 'sqlit
           folder,
           actionAfterFetch: 'keep',
           trusted,
+          // the harness's CA, as an admin pastes a company CA
+          trustedCertificate: server.caPem,
           queue: 'First level',
           ...settings(auth),
         });
@@ -94,6 +99,20 @@ describe(`IMAP inbound accounts against Dovecot (${process.env.TEST_DB ?? 'sqlit
       });
     }
   }
+
+  test('shared mailbox: alice\'s token opens bob\'s mailbox where the server allows it (Dovecot master users: bob*alice)', async () => {
+    await dcm.deliver('bob@example.test', 'From: c@example.org\r\nSubject: for the shared mailbox\r\nMessage-ID: <shared@example.org>\r\n\r\nx\r\n');
+    const base = { type: 'imap', host: '127.0.0.1', port: dcm.ports.imap, authentication: 'oauth2', oauthToken: aliceToken, actionAfterFetch: 'keep' };
+    const shared = await createAccount(admin, { ...base, name: 'shared via master user', login: 'bob@example.test*alice@example.test' });
+    assert.deepEqual(await fetchNow(admin, shared.id), { fetched: 1, skipped: 0, errors: [] });
+    assert.equal((await storedMessages(app.strapi, shared.name))[0].subject, 'for the shared mailbox');
+    assert.ok(dcm.log().includes('Login: user=<bob@example.test>, method=XOAUTH2'), 'logged in as bob');
+    // Microsoft's form (XOAUTH2 user = the shared mailbox, token of the delegate) is not Dovecot's
+    const refused = await createAccount(admin, { ...base, name: 'shared the Microsoft way', login: ALICE, mailbox: 'bob@example.test' });
+    const report = await fetchNow(admin, refused.id);
+    assert.equal(report.errors[0]?.code, 'AUTH_FAILED');
+    assert.match(report.errors[0].advice!, /or a mailbox that user may open/);
+  });
 
   /** A folder of its own with `n` messages, and an account on it with the given action. */
   const withAction = async (action: string, extra: Record<string, unknown> = {}, name = action) => {

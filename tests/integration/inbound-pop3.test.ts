@@ -34,7 +34,6 @@ describe(`POP3 inbound accounts against Dovecot (${process.env.TEST_DB ?? 'sqlit
     [dc, dcb] = await Promise.all([startDovecot({ oauth, users }), startDovecot({ oauth, users, oauthMechanisms: ['OAUTHBEARER'] })]);
     proxy = await startTcpProxy({ host: '127.0.0.1', port: dc.ports.pop3 });
     app = await startStrapi({ env: { MAIL_AUTH_RUN_JOBS: 'false', MAIL_AUTH_MAIL_TIMEOUT: '5' } });
-    app.strapi.config.set('plugin::mail-auth.caCertificates', dc.caPem);
     ({ superAdmin: admin } = await adminClients(app.strapi, app.url));
     for (const t of TYPES) {
       for (const a of ['XOAUTH2', 'OAUTHBEARER']) {
@@ -79,6 +78,7 @@ describe(`POP3 inbound accounts against Dovecot (${process.env.TEST_DB ?? 'sqlit
           login: who,
           actionAfterFetch: 'keep',
           trusted: true,
+          trustedCertificate: server.caPem,
           ...(auth === 'password' ? { password: 'pop-pass' } : { authentication: 'oauth2', oauthToken: tokens[who] }),
         });
         const report = await fetchNow(admin, account.id);

@@ -34,7 +34,8 @@ describe(`Graph and Gmail inbound accounts against the local stand-ins (${proces
     };
     graph = await startGraphServer({ verifyToken, delegations: { [SHARED]: [BOB] } });
     gmail = await startGmailServer({ verifyToken });
-    app = await startStrapi({ env: { MAIL_AUTH_RUN_JOBS: 'false' } });
+    // Gmail accounts take the plugin's gmailBaseUrl; Graph accounts name their host (both ways work)
+    app = await startStrapi({ env: { MAIL_AUTH_RUN_JOBS: 'false', MAIL_AUTH_GMAIL_BASE_URL: gmail.url } });
     app.strapi.config.set('plugin::mail-auth.maxRetryAfter', 5);
     ({ superAdmin: admin } = await adminClients(app.strapi, app.url));
     aliceToken = await authorizedToken(admin, app.url, op, 'alice-rest', ALICE);
@@ -49,7 +50,7 @@ describe(`Graph and Gmail inbound accounts against the local stand-ins (${proces
   const graphAccount = (name: string, extra: Record<string, unknown> = {}) =>
     createAccount(admin, { name, type: 'microsoft-graph', host: '127.0.0.1', port: portOf(graph.url), authentication: 'oauth2', oauthToken: aliceToken, mailbox: ALICE, ...extra });
   const gmailAccount = (name: string, extra: Record<string, unknown> = {}) =>
-    createAccount(admin, { name, type: 'gmail-api', host: '127.0.0.1', port: portOf(gmail.url), authentication: 'oauth2', oauthToken: aliceToken, ...extra });
+    createAccount(admin, { name, type: 'gmail-api', authentication: 'oauth2', oauthToken: aliceToken, ...extra });
 
   test('Graph: messages come as MIME ($value), are stored correctly and marked read; a second run finds nothing new', async () => {
     const folder = graph.addFolder(ALICE, 'Graph fixtures');

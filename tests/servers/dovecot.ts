@@ -24,6 +24,11 @@ export interface DovecotOptions {
    * (and is the only way to make imapflow, which prefers OAUTHBEARER, use XOAUTH2).
    */
   oauthMechanisms?: ('XOAUTH2' | 'OAUTHBEARER')[];
+  /**
+   * Master users by token: `login*tokenuser` with the token of `tokenuser` opens `login`'s
+   * mailbox (Dovecot's way to a mailbox of another user, as a shared mailbox login does).
+   */
+  oauthMasterUsers?: boolean;
   /** Full auth/mail debug logging into `logPath`. */
   debug?: boolean;
   /** Leave the temp dir behind on stop (to read the log or config). */
@@ -161,7 +166,14 @@ passdb {
   args = nopassword=y nodelay=yes
   result_success = continue-fail
 }
+${opts.oauthMasterUsers ? `auth_master_user_separator = *
 passdb {
+  driver = oauth2
+  master = yes
+  mechanisms = ${oauthMechs}
+  args = ${f('oauth2.conf.ext')}
+}
+` : ''}passdb {
   driver = passwd-file
   mechanisms = plain login
   args = scheme=PLAIN username_format=%u ${f('users')}

@@ -45,11 +45,6 @@ export const pluginConfigSchema = z
     /** Wait at most this long for a Retry-After of Graph or Gmail before giving up until the next poll, in seconds. */
     maxRetryAfter: z.number().int().min(0).max(600).default(60),
     /**
-     * PEM certificates of private CAs that mail servers' certificates may chain to, besides
-     * Node's own roots (an internal Exchange or Dovecot with a company CA).
-     */
-    caCertificates: z.string().optional(),
-    /**
      * POP3 AUTH with a token: `auto` sends it on the AUTH line when the line fits 255 octets
      * (RFC 5034) and on a line of its own otherwise, `always`/`never` force one form.
      */

@@ -42,7 +42,7 @@ export async function testInboundAccount(row: AccountRow, env: SourceEnvironment
       const { host, port } = endpointOf(row);
       await probeMailServer(
         steps,
-        { protocol: info.protocol, host, port, security: info.security, timeout: env.timeout * 1000, tls: tlsOptions({ host, certificateValidation: row.certificateValidation !== false, caCertificates: env.caCertificates }) },
+        { protocol: info.protocol, host, port, security: info.security, timeout: env.timeout * 1000, tls: tlsOptions({ host, certificateValidation: row.certificateValidation !== false, trustedCertificate: row.trustedCertificate }) },
         context
       );
     }

@@ -35,7 +35,7 @@ export function tlsMismatch(c: FailureContext, detail: string): MailAuthError {
 export function certificateUntrusted(c: FailureContext, detail: string): MailAuthError {
   return new MailAuthError('CERT_UNTRUSTED', `The certificate of ${c.host}:${c.port} is not trusted: ${detail}`, {
     advice:
-      'The server presented a certificate Node.js does not trust (self-signed, from a private CA, expired, or issued for another host name). Use the host name the certificate is issued for; add the private CA to the plugin\'s caCertificates option (or NODE_EXTRA_CA_CERTS); or, on a network you trust, switch certificate validation off for this account.',
+      'The server presented a certificate Node.js does not trust (self-signed, from a private CA, expired, or issued for another host name). Use the host name the certificate is issued for; paste the private CA\'s certificate (PEM) into the account\'s trusted certificate (or set NODE_EXTRA_CA_CERTS for the whole process); or, on a network you trust, switch certificate validation off for this account.',
   });
 }
 

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 import { MailAuthError } from '../errors';
 import { TYPE_INFO, type AccountType, type ActionAfterFetch } from './account-types';
 import type { FailureContext } from './advice';
@@ -17,6 +19,7 @@ export interface AccountRow {
   host?: string | null;
   port?: number | null;
   certificateValidation?: boolean | null;
+  trustedCertificate?: string | null;
   login?: string | null;
   mailbox?: string | null;
   authentication?: 'password' | 'oauth2' | null;
@@ -35,27 +38,48 @@ export interface SourceEnvironment {
   timeout: number;
   maxRetryAfter: number;
   allowHttpLoopback: boolean;
-  caCertificates?: string;
+  /** The REST roots of the plugin config (graphBaseUrl, gmailBaseUrl), shared with outbound. */
+  graphBaseUrl: string;
+  gmailBaseUrl: string;
   /** POP3: how tokens ride with AUTH (tests exercise both forms). */
   pop3SaslInitialResponse?: SaslInitialResponse;
 }
 
-/** Where the account's server is, with the type's defaults filled in. */
-export function endpointOf(row: Pick<AccountRow, 'type' | 'host' | 'port'>) {
+type RestBases = Pick<SourceEnvironment, 'graphBaseUrl' | 'gmailBaseUrl' | 'allowHttpLoopback'>;
+
+const LOOPBACK = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+
+/**
+ * Graph's or Gmail's root for an account: the plugin's graphBaseUrl / gmailBaseUrl, unless the
+ * account names a host of its own (plain http only towards loopback test servers, when allowed).
+ */
+export function restBaseUrl(row: Pick<AccountRow, 'type' | 'host' | 'port'>, bases: RestBases): string {
+  if (!row.host) return (TYPE_INFO[row.type].protocol === 'graph' ? bases.graphBaseUrl : bases.gmailBaseUrl).replace(/\/+$/, '');
+  const http = bases.allowHttpLoopback && LOOPBACK(row.host);
+  const host = isIP(row.host) === 6 ? `[${row.host}]` : row.host;
+  return `${http ? 'http' : 'https'}://${host}${row.port && row.port !== (http ? 80 : 443) ? `:${row.port}` : ''}`;
+}
+
+/** Where the account's server is, with the type's (or the plugin config's) defaults filled in. */
+export function endpointOf(row: Pick<AccountRow, 'type' | 'host' | 'port'>, bases?: RestBases) {
   const info = TYPE_INFO[row.type];
+  if ((info.protocol === 'graph' || info.protocol === 'gmail') && !row.host && bases) {
+    const url = new URL(restBaseUrl(row, bases));
+    return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || (url.protocol === 'http:' ? 80 : 443) };
+  }
   return { host: row.host || info.defaultHost || '', port: row.port || info.defaultPort };
 }
 
 /** The identity that message keys and cursors of this account belong to. */
-export function identityOf(row: AccountRow): string {
+export function identityOf(row: AccountRow, bases?: RestBases): string {
   const info = TYPE_INFO[row.type];
-  const { host, port } = endpointOf(row);
+  const { host, port } = endpointOf(row, bases);
   return sourceIdentity({ protocol: info.protocol, host, port, login: row.login ?? '', mailbox: row.mailbox ?? undefined, folder: info.folders ? row.folder || 'INBOX' : 'INBOX' });
 }
 
-export function failureContext(row: AccountRow): FailureContext {
+export function failureContext(row: AccountRow, bases?: RestBases): FailureContext {
   const info = TYPE_INFO[row.type];
-  const { host, port } = endpointOf(row);
+  const { host, port } = endpointOf(row, bases);
   return {
     protocol: info.protocol,
     security: info.security,
@@ -103,7 +127,7 @@ function accessTokens(row: AccountRow, env: SourceEnvironment): AccessTokens {
 export function createSource(row: AccountRow, env: SourceEnvironment): { source: MailSource; context: FailureContext } {
   const info = TYPE_INFO[row.type];
   if (!info) throw new MailAuthError('VALIDATION', `Account "${row.name}" has an unknown type "${row.type}"`);
-  const context = failureContext(row);
+  const context = failureContext(row, env);
   let credentials: Credentials;
   if (row.authentication === 'oauth2') {
     if (!row.oauthToken) {
@@ -119,13 +143,14 @@ export function createSource(row: AccountRow, env: SourceEnvironment): { source:
     }
     credentials = { kind: 'password', password };
   }
-  const { host, port } = endpointOf(row);
+  const { host, port } = endpointOf(row, env);
+  const rest = info.protocol === 'graph' || info.protocol === 'gmail';
   const settings: SourceSettings = {
     accountName: row.name,
     host,
     port,
     certificateValidation: row.certificateValidation !== false,
-    caCertificates: env.caCertificates,
+    trustedCertificate: row.trustedCertificate ?? null,
     login: row.login ?? '',
     mailbox: row.mailbox ?? undefined,
     folder: info.folders ? row.folder || 'INBOX' : 'INBOX',
@@ -134,8 +159,8 @@ export function createSource(row: AccountRow, env: SourceEnvironment): { source:
     credentials,
     timeout: env.timeout,
     maxRetryAfter: env.maxRetryAfter,
-    allowHttpLoopback: env.allowHttpLoopback,
-    identity: identityOf(row),
+    baseUrl: rest ? restBaseUrl(row, env) : undefined,
+    identity: identityOf(row, env),
   };
   switch (info.protocol) {
     case 'imap':

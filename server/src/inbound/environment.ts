@@ -21,7 +21,8 @@ export function sourceEnvironment(strapi: Core.Strapi): SourceEnvironment {
     timeout: pluginConfig(strapi, 'mailTimeout'),
     maxRetryAfter: pluginConfig(strapi, 'maxRetryAfter'),
     allowHttpLoopback: pluginConfig(strapi, 'allowHttpLoopback'),
-    caCertificates: pluginConfig(strapi, 'caCertificates') || undefined,
+    graphBaseUrl: pluginConfig(strapi, 'graphBaseUrl'),
+    gmailBaseUrl: pluginConfig(strapi, 'gmailBaseUrl'),
     pop3SaslInitialResponse: pluginConfig(strapi, 'pop3SaslInitialResponse'),
   };
 }

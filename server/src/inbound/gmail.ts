@@ -54,12 +54,10 @@ export class GmailSource implements MailSource {
   ) {
     if (options.credentials.kind !== 'token') throw new MailAuthError('VALIDATION', 'The Gmail API needs an OAuth2 token');
     this.rest = new RestClient({
-      host: options.host,
-      port: options.port,
+      base: options.baseUrl!,
       tokens: options.credentials.tokens as AccessTokens,
       timeout: options.timeout,
       maxRetryAfter: options.maxRetryAfter,
-      allowHttpLoopback: options.allowHttpLoopback,
       context,
       readError: gmailError,
     });

@@ -44,12 +44,10 @@ export class GraphSource implements MailSource {
   ) {
     if (options.credentials.kind !== 'token') throw new MailAuthError('VALIDATION', 'Microsoft Graph needs an OAuth2 token');
     this.rest = new RestClient({
-      host: options.host,
-      port: options.port,
+      base: options.baseUrl!,
       tokens: options.credentials.tokens as AccessTokens,
       timeout: options.timeout,
       maxRetryAfter: options.maxRetryAfter,
-      allowHttpLoopback: options.allowHttpLoopback,
       context,
       readError: graphError,
     });

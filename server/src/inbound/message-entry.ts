@@ -19,7 +19,7 @@ export function messageEntry(
     date: message.date,
     receivedAt: new Date(),
     queue: account.queue ?? null,
-    account: account.id,
+    accountId: account.id,
     accountName: account.name,
     messageId: message.messageId,
     inReplyTo: message.inReplyTo,

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { MailParser, type AddressObject, type AttachmentStream, type HeaderValue, type MessageText } from 'mailparser';
 
 export interface MailAddress {
@@ -71,21 +69,18 @@ const clean = (s: string | undefined | false | null) => (s ? s.replace(/\u0000/g
  * With `keepRaw` the source bytes are collected too (for a configured handler).
  */
 export async function parseMessage(source: Readable | Buffer, options: { keepRaw?: boolean } = {}): Promise<{ message: ParsedMessage; raw?: Buffer }> {
-  const parser = new MailParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  // mailparser hashes and counts each attachment as it passes: sha256 instead of its md5 default.
+  const parser = new MailParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, checksumAlgo: 'sha256' });
   let rawSize = 0;
   const raw: Buffer[] = [];
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      rawSize += chunk.length;
-      if (options.keepRaw) raw.push(chunk);
-      done(null, chunk);
-    },
-  });
-
   let headers: Map<string, HeaderValue> = new Map();
   let text: MessageText | undefined;
   const attachments: AttachmentInfo[] = [];
   const pending: Promise<void>[] = [];
+  const parsed = new Promise<void>((resolve, reject) => {
+    parser.on('end', resolve);
+    parser.on('error', reject);
+  });
   parser.on('headers', (h: Map<string, HeaderValue>) => {
     headers = h;
   });
@@ -94,34 +89,47 @@ export async function parseMessage(source: Readable | Buffer, options: { keepRaw
       text = part;
       return;
     }
-    const hash = createHash('sha256');
-    let size = 0;
     pending.push(
       new Promise<void>((resolve, reject) => {
-        part.content.on('data', (c: Buffer) => {
-          size += c.length;
-          hash.update(c);
-        });
         part.content.on('end', () => {
           attachments.push({
             filename: part.filename ?? null,
             contentType: part.contentType,
-            size,
+            size: part.size ?? 0,
             contentId: part.contentId ?? null,
             disposition: part.contentDisposition ?? null,
-            checksum: hash.digest('hex'),
+            checksum: part.checksum ?? '',
           });
           // mailparser waits for each attachment to be released before it goes on.
           part.release?.();
           resolve();
         });
         part.content.on('error', reject);
+        // Read and dropped: only its size and checksum are kept, never the content.
+        part.content.resume();
       })
     );
   });
 
-  const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
-  await pipeline(input, counter, parser);
+  // Fed by hand rather than through stream.pipeline: per message, its bookkeeping (abort
+  // signals, error objects) cost as much as the parsing of a small message.
+  if (Buffer.isBuffer(source)) {
+    rawSize = source.length;
+    if (options.keepRaw) raw.push(source);
+    parser.end(source);
+  } else {
+    source.on('data', (chunk: Buffer) => {
+      rawSize += chunk.length;
+      if (options.keepRaw) raw.push(chunk);
+      if (!parser.write(chunk)) {
+        source.pause();
+        parser.once('drain', () => source.resume());
+      }
+    });
+    source.once('end', () => parser.end());
+    source.once('error', (e) => parser.destroy(e));
+  }
+  await parsed;
   await Promise.all(pending);
 
   const get = <T extends HeaderValue>(name: string) => headers.get(name) as T | undefined;

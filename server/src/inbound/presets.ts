@@ -11,7 +11,7 @@ export interface InboundPreset {
   values: {
     type: AccountType;
     host?: string;
-    port: number;
+    port?: number;
     authentication: 'password' | 'oauth2';
     folder?: string;
     actionAfterFetch?: ActionAfterFetch;
@@ -42,7 +42,8 @@ export const INBOUND_PRESETS: InboundPreset[] = [
   {
     id: 'microsoft-365-graph',
     name: 'Microsoft 365 (Graph)',
-    values: { type: 'microsoft-graph', host: 'graph.microsoft.com', port: 443, authentication: 'oauth2', folder: 'inbox' },
+    // no host: Graph's root comes from the plugin's graphBaseUrl (national clouds)
+    values: { type: 'microsoft-graph', port: 443, authentication: 'oauth2', folder: 'inbox' },
     tokenTemplates: ['microsoft', 'microsoft-app-only'],
     scopeHint: 'Delegated: https://graph.microsoft.com/Mail.ReadWrite offline_access (Mail.ReadWrite.Shared for shared mailboxes). App-only: https://graph.microsoft.com/.default with the Mail.ReadWrite application permission.',
     docs: 'https://learn.microsoft.com/graph/api/resources/mail-api-overview',
@@ -50,7 +51,7 @@ export const INBOUND_PRESETS: InboundPreset[] = [
   {
     id: 'gmail-api',
     name: 'Gmail (API)',
-    values: { type: 'gmail-api', host: 'gmail.googleapis.com', port: 443, authentication: 'oauth2', folder: 'INBOX' },
+    values: { type: 'gmail-api', port: 443, authentication: 'oauth2', folder: 'INBOX' },
     tokenTemplates: ['google'],
     scopeHint: 'https://www.googleapis.com/auth/gmail.modify',
     docs: 'https://developers.google.com/gmail/api/reference/rest/v1/users.messages',

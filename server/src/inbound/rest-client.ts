@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
 
 import { MailAuthError } from '../errors';
@@ -21,18 +20,16 @@ export class RestError extends Error {
 }
 
 export interface RestClientOptions {
-  host: string;
-  port: number;
+  /** The API's root, e.g. https://graph.microsoft.com (no trailing slash). */
+  base: string;
   tokens: AccessTokens;
   timeout: number;
   maxRetryAfter: number;
-  allowHttpLoopback: boolean;
   context: FailureContext;
   /** Reads the provider's error code and message from an error body. */
   readError(body: unknown, status: number): { code: string; message: string };
 }
 
-const LOOPBACK = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -44,10 +41,7 @@ export class RestClient {
   readonly base: string;
 
   constructor(private readonly o: RestClientOptions) {
-    const http = o.allowHttpLoopback && LOOPBACK(o.host);
-    const defaultPort = http ? 80 : 443;
-    const host = isIP(o.host) === 6 ? `[${o.host}]` : o.host;
-    this.base = `${http ? 'http' : 'https'}://${host}${o.port && o.port !== defaultPort ? `:${o.port}` : ''}`;
+    this.base = o.base.replace(/\/+$/, '');
   }
 
   /** The answer of a successful request (2xx); its body unread. */

@@ -1,12 +1,27 @@
 import { isIP } from 'node:net';
-import { rootCertificates, type ConnectionOptions } from 'node:tls';
+import { createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext } from 'node:tls';
 
-/** TLS options for a mail server connection: validation as the account says, extra CAs from the config. */
-export function tlsOptions(settings: { host: string; certificateValidation: boolean; caCertificates?: string }): ConnectionOptions {
+const contexts = new Map<string, SecureContext>();
+
+/**
+ * A context trusting Node's roots and the account's certificate(s), made once per PEM:
+ * parsing the whole root store costs milliseconds, too much for every connection.
+ */
+function contextTrusting(pem: string): SecureContext {
+  let context = contexts.get(pem);
+  if (!context) {
+    if (contexts.size >= 64) contexts.clear(); // accounts are few; this only bounds edits piling up
+    context = createSecureContext({ ca: [...rootCertificates, pem], minVersion: 'TLSv1.2' });
+    contexts.set(pem, context);
+  }
+  return context;
+}
+
+/** TLS options for a mail server connection: validation and trusted certificate as the account says. */
+export function tlsOptions(settings: { host: string; certificateValidation: boolean; trustedCertificate?: string | null }): ConnectionOptions {
   return {
     rejectUnauthorized: settings.certificateValidation,
-    // Node's roots stay trusted: `ca` replaces them unless they are passed along.
-    ca: settings.caCertificates ? [...rootCertificates, settings.caCertificates] : undefined,
+    ...(settings.trustedCertificate ? { secureContext: contextTrusting(settings.trustedCertificate) } : {}),
     // SNI takes host names only (RFC 6066); an IP is checked against the certificate's IP SANs.
     servername: isIP(settings.host) ? undefined : settings.host,
     minVersion: 'TLSv1.2',

@@ -102,8 +102,8 @@ export interface SourceSettings {
   host: string;
   port: number;
   certificateValidation: boolean;
-  /** Extra trusted CAs (PEM), from the plugin config. */
-  caCertificates?: string;
+  /** CA (or self-signed server) certificate(s), PEM, trusted besides Node's roots. */
+  trustedCertificate?: string | null;
   login: string;
   /** The mailbox to open when it is not the login's own (shared mailboxes). */
   mailbox?: string;
@@ -115,8 +115,8 @@ export interface SourceSettings {
   timeout: number;
   /** Seconds: the longest Retry-After worth waiting for (REST). */
   maxRetryAfter: number;
-  /** Whether plain http may be used towards a loopback host (the local test stand-ins). */
-  allowHttpLoopback: boolean;
+  /** Graph and Gmail: the API's root URL. */
+  baseUrl?: string;
   /** Distinguishes this account's server, mailbox and folder in keys (see keys.ts). */
   identity: string;
 }

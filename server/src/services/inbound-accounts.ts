@@ -4,7 +4,7 @@ import { testInboundAccount } from '../diagnose/inbound';
 import { MailAuthError, validationError } from '../errors';
 import { ACCOUNT_TYPES, TYPE_INFO, type AccountType } from '../inbound/account-types';
 import { endpointOf, identityOf, type AccountRow } from '../inbound/create-source';
-import { ACCOUNT_UID, MESSAGE_UID, PASSWORD_FIELD, RECEIPT_UID, sourceEnvironment } from '../inbound/environment';
+import { ACCOUNT_UID, PASSWORD_FIELD, RECEIPT_UID, sourceEnvironment } from '../inbound/environment';
 import { INBOUND_PRESETS } from '../inbound/presets';
 import { PLUGIN_ID } from '../plugin-id';
 import {
@@ -42,7 +42,7 @@ export interface InboundAccountRow extends AccountRow {
 }
 
 /** Changing any of these points the account at another mailbox: its confirmation no longer holds. */
-const CONNECTION_FIELDS = ['type', 'host', 'port', 'certificateValidation', 'login', 'mailbox', 'authentication', 'oauthToken', 'password', 'folder', 'moveTo', 'actionAfterFetch'] as const;
+const CONNECTION_FIELDS = ['type', 'host', 'port', 'certificateValidation', 'trustedCertificate', 'login', 'mailbox', 'authentication', 'oauthToken', 'password', 'folder', 'moveTo', 'actionAfterFetch'] as const;
 
 const actorName = (actor?: Actor) => actor?.email ?? (actor?.id ? `admin #${actor.id}` : 'system');
 
@@ -56,7 +56,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** The account as the admin API shows it: never the password, only whether one is set. */
   const view = (row: InboundAccountRow) => {
     const info = TYPE_INFO[row.type];
-    const { host, port } = endpointOf(row);
+    const { host, port } = endpointOf(row, sourceEnvironment(strapi));
     return {
       id: row.id,
       name: row.name,
@@ -67,6 +67,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       host,
       port,
       certificateValidation: row.certificateValidation ?? true,
+      trustedCertificate: row.trustedCertificate ?? null,
       login: row.login ?? null,
       mailbox: row.mailbox ?? null,
       authentication: row.authentication ?? 'password',
@@ -211,7 +212,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         data.confirmedAt = null;
       }
       const after = { ...stored, ...data } as InboundAccountRow;
-      if (identityOf(after) !== identityOf(stored)) {
+      const env = sourceEnvironment(strapi);
+      if (identityOf(after, env) !== identityOf(stored, env)) {
         // Another server, mailbox or folder: the cursors of the old one mean nothing there.
         Object.assign(data, { imapUidValidity: null, imapLastUid: null, syncCursor: null });
       }
@@ -271,11 +273,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
       const { error: _error, ...answer } = report;
       return answer;
-    },
-
-    /** Messages stored for the account (a count, for the admin list). */
-    async messageCount(id: number) {
-      return strapi.db.query(MESSAGE_UID).count({ where: { account: { id } } });
     },
   };
 };

@@ -86,14 +86,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     });
   };
 
-  /** Hands on and records one message or a chunk, in one transaction. Returns the entry ids. */
+  /**
+   * Hands on and records one message or a chunk, in one transaction: the `message` entries (or
+   * the handler's writes) and the receipts commit together or not at all. Returns the entry ids.
+   */
   const storeTogether = async (row: InboundAccountRow, items: Prepared[]): Promise<(number | null)[]> => {
     const handler = pluginConfig(strapi, 'handler');
     return strapi.db.transaction(async () => {
-      const ids: (number | null)[] = [];
-      for (const item of items) {
-        let entryId: number | null = null;
-        if (handler) {
+      let ids: (number | null)[] = items.map(() => null);
+      if (handler) {
+        for (const item of items) {
           try {
             await handler({ account: via(row), key: item.key, message: item.message, raw: item.raw!, strapi });
           } catch (e) {
@@ -102,14 +104,29 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
               cause: e,
             });
           }
-        } else {
-          entryId = ((await strapi.db.query(MESSAGE_UID).create({ data: messageEntry(item.message, row, item.key) })) as { id: number }).id;
         }
-        await receipts().create({
-          data: { dedupeKey: dedupeKey(row.id, item.key), accountId: row.id, sourceKey: item.key, actionDone: false, messageEntryId: entryId, handledBy: handler ? 'handler' : 'store' },
-        });
-        ids.push(entryId);
+      } else {
+        // One INSERT per chunk; the ids are read back by key (MySQL reports only the first).
+        await strapi.db.query(MESSAGE_UID).createMany({ data: items.map((item) => messageEntry(item.message, row, item.key)) });
+        const rows = (await strapi.db.query(MESSAGE_UID).findMany({
+          where: { accountId: row.id, sourceKey: { $in: items.map((i) => i.key) } },
+          select: ['id', 'sourceKey'],
+        })) as { id: number; sourceKey: string }[];
+        const byKey = new Map<string, number>();
+        for (const r of rows) byKey.set(r.sourceKey, Math.max(r.id, byKey.get(r.sourceKey) ?? 0));
+        ids = items.map((item) => byKey.get(item.key) ?? null);
       }
+      // The receipts' unique key is what makes a second hand-on impossible: a duplicate rolls all of this back.
+      await receipts().createMany({
+        data: items.map((item, i) => ({
+          dedupeKey: dedupeKey(row.id, item.key),
+          accountId: row.id,
+          sourceKey: item.key,
+          actionDone: false,
+          messageEntryId: ids[i],
+          handledBy: handler ? 'handler' : 'store',
+        })),
+      });
       return ids;
     });
   };
@@ -242,7 +259,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       try {
         await run(row, report);
       } catch (e) {
-        failure = e instanceof MailAuthError ? e : classifyMailError(e, failureContext(row));
+        failure = e instanceof MailAuthError ? e : classifyMailError(e, failureContext(row, sourceEnvironment(strapi)));
         report.errors.push(errorOf(failure));
       } finally {
         clearInterval(heartbeat);

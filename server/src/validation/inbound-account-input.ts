@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { ACCOUNT_TYPES, ACTIONS_AFTER_FETCH, TYPE_INFO, type AccountType } from '../inbound/account-types';
 import type { FieldError } from './format-issues';
+import { certificateProblem } from './outbound-account-input';
 
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
 const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$|^\d{1,3}(\.\d{1,3}){3}$|^\[?[0-9a-f:]+\]?$/i;
@@ -16,6 +17,8 @@ export const inboundAccountFieldsSchema = z
     host: text(253).regex(HOST, 'must be a host name or an IP address').nullable(),
     port: z.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535').nullable(),
     certificateValidation: z.boolean(),
+    /** CA (or self-signed server) certificate(s) to trust besides the public roots, PEM. */
+    trustedCertificate: z.string().max(100_000, 'must be at most 100000 characters').nullable(),
     login: text(320).nullable(),
     mailbox: text(320).email('must be an email address').nullable().or(z.literal('').transform(() => null)),
     authentication: z.enum(['password', 'oauth2'], { errorMap: () => ({ message: 'must be password or oauth2' }) }),
@@ -78,6 +81,10 @@ export function checkInboundAccountRules(a: AccountForRules): FieldError[] {
     else if (a.moveTo === (a.folder ?? 'INBOX')) add('moveTo', 'must differ from the folder fetched from');
   }
   if (!info.folders && a.folder && a.folder.toUpperCase() !== 'INBOX') add('folder', `${info.label} has no folders: leave it empty or INBOX`);
+  if (a.trustedCertificate) {
+    const problem = certificateProblem(a.trustedCertificate);
+    if (problem) add('trustedCertificate', problem);
+  }
   if (a.scope === 'application' && !a.application) add('application', 'is required when the account is limited to one application');
   return errors;
 }

@@ -114,7 +114,7 @@ export function checkOutboundAccountRules(a: OutboundAccountDraft): FieldError[]
 }
 
 /** Why a PEM bundle of trusted certificates cannot be used, or undefined when it can. */
-function certificateProblem(pem: string): string | undefined {
+export function certificateProblem(pem: string): string | undefined {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
   if (!blocks) return 'must be one or more PEM certificates (-----BEGIN CERTIFICATE----- …)';
   for (const [i, block] of blocks.entries()) {
