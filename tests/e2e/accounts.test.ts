@@ -127,7 +127,7 @@ describe('mail accounts in the admin panel (built admin, Chromium, Dovecot, SMTP
       const [received] = await smtp.waitFor(1, 10_000);
       assert.deepEqual(received.envelope.to, ['customer@example.org']);
       assert.equal(received.authMethod, 'XOAUTH2');
-      assert.match(received.raw.toString(), /Subject: Test message from Strapi/);
+      assert.match(received.raw.toString(), /This message was sent by Strapi \(mail-auth plugin\) to test the outbound/);
       await page.locator('[data-account-status="confirmed"]').first().waitFor();
       t.diagnostic(`screenshot: ${await screenshotPage(page, 'outbound-account')}`);
       await subNav.getByRole('link', { name: 'Outbound accounts' }).click();

@@ -77,3 +77,21 @@ export const CheckboxField = ({ name, label, checked, onChange, disabled }: { na
     {label}
   </Checkbox>
 );
+
+/** A port: digits only and no thousands separator (NumberInput would show 36,611). */
+export const PortField = ({ value, onChange, ...field }: Common & { value: number | undefined; onChange: (v: number | undefined) => void }) => (
+  <Field.Root name={field.name} hint={field.hint} error={field.error} required={field.required}>
+    <Field.Label>{field.label}</Field.Label>
+    <TextInput
+      inputMode="numeric"
+      value={value === undefined ? '' : String(value)}
+      disabled={field.disabled}
+      onChange={(e: ChangeEvent<HTMLInputElement>) => {
+        const digits = e.target.value.replace(/\D/g, '').slice(0, 5);
+        onChange(digits ? Number(digits) : undefined);
+      }}
+    />
+    <Field.Hint />
+    <Field.Error />
+  </Field.Root>
+);

@@ -24,7 +24,7 @@ import { AccountStatusBadge } from '../../components/accounts/AccountStatusBadge
 import { TestReportView } from '../../components/accounts/TestReportView';
 import { TokenSelect } from '../../components/accounts/TokenSelect';
 import { DismissibleAlert } from '../../components/DismissibleAlert';
-import { CheckboxField, NumberField, SelectField, TextField } from '../../components/form/fields';
+import { CheckboxField, NumberField, PortField, SelectField, TextField } from '../../components/form/fields';
 import { SecretInput } from '../../components/tokens/SecretInput';
 import { Section } from '../../components/tokens/TokenForm';
 import { withCode } from '../../components/tokens/TokenStatusCard';
@@ -346,7 +346,7 @@ export const InboundAccountPage = () => {
                       <TextField name="host" label={label('host')} required disabled={readOnly} value={values.host} error={errors.host} placeholder="imap.example.com" onChange={(v) => set('host', v)} />
                     </Grid.Item>
                     <Grid.Item col={2} s={12} direction="column" alignItems="stretch">
-                      <NumberField name="port" label={label('port')} required disabled={readOnly} value={values.port} error={errors.port} onChange={(v) => set('port', v)} />
+                      <PortField name="port" label={label('port')} required disabled={readOnly} value={values.port} error={errors.port} onChange={(v) => set('port', v)} />
                     </Grid.Item>
                     {info.security !== 'none' && (
                       <Grid.Item col={12} direction="column" alignItems="flex-start">

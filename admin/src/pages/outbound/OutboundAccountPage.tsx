@@ -22,7 +22,7 @@ import { AccountStatusBadge } from '../../components/accounts/AccountStatusBadge
 import { TestReportView } from '../../components/accounts/TestReportView';
 import { TokenSelect } from '../../components/accounts/TokenSelect';
 import { DismissibleAlert } from '../../components/DismissibleAlert';
-import { CheckboxField, NumberField, SelectField, TextField } from '../../components/form/fields';
+import { CheckboxField, PortField, SelectField, TextField } from '../../components/form/fields';
 import { SecretInput } from '../../components/tokens/SecretInput';
 import { Section } from '../../components/tokens/TokenForm';
 import { withCode } from '../../components/tokens/TokenStatusCard';
@@ -327,7 +327,7 @@ export const OutboundAccountPage = () => {
                         <TextField name="host" label={label('host')} required disabled={readOnly} value={values.host} error={errors.host} placeholder="smtp.example.com" onChange={(v) => set('host', v)} />
                       </Grid.Item>
                       <Grid.Item col={2} s={12} direction="column" alignItems="stretch">
-                        <NumberField name="port" label={label('port')} required disabled={readOnly} value={values.port} error={errors.port} onChange={(v) => set('port', v)} />
+                        <PortField name="port" label={label('port')} required disabled={readOnly} value={values.port} error={errors.port} onChange={(v) => set('port', v)} />
                       </Grid.Item>
                       <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
                         <TextField
