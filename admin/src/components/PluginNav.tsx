@@ -14,10 +14,13 @@ export const PluginNav = () => {
   const { canSettings } = usePluginPermissions();
   // The tokens link stays marked on a token's page and on New token; NavLink alone cannot say so.
   const onTokenPage = useMatch(`${BASE}/tokens/*`);
+  const active = (yes: unknown) => (yes ? 'active' : undefined);
   const label = t('plugin.name', 'Mail Auth');
 
   const links = [
-    <SubNav.Link key="tokens" to={BASE} end className={onTokenPage ? 'active' : undefined} label={t('nav.tokens', 'OAuth2 tokens')} />,
+    <SubNav.Link key="tokens" to={BASE} end className={active(onTokenPage)} label={t('nav.tokens', 'OAuth2 tokens')} />,
+    <SubNav.Link key="inbound" to={`${BASE}/inbound`} label={t('nav.inbound', 'Inbound accounts')} />,
+    <SubNav.Link key="outbound" to={`${BASE}/outbound`} label={t('nav.outbound', 'Outbound accounts')} />,
     <SubNav.Link key="activity" to={`${BASE}/activity`} label={t('nav.activity', 'Activity')} />,
   ];
   if (canSettings) links.push(<SubNav.Link key="settings" to={`${BASE}/settings`} label={t('nav.settings', 'Settings')} />);

@@ -5,6 +5,10 @@ import { BannerHost } from '../components/ExpiryBanner/BannerHost';
 import { PluginNav } from '../components/PluginNav';
 import { PERMISSIONS } from '../permissions';
 import { ActivityPage } from './activity/ActivityPage';
+import { InboundAccountPage } from './inbound/InboundAccountPage';
+import { InboundListPage } from './inbound/InboundListPage';
+import { OutboundAccountPage } from './outbound/OutboundAccountPage';
+import { OutboundListPage } from './outbound/OutboundListPage';
 import { SettingsPage } from './settings/SettingsPage';
 import { TokenCreatePage } from './tokens/TokenCreatePage';
 import { TokenPage } from './tokens/TokenPage';
@@ -23,6 +27,12 @@ const App = () => (
         <Route index element={<TokensListPage />} />
         <Route path="tokens/new" element={<TokenCreatePage />} />
         <Route path="tokens/:id" element={<TokenPage />} />
+        <Route path="inbound" element={<InboundListPage />} />
+        <Route path="inbound/new" element={<InboundAccountPage key="new" />} />
+        <Route path="inbound/:id" element={<InboundAccountPage />} />
+        <Route path="outbound" element={<OutboundListPage />} />
+        <Route path="outbound/new" element={<OutboundAccountPage key="new" />} />
+        <Route path="outbound/:id" element={<OutboundAccountPage />} />
         <Route path="activity" element={<ActivityPage />} />
         <Route
           path="settings"

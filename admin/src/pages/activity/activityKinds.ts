@@ -18,6 +18,12 @@ export const ACTIVITY_KINDS = [
   'inbound-account.tested',
   'inbound.fetched',
   'inbound.fetch-failed',
+  'outbound-account.created',
+  'outbound-account.updated',
+  'outbound-account.deleted',
+  'outbound-account.tested',
+  'outbound.sent',
+  'outbound.failed',
   'transfer.exported',
   'transfer.imported',
   'transfer.import-failed',
@@ -56,6 +62,18 @@ export const kindLabel = (t: Translate, kind: string): string => {
       return t('kind.inbound.fetched', 'Mail fetched');
     case 'inbound.fetch-failed':
       return t('kind.inbound.fetch-failed', 'Fetching mail failed');
+    case 'outbound-account.created':
+      return t('kind.outbound-account.created', 'Outbound account created');
+    case 'outbound-account.updated':
+      return t('kind.outbound-account.updated', 'Outbound account changed');
+    case 'outbound-account.deleted':
+      return t('kind.outbound-account.deleted', 'Outbound account deleted');
+    case 'outbound-account.tested':
+      return t('kind.outbound-account.tested', 'Outbound account tested');
+    case 'outbound.sent':
+      return t('kind.outbound.sent', 'Mail sent');
+    case 'outbound.failed':
+      return t('kind.outbound.failed', 'Sending failed');
     case 'transfer.exported':
       return t('kind.transfer.exported', 'Exported');
     case 'transfer.imported':

@@ -1,0 +1,124 @@
+import type { FetchClient } from '@strapi/strapi/admin';
+
+import { PLUGIN_ID } from '../pluginId';
+import type { AccountError, AccountToken, TestReport } from './accountTests';
+import type { Pagination } from './tokens';
+
+export type InboundType = 'imap' | 'imaps' | 'imap-starttls' | 'pop3' | 'pop3s' | 'pop3-starttls' | 'microsoft-graph' | 'gmail-api';
+export type ActionAfterFetch = 'delete' | 'mark-seen' | 'move' | 'keep';
+
+/** What each account type implies (GET /inbound-accounts/presets → types). */
+export interface InboundTypeInfo {
+  type: InboundType;
+  label: string;
+  protocol: 'imap' | 'pop3' | 'graph' | 'gmail';
+  security: 'tls' | 'starttls' | 'none';
+  defaultHost: string | null;
+  defaultPort: number;
+  folders: boolean;
+  actions: ActionAfterFetch[];
+  defaultAction: ActionAfterFetch;
+  /** Whether password authentication is possible. */
+  password: boolean;
+}
+
+export interface InboundPreset {
+  id: string;
+  name: string;
+  values: {
+    type: InboundType;
+    host?: string;
+    port: number;
+    authentication: 'password' | 'oauth2';
+    folder?: string;
+    actionAfterFetch?: ActionAfterFetch;
+  };
+  tokenTemplates: string[];
+  scopeHint?: string;
+  docs?: string;
+}
+
+export interface InboundAccount {
+  id: number;
+  name: string;
+  description: string | null;
+  active: boolean;
+  type: InboundType;
+  protocol: InboundTypeInfo['protocol'];
+  host: string | null;
+  port: number | null;
+  certificateValidation: boolean;
+  login: string | null;
+  mailbox: string | null;
+  authentication: 'password' | 'oauth2';
+  oauthToken: AccountToken | null;
+  hasPassword: boolean;
+  folder: string | null;
+  actionAfterFetch: ActionAfterFetch;
+  moveTo: string | null;
+  pollInterval: number;
+  maxMessagesPerPoll: number;
+  queue: string | null;
+  trusted: boolean;
+  scope: 'organization' | 'application';
+  application: string | null;
+  confirmed: boolean;
+  confirmedAt: string | null;
+  lastTestAt: string | null;
+  lastPollAt: string | null;
+  lastPollResult: { fetched: number; skipped: number; errors: number } | null;
+  lastError: AccountError | null;
+}
+
+export interface InboundAccountInput {
+  name?: string;
+  description?: string | null;
+  active?: boolean;
+  type?: InboundType;
+  host?: string | null;
+  port?: number | null;
+  certificateValidation?: boolean;
+  login?: string | null;
+  mailbox?: string | null;
+  authentication?: 'password' | 'oauth2';
+  oauthToken?: number | null;
+  password?: string | null;
+  folder?: string | null;
+  actionAfterFetch?: ActionAfterFetch;
+  moveTo?: string | null;
+  pollInterval?: number;
+  maxMessagesPerPoll?: number;
+  queue?: string | null;
+  trusted?: boolean;
+  scope?: 'organization' | 'application';
+  application?: string | null;
+}
+
+export interface FetchReport {
+  fetched: number;
+  skipped: number;
+  errors: { code: string; message: string; advice: string | null }[];
+}
+
+type Client = Pick<FetchClient, 'get' | 'post' | 'put' | 'del'>;
+const base = `/${PLUGIN_ID}/inbound-accounts`;
+
+export const getInboundPresets = async (client: Client) =>
+  (await client.get<{ presets: InboundPreset[]; types: InboundTypeInfo[] }>(`${base}/presets`)).data;
+
+export const listInboundAccounts = async (client: Client, query: { page?: number; pageSize?: number; search?: string }) =>
+  (await client.get<{ results: InboundAccount[]; pagination: Pagination }>(base, { params: query })).data;
+
+export const getInboundAccount = async (client: Client, id: number | string) => (await client.get<InboundAccount>(`${base}/${id}`)).data;
+
+export const createInboundAccount = async (client: Client, input: InboundAccountInput) =>
+  (await client.post<InboundAccount, InboundAccountInput>(base, input)).data;
+
+export const updateInboundAccount = async (client: Client, id: number, input: InboundAccountInput) =>
+  (await client.put<InboundAccount, InboundAccountInput>(`${base}/${id}`, input)).data;
+
+export const deleteInboundAccount = async (client: Client, id: number) => (await client.del<InboundAccount>(`${base}/${id}`)).data;
+
+export const testInboundAccount = async (client: Client, id: number) => (await client.post<TestReport>(`${base}/${id}/test`, {})).data;
+
+export const fetchInboundNow = async (client: Client, id: number) => (await client.post<FetchReport>(`${base}/${id}/fetch`, {})).data;

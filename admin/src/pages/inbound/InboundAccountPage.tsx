@@ -1,0 +1,523 @@
+import { Alert, Button, Dialog, Flex, Grid, Link, Typography } from '@strapi/design-system';
+import { ArrowClockwise, ArrowLeft, Check, ExternalLink, Play, Trash } from '@strapi/icons';
+import { ConfirmDialog, Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link as RouterLink, useNavigate, useParams } from 'react-router-dom';
+
+import type { TestReport } from '../../api/accountTests';
+import { toApiFailure, type ApiFailure, type FieldErrors } from '../../api/errors';
+import { fieldSentences } from '../../api/fieldSentences';
+import {
+  createInboundAccount,
+  deleteInboundAccount,
+  fetchInboundNow,
+  getInboundAccount,
+  getInboundPresets,
+  testInboundAccount,
+  updateInboundAccount,
+  type FetchReport,
+  type InboundAccount,
+  type InboundPreset,
+  type InboundTypeInfo,
+} from '../../api/inbound';
+import { AccountStatusBadge } from '../../components/accounts/AccountStatusBadge';
+import { TestReportView } from '../../components/accounts/TestReportView';
+import { TokenSelect } from '../../components/accounts/TokenSelect';
+import { DismissibleAlert } from '../../components/DismissibleAlert';
+import { CheckboxField, NumberField, PortField, SelectField, TextField } from '../../components/form/fields';
+import { SecretInput } from '../../components/tokens/SecretInput';
+import { Section } from '../../components/tokens/TokenForm';
+import { withCode } from '../../components/tokens/TokenStatusCard';
+import { usePluginPermissions } from '../../hooks/usePluginPermissions';
+import { useRemote } from '../../hooks/useRemote';
+import { PLUGIN_ID } from '../../pluginId';
+import { useTimeFormat } from '../../utils/time';
+import { useT, type Translate } from '../../utils/useT';
+import {
+  applyInboundPreset,
+  changeInboundType,
+  emptyInbound,
+  inboundValues,
+  toInboundInput,
+  validateInbound,
+  type InboundFormValues,
+} from './inboundFormModel';
+
+const FORM_ID = 'mail-auth-inbound-form';
+const BASE = `/plugins/${PLUGIN_ID}/inbound`;
+
+const fieldLabel = (t: Translate, field: string): string | undefined =>
+  ({
+    name: t('account.field.name', 'Name'),
+    description: t('account.field.description', 'Description'),
+    type: t('account.field.type', 'Type'),
+    host: t('account.field.host', 'Server'),
+    port: t('account.field.port', 'Port'),
+    authentication: t('account.field.authentication', 'Sign-in with'),
+    login: t('inbound.field.login', 'Login'),
+    mailbox: t('inbound.field.mailbox', 'Mailbox'),
+    password: t('account.field.password', 'Password'),
+    oauthToken: t('account.field.oauthToken', 'OAuth2 token'),
+    folder: t('inbound.field.folder', 'Folder'),
+    actionAfterFetch: t('inbound.field.actionAfterFetch', 'After fetching a message'),
+    moveTo: t('inbound.field.moveTo', 'Move to folder'),
+    pollInterval: t('inbound.field.pollInterval', 'Fetch every (seconds)'),
+    maxMessagesPerPoll: t('inbound.field.maxMessagesPerPoll', 'At most this many messages per fetch'),
+    queue: t('inbound.field.queue', 'Queue'),
+    application: t('account.field.application', 'Application'),
+  })[field];
+
+const actionLabel = (t: Translate, action: string) =>
+  ({
+    'mark-seen': t('inbound.action.mark-seen', 'Mark it as read'),
+    delete: t('inbound.action.delete', 'Delete it from the server'),
+    move: t('inbound.action.move', 'Move it to another folder'),
+    keep: t('inbound.action.keep', 'Leave it as it is'),
+  })[action] ?? action;
+
+/** /plugins/mail-auth/inbound/new and /inbound/:id: the account form, Test & confirm, Fetch now. */
+export const InboundAccountPage = () => {
+  const t = useT();
+  const time = useTimeFormat();
+  const { id } = useParams<{ id: string }>();
+  const isNew = !id;
+  const navigate = useNavigate();
+  const client = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const permissions = usePluginPermissions();
+  const presets = useRemote(() => getInboundPresets(client), 'inbound-presets');
+  const account = useRemote<InboundAccount | null>(() => (isNew ? Promise.resolve(null) : getInboundAccount(client, id!)), id ?? 'new');
+  const [values, setValues] = useState<InboundFormValues | null>(null);
+  const [preset, setPreset] = useState<InboundPreset | null>(null);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [failure, setFailure] = useState<ApiFailure | null>(null);
+  const [busy, setBusy] = useState<'save' | 'test' | 'fetch' | null>(null);
+  const [report, setReport] = useState<TestReport | null>(null);
+  const [fetched, setFetched] = useState<FetchReport | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+
+  const types = presets.data?.types ?? [];
+  const infoOf = (type: string): InboundTypeInfo | undefined => types.find((x) => x.type === type);
+
+  useEffect(() => {
+    if (values || !presets.data || account.isLoading) return;
+    if (account.data) setValues(inboundValues(account.data));
+    else if (isNew) setValues(emptyInbound(infoOf('imaps') ?? presets.data.types[0]));
+  });
+
+  if (presets.isLoading || account.isLoading || permissions.isLoading) return <Page.Loading />;
+  if (isNew && !permissions.canCreate) return <Page.NoPermissions />;
+  if (!presets.data || (!isNew && !account.data)) {
+    return account.failure?.status === 404 ? <Page.NoData content={t('account.notFound', 'This account does not exist (any more).')} /> : <Page.Error />;
+  }
+  if (!values) return <Page.Loading />;
+  const info = infoOf(values.type)!;
+  const current = account.data ?? null;
+  const readOnly = isNew ? false : !permissions.canUpdate;
+  const mailServer = info.protocol === 'imap' || info.protocol === 'pop3';
+  const set = <K extends keyof InboundFormValues>(key: K, value: InboundFormValues[K]) => setValues({ ...values, [key]: value });
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    if (readOnly) return;
+    const found = validateInbound(t, values, info, current?.hasPassword ?? false);
+    setErrors(found);
+    setFailure(null);
+    if (Object.keys(found).length) return;
+    setBusy('save');
+    try {
+      const input = toInboundInput(values, info);
+      const saved = current ? await updateInboundAccount(client, current.id, input) : await createInboundAccount(client, input);
+      toggleNotification({ type: 'success', message: current ? t('account.saved', 'Saved.') : t('account.created', 'Account “{name}” created. Next: Test & confirm.', { name: saved.name }) });
+      if (!current) navigate(`${BASE}/${saved.id}`);
+      else {
+        account.setData(saved);
+        setValues(inboundValues(saved));
+      }
+    } catch (error) {
+      const f = toApiFailure(error);
+      setErrors(fieldSentences(f.fields, (field) => fieldLabel(t, field)));
+      setFailure(f);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const runTest = async () => {
+    if (!current) return;
+    setBusy('test');
+    setReport(null);
+    setFailure(null);
+    try {
+      setReport(await testInboundAccount(client, current.id));
+      await account.reload();
+    } catch (error) {
+      setFailure(toApiFailure(error));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const runFetch = async () => {
+    if (!current) return;
+    setBusy('fetch');
+    setFetched(null);
+    setFailure(null);
+    try {
+      setFetched(await fetchInboundNow(client, current.id));
+      await account.reload();
+    } catch (error) {
+      setFailure(toApiFailure(error));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const remove = async () => {
+    if (!current) return;
+    try {
+      await deleteInboundAccount(client, current.id);
+      toggleNotification({ type: 'success', message: t('account.deleted', 'Account “{name}” deleted.', { name: current.name }) });
+      navigate(BASE);
+    } catch (error) {
+      setFailure(toApiFailure(error));
+    } finally {
+      setConfirmDelete(false);
+    }
+  };
+
+  const chosenPreset = preset ?? null;
+  const tokenTemplates = chosenPreset?.tokenTemplates ?? [];
+  const label = (field: string) => fieldLabel(t, field) ?? field;
+  const errorCount = Object.keys(errors).length;
+
+  return (
+    <Page.Main>
+      <Page.Title>{current?.name ?? t('inbound.new.title', 'New inbound account')}</Page.Title>
+      <Layouts.Header
+        title={current?.name ?? t('inbound.new.title', 'New inbound account')}
+        subtitle={current ? info.label : t('inbound.new.subtitle', 'Start from a preset: it fills the server, port and security; then choose how the mailbox signs in.')}
+        secondaryAction={current ? <AccountStatusBadge active={current.active} confirmed={current.confirmed} failing={Boolean(current.lastError)} /> : undefined}
+        navigationAction={
+          <Link tag={RouterLink} to={BASE} startIcon={<ArrowLeft />}>
+            {t('common.back', 'Back')}
+          </Link>
+        }
+        primaryAction={
+          !readOnly ? (
+            <Button type="submit" form={FORM_ID} startIcon={<Check />} loading={busy === 'save'} size="S">
+              {current ? t('common.save', 'Save') : t('inbound.create', 'Create account')}
+            </Button>
+          ) : undefined
+        }
+      />
+      {current && (
+        <Layouts.Action
+          startActions={
+            <Flex gap={2}>
+              {permissions.canTest && (
+                <Button startIcon={<Play />} onClick={runTest} loading={busy === 'test'} size="S">
+                  {t('account.test', 'Test & confirm')}
+                </Button>
+              )}
+              {permissions.canTest && (
+                <Button variant="secondary" startIcon={<ArrowClockwise />} onClick={runFetch} loading={busy === 'fetch'} size="S">
+                  {t('inbound.fetch', 'Fetch now')}
+                </Button>
+              )}
+              <Link tag={RouterLink} to={`/plugins/${PLUGIN_ID}/activity?subjectType=inbound-account&subjectId=${current.id}`}>
+                {t('account.activity', 'Activity of this account')}
+              </Link>
+            </Flex>
+          }
+          endActions={
+            permissions.canDelete ? (
+              <Dialog.Root open={confirmDelete} onOpenChange={setConfirmDelete}>
+                <Dialog.Trigger>
+                  <Button variant="danger-light" startIcon={<Trash />} size="S">
+                    {t('common.delete', 'Delete')}
+                  </Button>
+                </Dialog.Trigger>
+                <ConfirmDialog onConfirm={remove} title={t('account.delete.title', 'Delete this account?')}>
+                  {t('inbound.delete.body', 'Mail is no longer fetched from “{name}”. Messages already received stay.', { name: current.name })}
+                </ConfirmDialog>
+              </Dialog.Root>
+            ) : undefined
+          }
+        />
+      )}
+      <Layouts.Content>
+        <form id={FORM_ID} onSubmit={save} noValidate>
+          <Flex direction="column" alignItems="stretch" gap={6}>
+            {(failure || errorCount > 0) && (
+              <Alert
+                variant="danger"
+                closeLabel={t('common.close', 'Close')}
+                onClose={() => setFailure(null)}
+                title={errorCount ? t('form.invalid', 'Some fields need attention.') : (failure?.message ?? '')}
+                data-testid="account-failure"
+              >
+                {failure?.advice ?? ''}
+              </Alert>
+            )}
+            {busy === 'test' && (
+              <Alert variant="default" closeLabel={t('common.close', 'Close')} title={t('test.running', 'Testing…')}>
+                {t('inbound.test.running', 'Connecting, securing the connection, signing in and opening the folder. This takes a few seconds.')}
+              </Alert>
+            )}
+            {report && <TestReportView report={report} />}
+            {fetched && (
+              <DismissibleAlert
+                variant={fetched.errors.length ? 'danger' : 'success'}
+                title={t('inbound.fetched', 'Fetched {fetched} new, skipped {skipped}', { fetched: fetched.fetched, skipped: fetched.skipped })}
+                data-testid="fetch-result"
+              >
+                {fetched.errors.map((x) => [withCode(x.code, x.message), x.advice].filter(Boolean).join(' ')).join(' ')}
+              </DismissibleAlert>
+            )}
+            {current && (
+              <Section title={t('account.state', 'State')}>
+                <Grid.Root gap={5}>
+                  <Grid.Item col={4} s={6} xs={12} direction="column" alignItems="flex-start" gap={1}>
+                    <Typography variant="sigma" textColor="neutral600">{t('account.confirmedAt', 'Confirmed')}</Typography>
+                    <Typography textColor="neutral800">{current.confirmedAt ? time.relative(current.confirmedAt) : t('common.no', 'no')}</Typography>
+                  </Grid.Item>
+                  <Grid.Item col={4} s={6} xs={12} direction="column" alignItems="flex-start" gap={1}>
+                    <Typography variant="sigma" textColor="neutral600">{t('inbound.col.lastPoll', 'Last fetch')}</Typography>
+                    <Typography textColor="neutral800">
+                      {current.lastPollAt
+                        ? t('inbound.lastPoll', '{when}: {fetched} new', { when: time.relative(current.lastPollAt), fetched: current.lastPollResult?.fetched ?? 0 })
+                        : '—'}
+                    </Typography>
+                  </Grid.Item>
+                  <Grid.Item col={4} s={6} xs={12} direction="column" alignItems="flex-start" gap={1}>
+                    <Typography variant="sigma" textColor="neutral600">{t('account.lastTest', 'Last test')}</Typography>
+                    <Typography textColor="neutral800">{current.lastTestAt ? time.relative(current.lastTestAt) : '—'}</Typography>
+                  </Grid.Item>
+                </Grid.Root>
+                {current.lastError && !report && (
+                  <DismissibleAlert variant="danger" title={t('token.lastErrorTitle', 'Last error')}>
+                    {[withCode(current.lastError.code, current.lastError.message), current.lastError.advice].filter(Boolean).join(' ')}
+                  </DismissibleAlert>
+                )}
+              </Section>
+            )}
+
+            <Section title={t('account.section.connection', 'Connection')}>
+              <Grid.Root gap={5}>
+                {isNew && (
+                  <Grid.Item col={12} direction="column" alignItems="stretch" gap={1}>
+                    <SelectField
+                      name="preset"
+                      label={t('account.preset', 'Preset')}
+                      hint={chosenPreset?.scopeHint ? t('account.preset.scope', 'The token needs: {scope}', { scope: chosenPreset.scopeHint }) : t('account.preset.hint', 'Fills the fields for a common provider.')}
+                      value={chosenPreset?.id ?? null}
+                      placeholder={t('account.preset.choose', 'Choose a preset')}
+                      options={presets.data.presets.map((p) => ({ value: p.id, label: p.name }))}
+                      onChange={(v) => {
+                        const p = presets.data!.presets.find((x) => x.id === v) ?? null;
+                        setPreset(p);
+                        if (p) setValues(applyInboundPreset(values, p, infoOf(p.values.type)!));
+                        setErrors({});
+                      }}
+                    />
+                    {chosenPreset?.docs && (
+                      <Link href={chosenPreset.docs} isExternal endIcon={<ExternalLink />}>
+                        {t('account.preset.docs', 'The provider’s documentation')}
+                      </Link>
+                    )}
+                  </Grid.Item>
+                )}
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <SelectField
+                    name="type"
+                    label={label('type')}
+                    required
+                    disabled={readOnly}
+                    value={values.type}
+                    error={errors.type}
+                    options={types.map((x) => ({ value: x.type, label: x.label }))}
+                    onChange={(v) => setValues(changeInboundType(values, infoOf(v)!))}
+                  />
+                </Grid.Item>
+                {mailServer && (
+                  <>
+                    <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
+                      <TextField name="host" label={label('host')} required disabled={readOnly} value={values.host} error={errors.host} placeholder="imap.example.com" onChange={(v) => set('host', v)} />
+                    </Grid.Item>
+                    <Grid.Item col={2} s={12} direction="column" alignItems="stretch">
+                      <PortField name="port" label={label('port')} required disabled={readOnly} value={values.port} error={errors.port} onChange={(v) => set('port', v)} />
+                    </Grid.Item>
+                    {info.security !== 'none' && (
+                      <Grid.Item col={12} direction="column" alignItems="flex-start">
+                        <CheckboxField
+                          name="certificateValidation"
+                          label={t('inbound.field.certificateValidation', 'Check the server’s certificate (turn off only for a server you trust with a self-signed certificate)')}
+                          checked={values.certificateValidation}
+                          disabled={readOnly}
+                          onChange={(v) => set('certificateValidation', v)}
+                        />
+                      </Grid.Item>
+                    )}
+                  </>
+                )}
+                {info.folders && (
+                  <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                    <TextField name="folder" label={label('folder')} disabled={readOnly} value={values.folder} error={errors.folder} placeholder="INBOX" onChange={(v) => set('folder', v)} />
+                  </Grid.Item>
+                )}
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <SelectField
+                    name="actionAfterFetch"
+                    label={label('actionAfterFetch')}
+                    disabled={readOnly}
+                    value={values.actionAfterFetch}
+                    error={errors.actionAfterFetch}
+                    options={info.actions.map((a) => ({ value: a, label: actionLabel(t, a) }))}
+                    onChange={(v) => set('actionAfterFetch', v as InboundFormValues['actionAfterFetch'])}
+                  />
+                </Grid.Item>
+                {values.actionAfterFetch === 'move' && (
+                  <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                    <TextField name="moveTo" label={label('moveTo')} required disabled={readOnly} value={values.moveTo} error={errors.moveTo} placeholder="Processed" onChange={(v) => set('moveTo', v)} />
+                  </Grid.Item>
+                )}
+              </Grid.Root>
+            </Section>
+
+            <Section title={t('account.section.signIn', 'Sign-in')}>
+              <Grid.Root gap={5}>
+                {info.password && (
+                  <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                    <SelectField
+                      name="authentication"
+                      label={label('authentication')}
+                      disabled={readOnly}
+                      value={values.authentication}
+                      error={errors.authentication}
+                      options={[
+                        { value: 'oauth2', label: t('account.auth.oauth2', 'OAuth 2.0 (an OAuth2 token)') },
+                        { value: 'password', label: t('account.auth.passwordLong', 'Password') },
+                      ]}
+                      onChange={(v) => set('authentication', v as 'password' | 'oauth2')}
+                    />
+                  </Grid.Item>
+                )}
+                {values.authentication === 'oauth2' && (
+                  <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                    <TokenSelect
+                      value={values.oauthToken}
+                      onChange={(v) => set('oauthToken', v)}
+                      templates={tokenTemplates}
+                      error={errors.oauthToken}
+                      disabled={readOnly}
+                      hint={t('inbound.token.hint', 'The token signs in to the mailbox (XOAUTH2 for IMAP and POP3).')}
+                    />
+                  </Grid.Item>
+                )}
+                {mailServer && (
+                  <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                    <TextField
+                      name="login"
+                      label={label('login')}
+                      required={values.authentication === 'password'}
+                      disabled={readOnly}
+                      value={values.login}
+                      error={errors.login}
+                      placeholder="support@example.com"
+                      hint={t('inbound.login.hint', 'The user name at the mail server, usually the mailbox’s address.')}
+                      onChange={(v) => set('login', v)}
+                    />
+                  </Grid.Item>
+                )}
+                {values.authentication === 'password' && (
+                  <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                    <SecretInput
+                      name="password"
+                      label={label('password')}
+                      isSet={current?.hasPassword ?? false}
+                      required
+                      disabled={readOnly}
+                      value={values.password}
+                      error={errors.password}
+                      onChange={(v) => set('password', v)}
+                    />
+                  </Grid.Item>
+                )}
+                {!mailServer && (
+                  <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                    <TextField
+                      name="mailbox"
+                      label={label('mailbox')}
+                      disabled={readOnly}
+                      value={values.mailbox}
+                      error={errors.mailbox}
+                      placeholder="support@example.com"
+                      hint={t('inbound.mailbox.hint', 'Another user’s or a shared mailbox; needed with an app-only token. Empty: the mailbox of whoever granted the token.')}
+                      onChange={(v) => set('mailbox', v)}
+                    />
+                  </Grid.Item>
+                )}
+              </Grid.Root>
+            </Section>
+
+            <Section title={t('inbound.section.delivery', 'Fetching and delivery')}>
+              <Grid.Root gap={5}>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <NumberField name="pollInterval" label={label('pollInterval')} disabled={readOnly} value={values.pollInterval} error={errors.pollInterval} onChange={(v) => set('pollInterval', v)} />
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <NumberField name="maxMessagesPerPoll" label={label('maxMessagesPerPoll')} disabled={readOnly} value={values.maxMessagesPerPoll} error={errors.maxMessagesPerPoll} onChange={(v) => set('maxMessagesPerPoll', v)} />
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <TextField name="queue" label={label('queue')} disabled={readOnly} value={values.queue} error={errors.queue} hint={t('inbound.queue.hint', 'Where the helpdesk files the tickets of this mailbox.')} onChange={(v) => set('queue', v)} />
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <SelectField
+                    name="scope"
+                    label={t('account.field.scope', 'Used by')}
+                    disabled={readOnly}
+                    value={values.scope}
+                    options={[
+                      { value: 'organization', label: t('account.scope.organization', 'The whole organisation') },
+                      { value: 'application', label: t('account.scope.application', 'One application') },
+                    ]}
+                    onChange={(v) => set('scope', v as 'organization' | 'application')}
+                  />
+                </Grid.Item>
+                {values.scope === 'application' && (
+                  <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                    <TextField name="application" label={label('application')} required disabled={readOnly} value={values.application} error={errors.application} onChange={(v) => set('application', v)} />
+                  </Grid.Item>
+                )}
+                <Grid.Item col={12} direction="column" alignItems="flex-start">
+                  <CheckboxField
+                    name="trusted"
+                    label={t('inbound.field.trusted', 'Trusted: keep the X- headers of its messages (only for a mailbox nobody outside can write to)')}
+                    checked={values.trusted}
+                    disabled={readOnly}
+                    onChange={(v) => set('trusted', v)}
+                  />
+                </Grid.Item>
+              </Grid.Root>
+            </Section>
+
+            <Section title={t('form.section.about', 'Name and use')}>
+              <Grid.Root gap={5}>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <TextField name="name" label={label('name')} required disabled={readOnly} value={values.name} error={errors.name} onChange={(v) => set('name', v)} />
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <TextField name="description" label={label('description')} multiline disabled={readOnly} value={values.description} error={errors.description} onChange={(v) => set('description', v)} />
+                </Grid.Item>
+                <Grid.Item col={12} direction="column" alignItems="flex-start">
+                  <CheckboxField name="active" label={t('inbound.field.active', 'Active: fetched on schedule')} checked={values.active} disabled={readOnly} onChange={(v) => set('active', v)} />
+                </Grid.Item>
+              </Grid.Root>
+            </Section>
+          </Flex>
+        </form>
+      </Layouts.Content>
+    </Page.Main>
+  );
+};
