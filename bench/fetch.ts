@@ -2,12 +2,14 @@
  * bench/fetch: 10,000 messages in a Dovecot mailbox, fetched by the PostMaster (connect, SEARCH,
  * exactly-once lookups, FETCH in chunks, MIME parsing with mailparser, `message` entries and
  * receipts in the database, the event per message) against a raw imapflow FETCH of the same
- * messages in the same run. Prints both throughputs, their ratio (goal ≥ 0.7) and the peak
- * memory growth of the PostMaster's run (goal < 100 MB). Then 200 idle accounts: one poll
- * cycle's time, and the connections and IMAP commands per account. Not a test: nothing is asserted.
+ * messages in the same run. Prints both throughputs, their ratio (goal ≥ 0.7), the CPU time per
+ * message of each (this process, all threads: steadier than the rates on a loaded machine), the
+ * peak memory growth of the PostMaster's run (goal < 100 MB), whether each goal is met, and the
+ * machine's load. Then 200 idle accounts: one poll cycle's time, and the connections and IMAP
+ * commands per account. Not a test: nothing is asserted.
  *
  *   npm run build && npx tsc -p playground/tsconfig.json && node --import tsx --expose-gc bench/fetch.ts
- *   (BENCH_MESSAGES=…, BENCH_IDLE_ACCOUNTS=…, TEST_DB=postgres|mysql)
+ *   (BENCH_MESSAGES=…, BENCH_IDLE_ACCOUNTS=…, TEST_DB=postgres|mysql, MAIL_AUTH_PARSE_WORKERS=…)
  *
  * The raw FETCH runs before and after the PostMaster (the figure is their mean), so that drift
  * (JIT, page cache, the other processes on the machine) hits both sides alike. Both read the
@@ -15,6 +17,7 @@
  * the messages (action keep), so the second raw run reads what the first did.
  */
 import { ImapFlow } from 'imapflow';
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 import { adminClients } from '../tests/helpers/admin';
@@ -80,6 +83,7 @@ async function rawFetch(host: string, port: number, folder: string) {
   const client = new ImapFlow({ host, port, secure: false, doSTARTTLS: false, logger: false, disableAutoIdle: true, auth: { user: USER, pass: PASS } });
   client.on('error', () => {});
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await client.connect();
   await client.mailboxOpen(folder);
   let count = 0;
@@ -89,8 +93,11 @@ async function rawFetch(host: string, port: number, folder: string) {
     bytes += m.source?.length ?? 0;
   }
   await client.logout();
-  return { count, bytes, ms: performance.now() - started };
+  return { count, bytes, ms: performance.now() - started, cpuMs: cpuMs(process.cpuUsage(cpu)) };
 }
+
+/** CPU time of this process (all its threads), in ms. */
+const cpuMs = (used: NodeJS.CpuUsage) => (used.user + used.system) / 1000;
 
 /** Samples the process's memory while `work` runs; growth is measured from a collected baseline. */
 async function withMemory<T>(work: () => Promise<T>) {
@@ -163,8 +170,9 @@ async function main() {
     const stopProfile = await profile();
     const plugin = await withMemory(async () => {
       const t0 = performance.now();
+      const cpu = process.cpuUsage();
       const report = await postmaster.fetch(account.id);
-      return { report, ms: performance.now() - t0 };
+      return { report, ms: performance.now() - t0, cpuMs: cpuMs(process.cpuUsage(cpu)) };
     });
     await stopProfile();
     const afterwards = await rawFetch(dc.host, dc.ports.imap, 'Bench');
@@ -174,12 +182,23 @@ async function main() {
     const rawMs = (before.ms + afterwards.ms) / 2;
     const rawRate = TOTAL / (rawMs / 1000);
     const pluginRate = TOTAL / (plugin.result.ms / 1000);
-    console.log(`raw imapflow FETCH      ${rawRate.toFixed(0).padStart(7)} msg/s  (${(before.ms / 1000).toFixed(2)} s and ${(afterwards.ms / 1000).toFixed(2)} s for ${(before.bytes / MB).toFixed(1)} MB)`);
-    console.log(`PostMaster fetch+store  ${pluginRate.toFixed(0).padStart(7)} msg/s  (${(plugin.result.ms / 1000).toFixed(2)} s)`);
-    console.log(`ratio                   ${(pluginRate / rawRate).toFixed(2)}  (goal ≥ 0.7)`);
+    const perMessage = (ms: number) => `${((ms * 1000) / TOTAL).toFixed(0)} µs`;
+    const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    const ratio = pluginRate / rawRate;
+    const growth = Math.max(plugin.rssGrowth, plugin.heapGrowth);
     console.log(
-      `peak memory growth      RSS ${plugin.rssGrowth.toFixed(1)} MB, heap ${plugin.heapGrowth.toFixed(1)} MB  (goal < 100 MB); heap still held after a full GC: ${plugin.retained.toFixed(1)} MB`
+      `raw imapflow FETCH      ${rawRate.toFixed(0).padStart(7)} msg/s  (${(before.ms / 1000).toFixed(2)} s and ${(afterwards.ms / 1000).toFixed(2)} s for ${(before.bytes / MB).toFixed(1)} MB; ` +
+        `CPU of this process ${perMessage((before.cpuMs + afterwards.cpuMs) / 2)} per message)`
     );
+    console.log(
+      `PostMaster fetch+store  ${pluginRate.toFixed(0).padStart(7)} msg/s  (${(plugin.result.ms / 1000).toFixed(2)} s; CPU of this process, all threads, ${perMessage(plugin.result.cpuMs)} per message; ` +
+        `parse workers: ${app.strapi.config.get('plugin::mail-auth.parseWorkers') ?? 'default'})`
+    );
+    console.log(`ratio                   ${ratio.toFixed(2)}  (goal ≥ 0.7: ${met(ratio >= 0.7)})`);
+    console.log(
+      `peak memory growth      RSS ${plugin.rssGrowth.toFixed(1)} MB, heap ${plugin.heapGrowth.toFixed(1)} MB  (goal < 100 MB: ${met(growth < 100)}); heap still held after a full GC: ${plugin.retained.toFixed(1)} MB`
+    );
+    console.log(`machine load (1, 5, 15 min) ${loadavg().map((l) => l.toFixed(2)).join(', ')} on ${availableParallelism()} cores`);
 
     // 200 idle accounts (an empty folder each would cost 200 doveadm calls: they share one)
     await dc.createFolder(USER, 'Idle');

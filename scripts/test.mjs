@@ -4,7 +4,7 @@
 // one file at a time (one Strapi per process), the integration suite once per database in
 // TEST_DBS (default sqlite; CI: sqlite,postgres,mysql). Ends with one line that sums up all runs.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -39,6 +39,15 @@ function testFiles(dir) {
 function run(cmd, args, extraEnv = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
   if (r.status !== 0) fail(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+}
+
+/**
+ * The databases an integration file runs on: all of TEST_DBS, unless its first line says
+ * `// Databases: sqlite` (files about protocols, whose storage other files cover everywhere).
+ */
+function runsOn(file, db) {
+  const m = readFileSync(join(root, file), 'utf8').slice(0, 500).match(/^\/\/ Databases: ([\w, ]+)/);
+  return !m || m[1].split(',').map((d) => d.trim()).includes(db);
 }
 
 const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0, todo: 0 };
@@ -112,7 +121,8 @@ for (const suite of suites) {
   if (suite === 'integration') {
     // TEST_PARALLEL=1 (CI) runs the databases side by side: most of a run's time is spent
     // waiting on servers and timers, not on the CPU.
-    const run = (db) => runTests(`integration on ${db}`, testFiles('integration'), { TEST_DB: db }, { buffered: parallel });
+    const run = (db) =>
+      runTests(`integration on ${db}`, testFiles('integration').filter((f) => runsOn(f, db)), { TEST_DB: db }, { buffered: parallel });
     if (parallel) await Promise.all(databases.map(run));
     else for (const db of databases) await run(db);
   } else {

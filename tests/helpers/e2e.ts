@@ -46,6 +46,8 @@ export async function settle(page: Page): Promise<void> {
 const CONTENT_HEIGHT = `(() => {
   let height = document.documentElement.clientHeight;
   for (const el of document.querySelectorAll('*')) {
+    // A text box scrolls its own text: the page is not taller for it.
+    if (el.tagName === 'TEXTAREA') continue;
     const style = getComputedStyle(el);
     if ((style.overflowY === 'auto' || style.overflowY === 'scroll') && el.scrollHeight > el.clientHeight) {
       height = Math.max(height, Math.ceil(el.scrollHeight + el.getBoundingClientRect().top));

@@ -1,3 +1,5 @@
+// Databases: sqlite. This file tests the IMAP protocol matrix (TLS modes × password/XOAUTH2/OAUTHBEARER, actions); what they store goes
+// through the same code that tokens, postmaster and exactly-once tests run on every database.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 

@@ -1,3 +1,5 @@
+// Databases: sqlite. This file tests the POP3 protocol matrix; what they store goes
+// through the same code that tokens, postmaster and exactly-once tests run on every database.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Pop3Command from 'node-pop3';

@@ -1,3 +1,5 @@
+// Databases: sqlite. This file tests the SMTP matrix (security modes × authentication) and SMTP replies; what they store goes
+// through the same code that tokens, postmaster and exactly-once tests run on every database.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { simpleParser, type AddressObject } from 'mailparser';
@@ -179,7 +181,7 @@ describe(`Outbound SMTP accounts (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     assert.match(error.advice, /Generate tokens/);
     assert.equal(smtp.starttls.received.length, count, 'nothing was sent');
     assert.equal(smtp.starttls.authAttempts.length, attempts, 'not even a login was tried');
-    await app.strapi.plugin('mail-auth').service('outbound').flushActivity();
+    await app.strapi.plugin('mail-auth').service('activity').flush();
     const failed = await admin.get(`/mail-auth/activity?subjectType=outbound-account&kind=outbound.failed`);
     assert.ok(failed.body.results.some((r: { subjectName: string; code: string }) => r.subjectName === name && r.code === 'REAUTHORIZATION_REQUIRED'));
   });

@@ -1,54 +1,23 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 
 import { AdminClient, adminClients, createAdmin, createRole } from '../helpers/admin';
-import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../helpers/database';
-import { PLAYGROUND_DIR, startStrapi, type TestStrapi } from '../helpers/strapi';
+import { testDatabaseKind } from '../helpers/database';
+import { startStrapi, type TestStrapi } from '../helpers/strapi';
 import { generateTokens, storedSecrets, TOKEN_UID } from '../helpers/tokens';
+import { cliOnOwnDatabase, fuzzImports, mutateLines, prng, transferApi, type Report } from '../helpers/transfer';
 import { startGoogleIdentity, type GoogleIdentityServer } from '../servers/google-identity';
 import { startMicrosoftIdentity, type MicrosoftIdentityServer } from '../servers/microsoft-identity';
 import { startOAuthServer, type OAuthTestServer } from '../servers/oauth-server';
 
 const FIXTURES = resolve(__dirname, '..', 'fixtures', 'znuny');
-const CLI = resolve(__dirname, '..', '..', 'bin', 'strapi-mail-auth');
 const SECRET = 'client-secret-VALUE-4c3b2a';
 const fixture = (file: string) => readFileSync(join(FIXTURES, file), 'utf8');
 
-interface Report {
-  created: Array<{ kind: string; name: string }>;
-  updated: Array<{ kind: string; name: string; changes: string[] }>;
-  unchanged: Array<{ kind: string; name: string }>;
-  skipped: Array<{ kind: string; name: string; changes: string[] }>;
-  needsConfiguration: Array<{ kind: string; name: string; problems: Array<{ path: string[]; message: string }> }>;
-  errors: unknown[];
-}
-interface Issue {
-  path: string[];
-  message: string;
-  line?: number;
-  column?: number;
-  entry?: { index: number; name?: string; kind?: string };
-}
-
 const names = (refs: Array<{ name: string }>) => refs.map((r) => r.name).sort();
-
-/** A small deterministic PRNG (mulberry32), so that a failing fuzz case can be replayed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(list: T[]) => list[Math.floor(next() * list.length)] };
-}
 
 describe(`YAML export and import (${testDatabaseKind()})`, () => {
   let app: TestStrapi;
@@ -65,18 +34,7 @@ describe(`YAML export and import (${testDatabaseKind()})`, () => {
   /** Every stored token row, timestamps included: equal means nothing was written. */
   const snapshot = async () => JSON.stringify(await db().findMany({ orderBy: { id: 'asc' } }));
   const removeAll = () => db().deleteMany({});
-  const exportYaml = async (query = '') => {
-    const res = await admin.get<string>(`/mail-auth/export${query}`);
-    assert.equal(res.status, 200, String(res.body));
-    return res.body;
-  };
-  const importYaml = (yaml: unknown, options: { overwrite?: boolean; dryRun?: boolean } = {}) =>
-    admin.post<Report & { error?: { name: string; message: string; details: { errors: Issue[] } } }>('/mail-auth/import', { yaml, ...options });
-  const importOk = async (yaml: string, options: { overwrite?: boolean; dryRun?: boolean } = {}) => {
-    const res = await importYaml(yaml, options);
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    return res.body as Report;
-  };
+  const { exportYaml, importYaml, importOk } = transferApi(() => admin);
   const createToken = async (body: Record<string, unknown>) => {
     const res = await admin.post('/mail-auth/tokens', body);
     assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -463,7 +421,7 @@ describe(`YAML export and import (${testDatabaseKind()})`, () => {
       ['a local tag', '- Name: x\n  Config: !ruby/hash:Exploit {}\n', /Tags are not allowed/, ['yaml']],
       ['deep nesting', `- Name: deep\n  Config: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`, /nested more than/, ['yaml']],
       ['unknown keys', '- Name: x\n  Colour: red\n  Config:\n    ClientId: x\n  MailAuth:\n    Templat: google\n', /not a known field/, ['yaml', '0', 'Colour']],
-      ['an unknown kind', '- Kind: InboundAccount\n  Name: support\n', /must be one of: OAuth2Token/, ['yaml', '0', 'Kind']],
+      ['an unknown kind', '- Kind: Mailbox\n  Name: support\n', /must be one of: OAuth2Token, InboundAccount, OutboundAccount/, ['yaml', '0', 'Kind']],
       ['duplicate names', `${valid}${valid}`, /also the name of entry 1/, ['yaml', '1', 'Name']],
       ['yaml is not text', { entries: [] }, /text of a YAML document/, ['yaml']],
       ['a merge key', '- Name: x\n  <<: {Config: {}}\n', /not a known field|is required/, undefined],
@@ -527,86 +485,18 @@ describe(`YAML export and import (${testDatabaseKind()})`, () => {
       `${(await exportYaml('?names=cc%20generic,exo%20app-only')).replaceAll('cc generic', 'cc fuzz')}`,
     ];
     const JUNK = [':', ': ', '- ', ' ', '  ', '[', ']', '{', '}', '&a ', '*a', '!', '!!str ', '|', '>', "'", '"', '#', '\n', '\t', '0', '1', 'null', '~', '<<: ', '%YAML 1.1\n', ',', '?', 'Kind: X', 'x'.repeat(120), '\u0000', '\uFEFF', 'é', '\\'];
-    const mutate = (text: string) => {
-      let lines = text.split('\n');
-      const steps = 1 + random.int(3);
-      for (let s = 0; s < steps; s++) {
-        if (!lines.length) lines = [''];
-        const i = random.int(lines.length);
-        switch (random.int(9)) {
-          case 0: {
-            const line = lines[i];
-            const at = random.int(line.length + 1);
-            lines[i] = line.slice(0, at) + line.slice(at + 1);
-            break;
-          }
-          case 1: {
-            const line = lines[i];
-            const at = random.int(line.length + 1);
-            lines[i] = line.slice(0, at) + random.pick(JUNK) + line.slice(at);
-            break;
-          }
-          case 2:
-            lines.splice(i, 1);
-            break;
-          case 3:
-            lines.splice(i, 0, lines[i]);
-            break;
-          case 4: {
-            const j = random.int(lines.length);
-            [lines[i], lines[j]] = [lines[j], lines[i]];
-            break;
-          }
-          case 5:
-            lines[i] = random.next() < 0.5 ? ` ${lines[i]}` : lines[i].replace(/^ {1,2}/, '');
-            break;
-          case 6:
-            lines[i] = lines[i].replace(/:( .*)?$/, `: ${random.pick(JUNK)}`);
-            break;
-          case 7:
-            lines = lines.slice(0, i);
-            break;
-          default:
-            lines[i] = lines[i].replace(/Name: (.*)$/, `Name: $1 ${random.int(50)}`);
-        }
-      }
-      return lines.join('\n');
-    };
+    const mutate = (text: string) => mutateLines(random, text, JUNK);
 
-    const rowsById = async () => new Map(((await db().findMany({})) as Array<{ id: number; name: string }>).map((r) => [r.id, JSON.stringify(r)]));
-    const outcomes = { imported: 0, refused: 0 };
-    const deadline = Date.now() + 150_000;
-    let before = await rowsById();
-    for (let i = 0; i < 1000; i++) {
-      assert.ok(Date.now() < deadline, `the fuzz test ran out of time after ${i} documents`);
-      // On SQLite (synchronous driver) a loop of awaits alone never lets the HTTP server's timers run.
-      await new Promise((resolve) => setImmediate(resolve));
-      const yaml = mutate(random.pick(bases));
-      const overwrite = random.next() < 0.5;
-      const dryRun = random.next() < 0.1;
-      let report: Report | undefined;
-      try {
-        report = await transfer().import({ yaml, overwrite, dryRun }, { email: 'fuzz@example.test' });
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        assert.ok((e as Error).name === 'MailAuthError' && ['VALIDATION', 'CONFLICT'].includes(code!), `document ${i} crashed the import: ${(e as Error).stack}\n---\n${yaml.slice(0, 2000)}`);
-      }
-      const after = await rowsById();
-      if (!report || dryRun) {
-        assert.deepEqual(after, before, `document ${i}: refused or dry run, yet something changed`);
-        outcomes.refused += report ? 0 : 1;
-        continue;
-      }
-      outcomes.imported += 1;
-      const updated = new Set(report.updated.map((u) => u.name));
-      for (const [id, row] of before) {
-        const name = (JSON.parse(row) as { name: string }).name;
-        if (!updated.has(name)) assert.equal(after.get(id), row, `document ${i}: "${name}" changed without being reported as updated`);
-      }
-      const added = [...after.keys()].filter((id) => !before.has(id)).map((id) => (JSON.parse(after.get(id)!) as { name: string }).name);
-      assert.deepEqual(added.sort(), names(report.created), `document ${i}: created entries`);
-      before = after;
-    }
+    const outcomes = await fuzzImports({
+      random,
+      count: 1000,
+      seconds: 150,
+      bases,
+      mutate,
+      rows: async () => new Map(((await db().findMany({})) as Array<{ id: number; name: string }>).map((r) => [String(r.id), { ref: r.name, json: JSON.stringify(r) }])),
+      refOf: (r) => r.name,
+      importer: (body) => transfer().import(body, { email: 'fuzz@example.test' }),
+    });
     // The mutations must exercise both paths for the test to mean anything.
     t.diagnostic(`imported ${outcomes.imported}, refused ${outcomes.refused}, dry runs ${1000 - outcomes.imported - outcomes.refused}`);
     assert.ok(outcomes.imported > 50 && outcomes.refused > 300, JSON.stringify(outcomes));
@@ -686,42 +576,20 @@ describe(`YAML export and import (${testDatabaseKind()})`, () => {
   });
 
   describe('command line, against the playground on a database of its own', () => {
-    let database: TestDatabase;
-    let dir: string;
-    const cli = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-        const child = spawn(process.execPath, [CLI, ...args], {
-          cwd: PLAYGROUND_DIR,
-          env: { ...process.env, ...database.env, STRAPI_TELEMETRY_DISABLED: 'true', STRAPI_LOG_LEVEL: 'error' },
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (c) => (stdout += c));
-        child.stderr.on('data', (c) => (stderr += c));
-        child.on('close', (code) => done({ code, stdout, stderr }));
-      });
-
-    before(async () => {
-      database = await createTestDatabase(testDatabaseKind());
-      dir = mkdtempSync(join(tmpdir(), 'mail-auth-cli-'));
-    });
-    after(async () => {
-      await database?.drop();
-    });
+    const { cli, file: path } = cliOnOwnDatabase();
 
     test('import, export, diff and dry run: a round trip through an empty database', async () => {
       await removeAll();
       await seed();
       const original = await exportYaml('?secrets=include');
-      const file = join(dir, 'original.yaml');
-      writeFileSync(file, original);
+      const file = path('original.yaml', original);
 
       const imported = await cli(['import', file, '-y', '--json', '--no-compile']);
       assert.equal(imported.code, 0, imported.stderr);
       assert.equal((JSON.parse(imported.stdout) as Report).created.length, 6);
 
       // This one compiles the TypeScript app first, as Strapi's own commands do.
-      const out = join(dir, 'exported.yaml');
+      const out = path('exported.yaml');
       const exported = await cli(['export', '--include-secrets', '--out', out]);
       assert.equal(exported.code, 0, exported.stderr);
       assert.equal(readFileSync(out, 'utf8'), original, 'the same document back from the other database');
@@ -729,8 +597,7 @@ describe(`YAML export and import (${testDatabaseKind()})`, () => {
 
       // Dry runs, confirmation and error output are the same code paths as the admin API's and
       // are tested with a stand-in service in tests/unit/cli.test.ts; here, one difference.
-      const changed = join(dir, 'changed.yaml');
-      writeFileSync(changed, original.replace('Scope: mail\n', 'Scope: mail other\n'));
+      const changed = path('changed.yaml', original.replace('Scope: mail\n', 'Scope: mail other\n'));
       const different = await cli(['diff', changed, '--json', '--no-compile']);
       assert.equal(different.code, 1, different.stderr);
       const report = JSON.parse(different.stdout);

@@ -40,6 +40,11 @@ export const pluginConfigSchema = z
     pollSchedule: z.string().min(1).default('*/30 * * * * *'),
     /** How many inbound accounts the PostMaster polls at once. */
     pollConcurrency: z.number().int().min(1).max(64).default(4),
+    /**
+     * Worker threads that parse fetched messages beside the main thread, for machines with cores
+     * to spare (each costs some 50 MB; see docs/inbound-accounts.md). 0: all in the main thread.
+     */
+    parseWorkers: z.number().int().min(0).max(32).default(0),
     /** Timeout of connecting to, and of each answer from, a mail server (IMAP, POP3), in seconds. */
     mailTimeout: z.number().int().min(1).max(600).default(30),
     /** Wait at most this long for a Retry-After of Graph or Gmail before giving up until the next poll, in seconds. */

@@ -20,6 +20,27 @@ export async function acquireLease(
   return count === 1;
 }
 
+/**
+ * Leases of several rows in one UPDATE, for a job that works through many: the caller reads
+ * back which of them it now holds (those held by others are left to them).
+ */
+export async function acquireLeases(strapi: Core.Strapi, uid: UID.Schema, ids: number[], owner: string, seconds: number): Promise<void> {
+  const now = new Date();
+  await strapi.db.query(uid).updateMany({
+    where: { id: { $in: ids }, $or: [{ leaseUntil: { $null: true } }, { leaseUntil: { $lt: now } }] },
+    data: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + seconds * 1000) },
+  });
+}
+
+/** Extends a lease this owner holds; false when it ran out and another took it. */
+export async function extendLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string, seconds: number): Promise<boolean> {
+  const { count } = await strapi.db.query(uid).updateMany({
+    where: { id, leaseOwner: owner },
+    data: { leaseUntil: new Date(Date.now() + seconds * 1000) },
+  });
+  return count === 1;
+}
+
 export async function releaseLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string): Promise<void> {
   await strapi.db.query(uid).updateMany({
     where: { id, leaseOwner: owner },

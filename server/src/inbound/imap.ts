@@ -199,16 +199,82 @@ export class ImapSource implements MailSource {
     if (pending.length) await session.actionApplied(await this.applyAction(pending));
 
     const fresh = found.filter((uid) => !known.has(key(uid))).slice(0, session.limit);
-    for (const chunk of chunks(fresh, CHUNK)) {
-      const recorded = await session.record(this.stream(chunk, validity));
-      await session.actionApplied(await this.applyAction(recorded));
-      lastUid = Math.max(lastUid, chunk[chunk.length - 1]);
-      await session.saveCursor({ imapUidValidity: validity, imapLastUid: lastUid });
+    const parts = chunks(fresh, CHUNK);
+    let next = parts.length ? this.prefetch(parts[0], validity) : undefined;
+    try {
+      for (let i = 0; i < parts.length; i++) {
+        const current = next!;
+        next = undefined;
+        const recording = session.record(current.messages);
+        recording.catch(() => {}); // awaited below; meanwhile not an unhandled rejection
+        // The next chunk's FETCH goes out once this one's has arrived, so that it streams while
+        // this chunk is parsed and stored (at most two chunks in hand). It only reads
+        // (BODY.PEEK); this chunk's action is sent after it is recorded, as before.
+        if (i + 1 < parts.length && (await current.done)) next = this.prefetch(parts[i + 1], validity);
+        const recorded = await recording;
+        await session.actionApplied(await this.applyAction(recorded));
+        lastUid = Math.max(lastUid, parts[i][parts[i].length - 1]);
+        await session.saveCursor({ imapUidValidity: validity, imapLastUid: lastUid });
+      }
+    } finally {
+      // after a failure: a FETCH still under way ends with the connection, which the caller closes
+      next?.abandon();
     }
     // Everything up to here is recorded: later runs need not look at it again.
     const limited = found.filter((uid) => !known.has(key(uid))).length > fresh.length;
     const highest = limited ? lastUid : Math.max(lastUid, found[found.length - 1] ?? 0);
     if (highest > lastUid) await session.saveCursor({ imapUidValidity: validity, imapLastUid: highest });
+  }
+
+  /**
+   * Starts a chunk's FETCH now and keeps what arrives, at most a chunk (imapflow itself reads a
+   * FETCH's answers as fast as they come). `done` settles when all has arrived: true, or false
+   * after a failure, which `messages` throws where it happened.
+   */
+  private prefetch(uids: number[], validity: string): { messages: AsyncIterable<IncomingMail>; done: Promise<boolean>; abandon: () => void } {
+    const arrived: IncomingMail[] = [];
+    let ended = false;
+    let failure: unknown;
+    let abandoned = false;
+    let wake: (() => void) | undefined;
+    const done = (async () => {
+      try {
+        for await (const mail of this.stream(uids, validity)) {
+          if (abandoned) break;
+          arrived.push(mail);
+          wake?.();
+        }
+        return true;
+      } catch (e) {
+        failure = e;
+        return false;
+      } finally {
+        ended = true;
+        wake?.();
+      }
+    })();
+    async function* messages(): AsyncGenerator<IncomingMail> {
+      for (;;) {
+        if (arrived.length) {
+          yield arrived.shift()!;
+          continue;
+        }
+        if (ended) {
+          if (failure) throw failure;
+          return;
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    }
+    return {
+      messages: messages(),
+      done,
+      abandon: () => {
+        abandoned = true;
+        arrived.length = 0;
+      },
+    };
   }
 
   private async *stream(uids: number[], validity: string): AsyncGenerator<IncomingMail> {

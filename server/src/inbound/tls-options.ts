@@ -1,21 +1,7 @@
 import { isIP } from 'node:net';
-import { createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 
-const contexts = new Map<string, SecureContext>();
-
-/**
- * A context trusting Node's roots and the account's certificate(s), made once per PEM:
- * parsing the whole root store costs milliseconds, too much for every connection.
- */
-function contextTrusting(pem: string): SecureContext {
-  let context = contexts.get(pem);
-  if (!context) {
-    if (contexts.size >= 64) contexts.clear(); // accounts are few; this only bounds edits piling up
-    context = createSecureContext({ ca: [...rootCertificates, pem], minVersion: 'TLSv1.2' });
-    contexts.set(pem, context);
-  }
-  return context;
-}
+import { contextTrusting } from '../tls/trusted-context';
 
 /** TLS options for a mail server connection: validation and trusted certificate as the account says. */
 export function tlsOptions(settings: { host: string; certificateValidation: boolean; trustedCertificate?: string | null }): ConnectionOptions {

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 
+import { assertNameFree, findByRef } from '../db/named-rows';
 import { testInboundAccount } from '../diagnose/inbound';
 import { MailAuthError, validationError } from '../errors';
 import { ACCOUNT_TYPES, TYPE_INFO, type AccountType } from '../inbound/account-types';
@@ -43,6 +44,21 @@ export interface InboundAccountRow extends AccountRow {
 
 /** Changing any of these points the account at another mailbox: its confirmation no longer holds. */
 const CONNECTION_FIELDS = ['type', 'host', 'port', 'certificateValidation', 'trustedCertificate', 'login', 'mailbox', 'authentication', 'oauthToken', 'password', 'folder', 'moveTo', 'actionAfterFetch'] as const;
+
+/**
+ * What an update writes besides the fields it is given (`fields`, by name): a connection field
+ * takes the confirmation away, and another server, mailbox or folder the fetch cursors, which
+ * mean nothing there. The admin API and the YAML import update through this.
+ */
+export function inboundUpdateEffects(strapi: Core.Strapi, stored: InboundAccountRow, data: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const effects: Record<string, unknown> = {};
+  if (CONNECTION_FIELDS.some((f) => fields.includes(f))) Object.assign(effects, { confirmed: false, confirmedAt: null });
+  const env = sourceEnvironment(strapi);
+  if (identityOf({ ...stored, ...data } as InboundAccountRow, env) !== identityOf(stored, env)) {
+    Object.assign(effects, { imapUidValidity: null, imapLastUid: null, syncCursor: null });
+  }
+  return effects;
+}
 
 const actorName = (actor?: Actor) => actor?.email ?? (actor?.id ? `admin #${actor.id}` : 'system');
 
@@ -99,9 +115,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   const find = async (ref: number | string): Promise<InboundAccountRow> => {
-    const asId = typeof ref === 'number' ? ref : /^\d+$/.test(ref) ? Number(ref) : undefined;
-    let row = (await db().findOne({ where: asId !== undefined ? { id: asId } : { name: ref }, populate })) as InboundAccountRow | null;
-    if (!row && asId !== undefined && typeof ref === 'string') row = (await db().findOne({ where: { name: ref }, populate })) as InboundAccountRow | null;
+    const row = await findByRef<InboundAccountRow>(db(), ref, populate);
     if (!row) throw new MailAuthError('NOT_FOUND', `No inbound account ${typeof ref === 'number' ? `#${ref}` : `"${ref}"`}`);
     return row;
   };
@@ -113,10 +127,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return { token, missing: !token };
   };
 
-  const assertUniqueName = async (name: string, exceptId?: number) => {
-    const other = (await db().findOne({ where: { name }, select: ['id'] })) as { id: number } | null;
-    if (other && other.id !== exceptId) throw validationError([{ path: ['name'], message: 'is already used by another inbound account' }], 'Invalid inbound account');
-  };
+  const assertUniqueName = (name: string, exceptId?: number) => assertNameFree(db(), name, 'inbound account', exceptId);
 
   /** Validates the merged account and returns the data to write. */
   const prepare = async (input: Partial<InboundAccountFields>, stored?: InboundAccountRow) => {
@@ -206,17 +217,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const input = parseInput(updateInboundAccountSchema, body);
       if (input.name !== undefined) await assertUniqueName(input.name, id);
       const data = await prepare(input, stored);
-      const touched = CONNECTION_FIELDS.filter((f) => f in input);
-      if (touched.length) {
-        data.confirmed = false;
-        data.confirmedAt = null;
-      }
-      const after = { ...stored, ...data } as InboundAccountRow;
-      const env = sourceEnvironment(strapi);
-      if (identityOf(after, env) !== identityOf(stored, env)) {
-        // Another server, mailbox or folder: the cursors of the old one mean nothing there.
-        Object.assign(data, { imapUidValidity: null, imapLastUid: null, syncCursor: null });
-      }
+      Object.assign(data, inboundUpdateEffects(strapi, stored, data, Object.keys(input)));
+      // Saved through the form, the account passed every rule: the mark an import left goes.
+      if (stored.lastError?.code === 'CONFIGURATION_REQUIRED') data.lastError = null;
       await db().update({ where: { id }, data });
       const row = await find(id);
       await activity().record({

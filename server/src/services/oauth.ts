@@ -2,6 +2,7 @@ import * as client from 'openid-client';
 
 import { MailAuthError } from '../errors';
 import { adviseNetworkError, adviseProviderError, type Advice } from '../oauth/advice';
+import { ConfigurationCache } from '../oauth/configuration-cache';
 import { isLoopbackUrl, type OAuthSettings, type TokenSet } from '../oauth/settings';
 
 /**
@@ -47,7 +48,7 @@ const knownIssuer = (s: OAuthSettings): string | undefined => {
   return undefined;
 };
 
-async function configuration(s: OAuthSettings): Promise<client.Configuration> {
+async function buildConfiguration(s: OAuthSettings): Promise<client.Configuration> {
   const { authorizationEndpoint, tokenEndpoint } = endpointsOf(s);
   const auth =
     s.clientAuthMethod === 'client_secret_basic'
@@ -167,80 +168,85 @@ export interface PendingAuthorization {
   nonce?: string;
 }
 
-export default () => ({
-  async authorizationUrl(s: OAuthSettings, redirectUri: string, state: string): Promise<PendingAuthorization> {
-    try {
-      const config = await configuration(s);
-      const params: Record<string, string> = {
-        ...s.template.extraAuthorizationParams,
-        ...s.extraAuthorizationParams,
-        redirect_uri: redirectUri,
-        scope: s.scope,
-        state,
-        response_type: 'code',
-      };
-      const pending: PendingAuthorization = { url: '' };
-      if (s.pkce) {
-        pending.codeVerifier = client.randomPKCECodeVerifier();
-        params.code_challenge = await client.calculatePKCECodeChallenge(pending.codeVerifier);
-        params.code_challenge_method = 'S256';
+export default () => {
+  const configurations = new ConfigurationCache<client.Configuration>();
+  const configuration = (s: OAuthSettings) => configurations.get(s, () => buildConfiguration(s));
+
+  return {
+    async authorizationUrl(s: OAuthSettings, redirectUri: string, state: string): Promise<PendingAuthorization> {
+      try {
+        const config = await configuration(s);
+        const params: Record<string, string> = {
+          ...s.template.extraAuthorizationParams,
+          ...s.extraAuthorizationParams,
+          redirect_uri: redirectUri,
+          scope: s.scope,
+          state,
+          response_type: 'code',
+        };
+        const pending: PendingAuthorization = { url: '' };
+        if (s.pkce) {
+          pending.codeVerifier = client.randomPKCECodeVerifier();
+          params.code_challenge = await client.calculatePKCECodeChallenge(pending.codeVerifier);
+          params.code_challenge_method = 'S256';
+        }
+        if (wantsOpenId(s.scope)) {
+          pending.nonce = client.randomNonce();
+          params.nonce = pending.nonce;
+        }
+        pending.url = client.buildAuthorizationUrl(config, params).href;
+        return pending;
+      } catch (e) {
+        throw toOAuthError(e, s, redirectUri);
       }
-      if (wantsOpenId(s.scope)) {
-        pending.nonce = client.randomNonce();
-        params.nonce = pending.nonce;
+    },
+
+    async exchangeCode(
+      s: OAuthSettings,
+      callbackUrl: URL,
+      checks: { state: string; codeVerifier?: string; nonce?: string; redirectUri: string }
+    ): Promise<TokenSet> {
+      try {
+        const config = await configuration(s);
+        const answer = await client.authorizationCodeGrant(
+          config,
+          callbackUrl,
+          {
+            expectedState: checks.state,
+            pkceCodeVerifier: checks.codeVerifier,
+            expectedNonce: checks.nonce,
+            idTokenExpected: false,
+          },
+          { redirect_uri: checks.redirectUri }
+        );
+        return toTokenSet(answer);
+      } catch (e) {
+        throw toOAuthError(e, s, checks.redirectUri);
       }
-      pending.url = client.buildAuthorizationUrl(config, params).href;
-      return pending;
-    } catch (e) {
-      throw toOAuthError(e, s, redirectUri);
-    }
-  },
+    },
 
-  async exchangeCode(
-    s: OAuthSettings,
-    callbackUrl: URL,
-    checks: { state: string; codeVerifier?: string; nonce?: string; redirectUri: string }
-  ): Promise<TokenSet> {
-    try {
-      const config = await configuration(s);
-      const answer = await client.authorizationCodeGrant(
-        config,
-        callbackUrl,
-        {
-          expectedState: checks.state,
-          pkceCodeVerifier: checks.codeVerifier,
-          expectedNonce: checks.nonce,
-          idTokenExpected: false,
-        },
-        { redirect_uri: checks.redirectUri }
-      );
-      return toTokenSet(answer);
-    } catch (e) {
-      throw toOAuthError(e, s, checks.redirectUri);
-    }
-  },
+    /**
+     * Sends a scope with the refresh: Microsoft issues a token for the first resource of the
+     * grant otherwise. Microsoft gets the configured scope, as documented; others get the scope
+     * they granted, since asking for more than was granted (offline_access, say) is refused.
+     */
+    async refresh(s: OAuthSettings, refreshToken: string, grantedScope?: string): Promise<TokenSet> {
+      try {
+        const config = await configuration(s);
+        const scope = s.template.id.startsWith('microsoft') ? s.scope : grantedScope || s.scope;
+        return toTokenSet(await client.refreshTokenGrant(config, refreshToken, { scope }));
+      } catch (e) {
+        throw toOAuthError(e, s);
+      }
+    },
 
-  /**
-   * Sends a scope with the refresh: Microsoft issues a token for the first resource of the
-   * grant otherwise. Microsoft gets the configured scope, as documented; others get the scope
-   * they granted, since asking for more than was granted (offline_access, say) is refused.
-   */
-  async refresh(s: OAuthSettings, refreshToken: string, grantedScope?: string): Promise<TokenSet> {
-    try {
-      const config = await configuration(s);
-      const scope = s.template.id.startsWith('microsoft') ? s.scope : grantedScope || s.scope;
-      return toTokenSet(await client.refreshTokenGrant(config, refreshToken, { scope }));
-    } catch (e) {
-      throw toOAuthError(e, s);
-    }
-  },
-
-  async clientCredentials(s: OAuthSettings): Promise<TokenSet> {
-    try {
-      const config = await configuration(s);
-      return toTokenSet(await client.clientCredentialsGrant(config, s.scope ? { scope: s.scope } : {}));
-    } catch (e) {
-      throw toOAuthError(e, s);
-    }
-  },
-});
+    async clientCredentials(s: OAuthSettings): Promise<TokenSet> {
+      try {
+        const config = await configuration(s);
+        return toTokenSet(await client.clientCredentialsGrant(config, s.scope ? { scope: s.scope } : {}));
+      } catch (e) {
+        throw toOAuthError(e, s);
+      }
+    },
+  };
+};

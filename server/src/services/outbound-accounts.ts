@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 
+import { assertNameFree, findByRef } from '../db/named-rows';
 import { StepRecorder, type TestReport } from '../diagnose/steps';
 import { MailAuthError, validationError } from '../errors';
 import type { AccountError, OutboundAccountRow } from '../outbound/account';
@@ -20,13 +21,17 @@ import {
 import { TOKEN_UID, type Actor, type TokenRow } from './tokens';
 
 export const OUTBOUND_ACCOUNT_UID = `plugin::${PLUGIN_ID}.outbound-account` as const;
-const PASSWORD_FIELD = 'outbound-account.password';
+export const PASSWORD_FIELD = 'outbound-account.password';
 
 /** Changing any of these means the account has to be tested again before it counts as confirmed. */
 const CONNECTION_FIELDS: (keyof OutboundAccountFields)[] = [
   'type', 'host', 'port', 'security', 'verifyCertificate', 'trustedCertificate', 'domain',
   'useAuthentication', 'authentication', 'username', 'password', 'oauthToken', 'fromAddress',
 ];
+
+/** What an update changing `fields` (by name) writes besides them: a connection field takes the confirmation away. */
+export const outboundUpdateEffects = (fields: readonly string[]): Record<string, unknown> =>
+  CONNECTION_FIELDS.some((f) => fields.includes(f)) ? { confirmed: false, confirmedAt: null } : {};
 
 const testInputSchema = z.object({ to: z.string().trim().email('must be an email address to send the test message to') }).strict();
 
@@ -88,9 +93,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** An account by id or name, with its token. */
   const findRow = async (ref: number | string): Promise<OutboundAccountRow> => {
-    const populate = { oauthToken: true };
-    const asId = typeof ref === 'number' ? ref : undefined;
-    const row = (await db().findOne({ where: asId !== undefined ? { id: asId } : { name: ref }, populate })) as OutboundAccountRow | null;
+    const row = await findByRef<OutboundAccountRow>(db(), ref, { oauthToken: true });
     if (!row) throw new MailAuthError('NOT_FOUND', `No outbound account ${typeof ref === 'number' ? `#${ref}` : `"${ref}"`}`);
     return row;
   };
@@ -101,10 +104,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return { tokenExists: Boolean(token), tokenTemplate: token?.template ?? null };
   };
 
-  const assertUniqueName = async (name: string, exceptId?: number) => {
-    const other = (await db().findOne({ where: { name }, select: ['id'] })) as { id: number } | null;
-    if (other && other.id !== exceptId) throw validationError([{ path: ['name'], message: 'is already used by another outbound account' }], 'Invalid outbound account');
-  };
+  const assertUniqueName = (name: string, exceptId?: number) => assertNameFree(db(), name, 'outbound account', exceptId);
 
   const assertRules = async (merged: Partial<OutboundAccountFields>, hasPassword: boolean) => {
     const errors = checkOutboundAccountRules({ ...merged, hasPassword, ...(await tokenFacts(merged.oauthToken)) });
@@ -172,8 +172,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (merged[field] !== undefined && merged[field] !== (row[field] ?? undefined)) data[field] = merged[field];
       }
       if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD) : null;
-      const changed = CONNECTION_FIELDS.filter((f) => f in input && (f === 'password' || JSON.stringify(input[f] ?? null) !== JSON.stringify(stored[f] ?? null)));
-      if (changed.length) Object.assign(data, { confirmed: false, confirmedAt: null });
+      const fields = Object.keys(input) as (keyof OutboundAccountFields)[];
+      const changed = fields.filter((f) => f === 'password' || JSON.stringify(input[f] ?? null) !== JSON.stringify(stored[f] ?? null));
+      Object.assign(data, outboundUpdateEffects(changed));
+      // Saved through the form, the account passed every rule: the mark an import left goes.
+      if (row.lastError?.code === 'CONFIGURATION_REQUIRED') data.lastError = null;
       await db().update({ where: { id }, data });
       const updated = await findRow(id);
       await record('outbound-account.updated', updated, actor, { details: { fields: Object.keys(input) } });

@@ -3,13 +3,13 @@ import type { Core } from '@strapi/strapi';
 import type { PluginConfig } from '../config/schema';
 import { MailAuthError } from '../errors';
 import { tokenIdOf, type OutboundAccountRow } from '../outbound/account';
-import { ActivityBatch } from '../outbound/activity-batch';
 import { composeMessage } from '../outbound/compose';
 import { createSink } from '../outbound/create-sink';
 import { withRetry } from '../outbound/retry';
 import { SendError } from '../outbound/send-error';
 import type { ComposedMessage, MailSink, OutboundMessage, SendResult } from '../outbound/types';
 import { PLUGIN_ID } from '../plugin-id';
+import { pendingConfiguration } from '../transfer/stored-entries';
 import { OUTBOUND_ACCOUNT_UID } from './outbound-accounts';
 
 export interface SendOptions {
@@ -29,7 +29,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = <K extends keyof PluginConfig>(key: K): PluginConfig[K] => strapi.config.get(`plugin::${PLUGIN_ID}.${key}`) as PluginConfig[K];
   const plugin = () => strapi.plugin(PLUGIN_ID);
   const db = () => strapi.db.query(OUTBOUND_ACCOUNT_UID);
-  const log = new ActivityBatch((entries) => plugin().service('activity').recordMany(entries));
 
   const sinkFor = (row: OutboundAccountRow): MailSink => {
     const tokenId = tokenIdOf(row);
@@ -49,7 +48,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const recordResult = async (row: OutboundAccountRow, outcome: { result?: SendResult; error?: MailAuthError; recipients: number; messageId?: string; actor?: string }) => {
     const { result, error } = outcome;
     const details = { recipients: outcome.recipients, messageId: result?.messageId ?? outcome.messageId ?? null, attempts: result?.attempts, response: result?.response };
-    log.add({
+    plugin().service('activity').recordLater({
       kind: error ? 'outbound.failed' : 'outbound.sent',
       subjectType: 'outbound-account',
       subjectId: row.id,
@@ -73,9 +72,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     sinkFor,
     compose,
 
-    /** Writes the activity entries of recent sends now (they are written in batches, within a second). */
-    flushActivity: () => log.flush(),
-
     /**
      * Sends `message` through the account named `accountName` (or with that id). Resolves with
      * the Message-ID and the recipients the server accepted; rejects with a MailAuthError whose
@@ -87,6 +83,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (row.active === false) {
         throw new MailAuthError('ACCOUNT_INACTIVE', `Outbound account "${row.name}" is switched off`, { advice: 'Switch the account on, or send through another one.' });
       }
+      const incomplete = pendingConfiguration(row, 'outbound account');
+      if (incomplete) throw incomplete;
       const composed = await compose(row, message);
       const recipients = composed.envelope.to.length;
       try {

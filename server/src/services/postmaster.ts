@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 
+import { documentIds } from '../db/document-id';
 import { acquireLease, releaseLease } from '../db/lease';
 import { MailAuthError } from '../errors';
 import { classifyMailError } from '../inbound/classify';
@@ -10,10 +11,12 @@ import type { ReceivedVia } from '../inbound/handler';
 import { chunks, dedupeKey } from '../inbound/keys';
 import { messageEntry } from '../inbound/message-entry';
 import { parseMessage, type ParsedMessage } from '../inbound/parse';
+import { ParserPool } from '../inbound/parser-pool';
 import { pool } from '../inbound/pool';
 import type { FetchSession, IncomingMail, MailSource, SyncCursor } from '../inbound/types';
 import { isUniqueViolation } from '../inbound/unique-violation';
 import { PLUGIN_ID } from '../plugin-id';
+import { pendingConfiguration } from '../transfer/stored-entries';
 import type { InboundAccountRow } from './inbound-accounts';
 import type { Actor } from './tokens';
 
@@ -60,6 +63,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const plugin = () => strapi.plugin(PLUGIN_ID);
   const accounts = () => strapi.db.query(ACCOUNT_UID);
   const receipts = () => strapi.db.query(RECEIPT_UID);
+  let parserPool: ParserPool | undefined;
+  const parser = () => (parserPool ??= new ParserPool(pluginConfig(strapi, 'parseWorkers')));
 
   const via = (row: InboundAccountRow): ReceivedVia => ({
     id: row.id,
@@ -106,19 +111,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           }
         }
       } else {
-        // One INSERT per chunk; the ids are read back by key (MySQL reports only the first).
-        await strapi.db.query(MESSAGE_UID).createMany({ data: items.map((item) => messageEntry(item.message, row, item.key)) });
+        // One INSERT per chunk. The ids come back in no promised order (RETURNING on SQLite and
+        // PostgreSQL; MySQL reports only the first): they are matched to the messages by key.
+        const entries = items.map((item) => messageEntry(item.message, row, item.key));
+        const documentId = documentIds(entries.length);
+        entries.forEach((entry, i) => (entry.documentId = documentId[i]));
+        const created = (await strapi.db.query(MESSAGE_UID).createMany({ data: entries })) as { ids?: unknown[] };
+        const returned = (created.ids ?? []).map(Number).filter((id) => Number.isInteger(id) && id > 0);
         const rows = (await strapi.db.query(MESSAGE_UID).findMany({
-          where: { accountId: row.id, sourceKey: { $in: items.map((i) => i.key) } },
+          // by primary key where the database told all ids; by account and key otherwise
+          where: returned.length === items.length ? { id: { $in: returned } } : { accountId: row.id, sourceKey: { $in: items.map((i) => i.key) } },
           select: ['id', 'sourceKey'],
         })) as { id: number; sourceKey: string }[];
         const byKey = new Map<string, number>();
         for (const r of rows) byKey.set(r.sourceKey, Math.max(r.id, byKey.get(r.sourceKey) ?? 0));
         ids = items.map((item) => byKey.get(item.key) ?? null);
       }
+      const receiptIds = documentIds(items.length);
       // The receipts' unique key is what makes a second hand-on impossible: a duplicate rolls all of this back.
       await receipts().createMany({
         data: items.map((item, i) => ({
+          documentId: receiptIds[i],
           dedupeKey: dedupeKey(row.id, item.key),
           accountId: row.id,
           sourceKey: item.key,
@@ -190,12 +203,28 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async record(mails: AsyncIterable<IncomingMail>) {
       const keepRaw = Boolean(pluginConfig(strapi, 'handler'));
-      const items: Prepared[] = [];
-      for await (const mail of mails) {
-        const { message, raw } = await parseMessage(mail.content, { keepRaw });
-        items.push({ key: mail.key, message, raw });
+      // Each source goes to the parser pool as it arrives (a few at once in this thread, or worker
+      // threads), so that parsing runs while the FETCH streams; the chunk is recorded once all of
+      // it is parsed.
+      const parsing: Promise<Prepared>[] = [];
+      try {
+        for await (const mail of mails) {
+          const { key, content } = mail;
+          const prepared: Promise<Prepared> = Buffer.isBuffer(content)
+            ? parser()
+                .parse(content)
+                .then((message) => ({ key, message, raw: keepRaw ? content : undefined }))
+            : parseMessage(content, { keepRaw }).then(({ message, raw }) => ({ key, message, raw }));
+          prepared.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+          parsing.push(prepared);
+          // A streamed source is read to its end before the next one can come.
+          if (!Buffer.isBuffer(content)) await prepared;
+        }
+      } catch (e) {
+        await Promise.allSettled(parsing);
+        throw e;
       }
-      return recordChunk(row, items, report);
+      return recordChunk(row, await Promise.all(parsing), report);
     },
 
     async actionApplied(keys) {
@@ -235,6 +264,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   return {
+    /** Ends the parse workers (the plugin's destroy). */
+    async close(): Promise<void> {
+      await parserPool?.close();
+      parserPool = undefined;
+    },
+
     /**
      * Fetches an account now (by id or name): what the scheduled job does per account, and
      * `POST /inbound-accounts/:id/fetch`. Never throws for the account's own failures: they
@@ -243,6 +278,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async fetch(ref: number | string, options: { actor?: Actor; trigger?: 'schedule' | 'manual' } = {}): Promise<FetchReport> {
       const row = (await plugin().service('inbound-accounts').find(ref)) as InboundAccountRow;
       const report: FetchReport = { fetched: 0, skipped: 0, errors: [] };
+      const incomplete = pendingConfiguration(row, 'inbound account');
+      if (incomplete) {
+        // Not tried with what is missing (a login without its password): the import's mark stays as it is.
+        report.errors.push(errorOf(incomplete));
+        return report;
+      }
       const leaseSeconds = pluginConfig(strapi, 'leaseSeconds');
       const owner = `${INSTANCE}:${randomUUID()}`;
       if (!(await acquireLease(strapi, ACCOUNT_UID, row.id, owner, leaseSeconds))) {
@@ -308,13 +349,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** The active accounts whose poll interval has passed since their last poll. */
     async dueAccounts(now = new Date()): Promise<{ id: number; name: string }[]> {
-      const rows = (await accounts().findMany({ where: { active: true }, select: ['id', 'name', 'lastPollAt', 'pollInterval'], orderBy: { lastPollAt: 'asc' } })) as {
+      const rows = (await accounts().findMany({ where: { active: true }, select: ['id', 'name', 'lastPollAt', 'pollInterval', 'lastError'], orderBy: { lastPollAt: 'asc' } })) as {
         id: number;
         name: string;
         lastPollAt: string | null;
         pollInterval: number | null;
+        lastError: { code?: string } | null;
       }[];
       return rows
+        .filter((r) => !pendingConfiguration(r, 'inbound account'))
         .filter((r) => !r.lastPollAt || new Date(r.lastPollAt).getTime() + (r.pollInterval ?? 300) * 1000 <= now.getTime())
         .map(({ id, name }) => ({ id, name }));
     },

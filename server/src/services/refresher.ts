@@ -2,24 +2,14 @@ import type { Core } from '@strapi/strapi';
 
 import type { MailAuthError } from '../errors';
 import { PLUGIN_ID } from '../plugin-id';
-import { TOKEN_UID } from './tokens';
+import { TOKEN_UID, type LeasedToken } from './tokens';
 
 export interface RefreshReport {
   due: number;
   refreshed: string[];
   failed: { name: string; code: string }[];
-}
-
-/** Runs `work` over `items`, at most `limit` at a time; one item's failure never stops the rest. */
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  /** Due, but leased by another instance, which renews them. */
+  elsewhere: string[];
 }
 
 /**
@@ -65,16 +55,46 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async run(): Promise<RefreshReport> {
       const due = await this.dueTokens();
       const tokens = strapi.plugin(PLUGIN_ID).service('tokens');
-      const report: RefreshReport = { due: due.length, refreshed: [], failed: [] };
-      await pool(due, setting('refreshConcurrency'), async ({ id, name }) => {
-        try {
-          await tokens.getAccessToken(id);
-          report.refreshed.push(name);
-        } catch (e) {
-          report.failed.push({ name, code: (e as MailAuthError).providerCode ?? (e as MailAuthError).code ?? 'error' });
+      const report: RefreshReport = { due: due.length, refreshed: [], failed: [], elsewhere: [] };
+      const limit = setting('refreshConcurrency');
+      const names = new Map(due.map((t) => [t.id, t.name]));
+
+      // Leases are taken a few workers' worth at a time (one UPDATE and one SELECT for each
+      // batch, not for each token), so that a token waits in the queue for little of its lease.
+      const ids = due.map((t) => t.id);
+      const queue: LeasedToken[] = [];
+      let next = 0;
+      let refilling: Promise<void> | undefined;
+      const take = async (): Promise<LeasedToken | undefined> => {
+        while (!queue.length && next < ids.length) {
+          refilling ??= (async () => {
+            const batch = ids.slice(next, (next += limit * 2));
+            const leased: LeasedToken[] = await tokens.leaseForRenewal(batch);
+            const got = new Set(leased.map((l) => l.row.id));
+            report.elsewhere.push(...batch.filter((id) => !got.has(id)).map((id) => names.get(id)!));
+            queue.push(...leased);
+          })().finally(() => (refilling = undefined));
+          await refilling;
         }
-      });
+        return queue.shift();
+      };
+
+      await Promise.all(
+        Array.from({ length: Math.min(limit, ids.length) }, async () => {
+          for (let item = await take(); item; item = await take()) {
+            const name = item.row.name;
+            try {
+              const outcome = await tokens.renewLeased(item);
+              if (outcome === 'elsewhere') report.elsewhere.push(name);
+              else report.refreshed.push(name);
+            } catch (e) {
+              report.failed.push({ name, code: (e as MailAuthError).providerCode ?? (e as MailAuthError).code ?? 'error' });
+            }
+          }
+        })
+      );
       await strapi.plugin(PLUGIN_ID).service('notifications').sweep();
+      await strapi.plugin(PLUGIN_ID).service('activity').flush();
       return report;
     },
   };

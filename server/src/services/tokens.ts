@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 
 import type { PluginConfig } from '../config/schema';
-import { acquireLease, releaseLease } from '../db/lease';
+import { acquireLease, acquireLeases, extendLease, releaseLease } from '../db/lease';
+import { assertNameFree, findByRef } from '../db/named-rows';
 import { MailAuthError, validationError } from '../errors';
 import type { OAuthSettings, TokenSet } from '../oauth/settings';
 import { PLUGIN_ID } from '../plugin-id';
@@ -14,6 +15,7 @@ import {
   updateTokenSchema,
   type TokenFields,
 } from '../validation/token-input';
+import type { ActivityEntry } from './activity';
 import type { OAuthRequestError } from './oauth';
 
 export const TOKEN_UID = `plugin::${PLUGIN_ID}.oauth-token` as const;
@@ -45,6 +47,22 @@ export interface TokenRow extends Partial<TokenFields> {
   updatedAt?: string | Date;
 }
 
+/** A renewal's hold on the token's lease; the write that stores the result releases it. */
+export interface Lease {
+  owner: string;
+  held: boolean;
+  /** When it was taken (ms). */
+  since: number;
+  /** Taken by the refresh job, which writes its activity entries in batches. */
+  byJob?: boolean;
+}
+
+/** A token the refresh job leased, as read right after. */
+export interface LeasedToken {
+  row: TokenRow;
+  lease: Lease;
+}
+
 const time = (v: string | Date | null | undefined) => (v ? new Date(v).getTime() : undefined);
 
 export interface Actor {
@@ -60,7 +78,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const secrets = () => plugin().service('secrets');
   const activity = () => plugin().service('activity');
   const db = () => strapi.db.query(TOKEN_UID);
-  const inflight = new Map<number, Promise<string>>();
+  const inflight = new Map<number, Promise<TokenRow>>();
 
   const redirectUri = () => `${String(strapi.config.get('server.absoluteUrl')).replace(/\/$/, '')}/${PLUGIN_ID}/oauth/callback`;
 
@@ -117,13 +135,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   });
 
   const find = async (ref: number | string): Promise<TokenRow> => {
-    const asId = typeof ref === 'number' ? ref : /^\d+$/.test(ref) ? Number(ref) : undefined;
-    const row = (await db().findOne({ where: asId !== undefined ? { id: asId } : { name: ref } })) as TokenRow | null;
-    if (!row && asId !== undefined && typeof ref === 'string') {
-      // A token may be named with digits only.
-      const byName = (await db().findOne({ where: { name: ref } })) as TokenRow | null;
-      if (byName) return byName;
-    }
+    const row = await findByRef<TokenRow>(db(), ref);
     if (!row) throw new MailAuthError('NOT_FOUND', `No OAuth2 token ${typeof ref === 'number' ? `#${ref}` : `"${ref}"`}`);
     return row;
   };
@@ -139,6 +151,34 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       advice: problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '),
       errors: problems,
     });
+  };
+
+  /** A token that may be used at all: switched on, complete, not waiting for a person to sign in again. */
+  const assertActive = (row: TokenRow) => {
+    if (row.active === false) {
+      throw new MailAuthError('TOKEN_INACTIVE', `Token "${row.name}" is switched off`, { advice: 'Switch the token on to use it.' });
+    }
+    assertUsable(row);
+    if (row.status === 'reauthorization-required') {
+      throw new MailAuthError('REAUTHORIZATION_REQUIRED', `Token "${row.name}" must be authorized again`, {
+        advice: row.lastError?.advice ?? 'Click Generate tokens to sign in again.',
+      });
+    }
+  };
+
+  /** A refresh token to renew with, unless the token uses client credentials. */
+  const assertRefreshable = (row: TokenRow) => {
+    if (row.grantType === 'authorization_code' && !row.refreshToken) {
+      throw new MailAuthError(row.status === 'not-authorized' ? 'NOT_AUTHORIZED' : 'REAUTHORIZATION_REQUIRED', `Token "${row.name}" has no refresh token`, {
+        advice: 'Click Generate tokens to sign in at the provider.',
+      });
+    }
+  };
+
+  /** A token that can be renewed without a person. */
+  const assertRenewable = (row: TokenRow) => {
+    assertActive(row);
+    assertRefreshable(row);
   };
 
   const settingsOf = (row: TokenRow): OAuthSettings => {
@@ -168,12 +208,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (errors.length) throw validationError(errors, 'Invalid token');
   };
 
-  const assertUniqueName = async (name: string, exceptId?: number) => {
-    const other = (await db().findOne({ where: { name }, select: ['id'] })) as { id: number } | null;
-    if (other && other.id !== exceptId) {
-      throw validationError([{ path: ['name'], message: 'is already used by another token' }], 'Invalid token');
-    }
-  };
+  const assertUniqueName = (name: string, exceptId?: number) => assertNameFree(db(), name, 'token', exceptId);
 
   /** The accounts (of any type) whose `oauthToken` relation points at this token. */
   const usedBy = async (id: number): Promise<string[]> => {
@@ -195,14 +230,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * One UPDATE of the token's state (the entity manager's update reads the row before and
    * after, three queries where the refresh path needs one); returns the row as now stored.
    */
-  const write = async (row: TokenRow, data: Record<string, unknown>): Promise<TokenRow> => {
+  const write = async (row: TokenRow, data: Record<string, unknown>, lease?: Lease): Promise<TokenRow> => {
     const updatedAt = new Date();
+    if (lease?.held) {
+      lease.held = false;
+      // The renewal's lease goes with its result, in the same UPDATE — as long as it is still ours.
+      const { count } = await db().updateMany({ where: { id: row.id, leaseOwner: lease.owner }, data: { ...data, updatedAt, leaseOwner: null, leaseUntil: null } });
+      if (count === 1) return { ...row, ...data, updatedAt } as TokenRow;
+      // The lease ran out and another instance may hold it now: store the result, leave its lease alone.
+    }
     await db().updateMany({ where: { id: row.id }, data: { ...data, updatedAt } });
     return { ...row, ...data, updatedAt } as TokenRow;
   };
 
   /** Stores a successful grant; the rotated refresh token is written with the access token, before it is handed out. */
-  const storeTokenSet = async (row: TokenRow, set: TokenSet, kind: 'authorized' | 'refreshed', actor?: Actor) => {
+  const storeTokenSet = async (row: TokenRow, set: TokenSet, kind: 'authorized' | 'refreshed', actor?: Actor, lease?: Lease) => {
     const now = new Date();
     const data: Record<string, unknown> = {
       accessToken: secrets().encrypt(set.accessToken, 'oauth-token.accessToken'),
@@ -229,10 +271,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     } else if (set.grantedBy && !row.grantedBy) {
       data.grantedBy = set.grantedBy;
     }
-    const updated = await write(row, data);
+    const updated = await write(row, data, lease);
     await plugin().service('notifications').observe(updated);
     strapi.eventHub.emit(`${PLUGIN_ID}.token.${kind === 'authorized' ? 'authorized' : 'refreshed'}`, { token: view(updated) });
-    await activity().record({
+    // The job's refreshes come by the thousand: their entries are written in batches (the job
+    // flushes at its end). One asked for by an admin or a caller is in the log when it returns.
+    const entry: ActivityEntry = {
       kind: kind === 'authorized' ? 'token.authorized' : 'token.refreshed',
       subjectType: 'token',
       subjectId: row.id,
@@ -241,12 +285,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       actor: actorName(actor),
       message: kind === 'authorized' ? `Granted by ${set.grantedBy ?? 'unknown'}` : `Valid until ${set.expiresAt?.toISOString() ?? 'unknown'}`,
       details: { rotated: Boolean(set.refreshToken) && kind === 'refreshed' },
-    });
+    };
+    if (kind === 'refreshed' && lease?.byJob) activity().recordLater(entry);
+    else await activity().record(entry);
     return updated;
   };
 
   /** Records a failed grant request: the stored tokens stay as they were. */
-  const storeFailure = async (row: TokenRow, error: MailAuthError, kind: string, actor?: Actor, options: { keepStatus?: boolean } = {}) => {
+  const storeFailure = async (row: TokenRow, error: MailAuthError, kind: string, actor?: Actor, options: { keepStatus?: boolean; lease?: Lease } = {}) => {
     const detail = (error as OAuthRequestError).detail;
     const reauthorize = detail?.reauthorize ?? error.code === 'REAUTHORIZATION_REQUIRED';
     const transient = detail?.transient ?? error.code === 'NETWORK_ERROR';
@@ -268,7 +314,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     } else {
       data.nextAttemptAt = null;
     }
-    const updated = await write(row, data);
+    const updated = await write(row, data, options.lease);
     await plugin().service('notifications').observe(updated);
     await activity().record({
       kind,
@@ -284,7 +330,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /** Performs the grant that renews the access token: refresh, or client credentials again. */
-  const renew = async (row: TokenRow, actor?: Actor): Promise<TokenRow> => {
+  const renew = async (row: TokenRow, actor?: Actor, lease?: Lease): Promise<TokenRow> => {
     const oauth = plugin().service('oauth');
     try {
       let set: TokenSet;
@@ -301,12 +347,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
         set = await oauth.refresh(settingsOf(row), refreshToken, row.grantedScope ?? undefined);
       }
-      return await storeTokenSet(row, set, 'refreshed', actor);
+      return await storeTokenSet(row, set, 'refreshed', actor, lease);
     } catch (e) {
       const error = e instanceof MailAuthError ? e : new MailAuthError('PROVIDER_ERROR', (e as Error).message, { cause: e });
       // Nothing was asked of the provider: not a failed renewal to record.
       if (error.code === 'NOT_AUTHORIZED' || error.code === 'CONFIGURATION_REQUIRED') throw error;
-      await storeFailure(row, error, 'token.refresh-failed', actor);
+      await storeFailure(row, error, 'token.refresh-failed', actor, { lease });
       throw error;
     }
   };
@@ -321,18 +367,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const margin = config('refreshMargin');
     const leaseSeconds = config('leaseSeconds');
     const deadline = Date.now() + (leaseSeconds + 10) * 1000;
-    const owner = `${INSTANCE}:${randomUUID()}`;
+    const lease: Lease = { owner: `${INSTANCE}:${randomUUID()}`, held: false, since: 0 };
     const renewedSinceAsked = (row: TokenRow) => (time(row.lastRefreshAt) ?? 0) >= options.askedAt;
     const failedSinceAsked = (row: TokenRow) => Boolean(row.lastError) && Date.parse(row.lastError!.at) >= options.askedAt;
     for (let attempt = 0; ; attempt += 1) {
-      if (await acquireLease(strapi, TOKEN_UID, id, owner, leaseSeconds)) {
+      if (await acquireLease(strapi, TOKEN_UID, id, lease.owner, leaseSeconds)) {
+        Object.assign(lease, { held: true, since: Date.now() });
         try {
           const row = await find(id);
           if (renewedSinceAsked(row) || (!options.force && isUsable(row, margin))) return row;
           if (failedSinceAsked(row)) throw lastFailure(row);
-          return await renew(row, options.actor);
+          assertRenewable(row);
+          return await renew(row, options.actor, lease);
         } finally {
-          await releaseLease(strapi, TOKEN_UID, id, owner);
+          // Released with the stored result already, unless nothing was stored.
+          if (lease.held) await releaseLease(strapi, TOKEN_UID, id, lease.owner);
         }
       }
       await sleep(Math.min(50 * 2 ** Math.min(attempt, 4), 500));
@@ -343,6 +392,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         throw new MailAuthError('LEASE_TIMEOUT', `Token "${row.name}" is being renewed by another instance for too long`);
       }
     }
+  };
+
+  /** One renewal per token in this process: concurrent callers (and the job) share it. */
+  const renewShared = (id: number, options: { force: boolean; askedAt: number; actor?: Actor }): Promise<TokenRow> => {
+    const pending = inflight.get(id);
+    if (pending) return pending;
+    const run = renewUnderLease(id, options).finally(() => inflight.delete(id));
+    inflight.set(id, run);
+    return run;
   };
 
   /** The failure another caller (or instance) just recorded, as the error this caller gets too. */
@@ -454,30 +512,56 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async getAccessToken(ref: number | string, options: { forceRefresh?: boolean; actor?: Actor } = {}): Promise<string> {
       const askedAt = Date.now();
       const row = await find(ref);
-      if (row.active === false) {
-        throw new MailAuthError('TOKEN_INACTIVE', `Token "${row.name}" is switched off`, { advice: 'Switch the token on to use it.' });
-      }
-      assertUsable(row);
-      if (row.status === 'reauthorization-required') {
-        throw new MailAuthError('REAUTHORIZATION_REQUIRED', `Token "${row.name}" must be authorized again`, {
-          advice: row.lastError?.advice ?? 'Click Generate tokens to sign in again.',
-        });
-      }
+      assertActive(row);
       if (!options.forceRefresh && isUsable(row, config('refreshMargin'))) {
         return secrets().decrypt(row.accessToken!, 'oauth-token.accessToken');
       }
-      if (row.grantType === 'authorization_code' && !row.refreshToken) {
-        throw new MailAuthError(row.status === 'not-authorized' ? 'NOT_AUTHORIZED' : 'REAUTHORIZATION_REQUIRED', `Token "${row.name}" has no refresh token`, {
-          advice: 'Click Generate tokens to sign in at the provider.',
-        });
+      assertRefreshable(row);
+      const fresh = await renewShared(row.id, { force: Boolean(options.forceRefresh), askedAt, actor: options.actor });
+      return secrets().decrypt(fresh.accessToken!, 'oauth-token.accessToken');
+    },
+
+    /**
+     * For the refresh job: leases these tokens in one UPDATE and reads those it got in one
+     * SELECT. Tokens leased by another instance are left out: that instance renews them.
+     */
+    async leaseForRenewal(ids: number[]): Promise<LeasedToken[]> {
+      if (!ids.length) return [];
+      const owner = `${INSTANCE}:${randomUUID()}`;
+      const since = Date.now();
+      await acquireLeases(strapi, TOKEN_UID, ids, owner, config('leaseSeconds'));
+      const rows = (await db().findMany({ where: { id: { $in: ids }, leaseOwner: owner } })) as TokenRow[];
+      return rows.map((row) => ({ row, lease: { owner, held: true, since, byJob: true } }));
+    },
+
+    /**
+     * Renews a token leased by leaseForRenewal, unless it is current by now; releases the
+     * lease in any case. Callers of getAccessToken in this process share the renewal.
+     */
+    async renewLeased({ row: leasedRow, lease }: LeasedToken): Promise<'renewed' | 'current' | 'elsewhere'> {
+      const leaseSeconds = config('leaseSeconds');
+      try {
+        let row = leasedRow;
+        if (Date.now() - lease.since > (leaseSeconds * 1000) / 2) {
+          // It waited in the job's queue for half its lease: a renewal gets a whole lease, and the row as it is now.
+          if (!(await extendLease(strapi, TOKEN_UID, row.id, lease.owner, leaseSeconds))) {
+            lease.held = false;
+            return 'elsewhere';
+          }
+          row = await find(row.id);
+        }
+        if (isUsable(row, config('refreshMargin'))) return 'current';
+        assertRenewable(row);
+        const run = renew(row, undefined, lease);
+        if (!inflight.has(row.id)) {
+          inflight.set(row.id, run);
+          void run.catch(() => undefined).finally(() => inflight.get(row.id) === run && inflight.delete(row.id));
+        }
+        await run;
+        return 'renewed';
+      } finally {
+        if (lease.held) await releaseLease(strapi, TOKEN_UID, leasedRow.id, lease.owner);
       }
-      const pending = inflight.get(row.id);
-      if (pending) return pending;
-      const run = renewUnderLease(row.id, { force: Boolean(options.forceRefresh), askedAt, actor: options.actor })
-        .then((fresh) => secrets().decrypt(fresh.accessToken!, 'oauth-token.accessToken'))
-        .finally(() => inflight.delete(row.id));
-      inflight.set(row.id, run);
-      return run;
     },
 
     /** Refresh now (POST /tokens/:id/refresh): renews even a still-valid token. */

@@ -57,7 +57,7 @@ const HEADER = {
   withoutSecrets:
     ' strapi-plugin-mail-auth configuration, in the YAML format of Znuny\'s OAuth2 token\n management (docs/transfer.md). Secrets are left out: importing this file keeps\n the secrets already stored for entries of the same name.',
   withSecrets:
-    ' strapi-plugin-mail-auth configuration, in the YAML format of Znuny\'s OAuth2 token\n management (docs/transfer.md). SECRETS INCLUDED: client secrets and tokens are in\n clear text here. Keep this file as safe as the accounts themselves.',
+    ' strapi-plugin-mail-auth configuration, in the YAML format of Znuny\'s OAuth2 token\n management (docs/transfer.md). SECRETS INCLUDED: client secrets, tokens and\n passwords are in clear text here. Keep this file as safe as the accounts themselves.',
 };
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
@@ -127,17 +127,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** Asks each kind, tokens first, what importing its entries would do. */
   const planAll = async (document: ReadDocument, actor?: Actor): Promise<PlannedEntry[]> => {
     const planned: PlannedEntry[] = [];
+    const everything = document.entries.map((e) => ({ kind: e.kind.kind, entry: e.entry }));
     for (const kind of availableKinds()) {
       const ofKind = document.entries.filter((e) => e.kind === kind);
       if (!ofKind.length) continue;
       const plans = await kind.plan(
         strapi,
         ofKind.map((e) => e.entry),
-        { actor }
+        { actor, document: everything }
       );
       ofKind.forEach((e, i) => planned.push({ ...e, plan: plans[i] }));
     }
     return planned;
+  };
+
+  /** The document's problems that only the database shows (a reference to nothing): refused whole. */
+  const refuseErrors = (document: ReadDocument, planned: PlannedEntry[], more: TransferIssue[] = []) => {
+    const issues = planned.flatMap((p) =>
+      (p.plan.errors ?? []).map((e) => entryIssue(document.yaml, p.index, { name: p.entry.name, kind: p.kind.kind }, e.path, e.message))
+    );
+    issues.push(...more);
+    if (issues.length) throw validationError(issues, `The document has ${problemCount(issues.length)}: nothing was imported`);
   };
 
   const recordFailure = async (error: unknown, actor?: Actor) => {
@@ -154,7 +164,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   return {
-    /** Adds an entry kind (the account content types do, once they exist). */
+    /** Adds an entry kind to those of default-kinds.ts. */
     registerKind(kind: EntryKind): void {
       registry.register(kind);
     },
@@ -225,9 +235,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           writes.push(p.plan);
           if (problems.length) report.needsConfiguration.push({ ...ref, problems });
         }
-        if (conflicts.length) {
-          throw validationError(conflicts, `The document has ${problemCount(conflicts.length)}: nothing was imported`);
-        }
+        refuseErrors(document, planned, conflicts);
         if (dryRun) return report;
 
         for (const write of writes) await write.write();
@@ -264,6 +272,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async diff(text: string): Promise<DiffReport> {
       const document = read(text);
       const planned = await planAll(document);
+      refuseErrors(document, planned);
       const report: DiffReport = { same: true, onlyInFile: [], onlyInDatabase: [], changed: [], unchanged: [] };
       for (const p of planned) {
         const ref = { kind: p.kind.kind, name: p.entry.name };

@@ -1,8 +1,7 @@
+import { inboundAccountKind } from './inbound-account-kind';
 import type { EntryKind } from './kinds';
+import { outboundAccountKind } from './outbound-account-kind';
 import { oauthTokenKind } from './token-kind';
 
-/**
- * The entry kinds every transfer service starts with, in one place: the account kinds
- * (`InboundAccount`, `OutboundAccount`) are added here when their content types exist.
- */
-export const defaultEntryKinds = (): EntryKind[] => [oauthTokenKind as EntryKind];
+/** The entry kinds every transfer service starts with: tokens first, then the accounts that refer to them. */
+export const defaultEntryKinds = (): EntryKind[] => [oauthTokenKind as EntryKind, inboundAccountKind as EntryKind, outboundAccountKind as EntryKind];

@@ -4,8 +4,8 @@ import type { Actor } from '../services/tokens';
 import type { FieldError } from '../validation/format-issues';
 
 /**
- * An entry kind: one sort of thing a document holds (OAuth2 tokens; inbound and outbound
- * accounts once they exist). The transfer service does everything kinds have in common —
+ * An entry kind: one sort of thing a document holds (OAuth2 tokens, inbound and outbound
+ * accounts). The transfer service does everything kinds have in common —
  * parsing, limits, the `Kind:` key, names, overwrite and skip, the transaction, the report —
  * and asks the kind only what is particular to it. A new kind is added by writing one
  * such object and registering it (see default-kinds.ts and docs/transfer.md).
@@ -25,12 +25,22 @@ export interface EntryPlan {
   existing?: { id: number; changes: string[]; conflicts: FieldError[] };
   /** Settings the entry leaves to complete (document paths): it is imported, and marked unusable until they are fixed. */
   problems: FieldError[];
+  /** What makes the entry impossible to import (document paths), overwrite or not: the whole document is refused. */
+  errors?: FieldError[];
   /** Creates the entry, or updates the existing one; called inside the import's transaction. */
   write(): Promise<void>;
 }
 
+/** An entry of the document being imported, of any kind. */
+export interface DocumentEntryRef {
+  kind: string;
+  entry: ReadEntry<unknown>;
+}
+
 export interface PlanOptions {
   actor?: Actor;
+  /** Every entry of the document, of every kind: what an entry refers to may be in the same file. */
+  document?: readonly DocumentEntryRef[];
 }
 
 export interface ExportOptions {

@@ -11,13 +11,13 @@ import { MAX_PARAMETERS } from './limits';
  */
 
 /** A mapping (key: value), with the messages people understand. */
-const MAPPING = { invalid_type_error: 'must be a mapping (key: value)', required_error: 'is required' };
+export const MAPPING = { invalid_type_error: 'must be a mapping (key: value)', required_error: 'is required' };
 
-const text = (max: number) =>
+export const text = (max: number) =>
   z.string({ invalid_type_error: 'must be text', required_error: 'is required' }).max(max, `must be at most ${max} characters`);
 
 /** Znuny writes 1/0, people write true/false. */
-const flag = z.any().transform((value, ctx) => {
+export const flag = z.any().transform((value, ctx) => {
   if (value === true || value === '1') return true;
   if (value === false || value === '0') return false;
   ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be 1 or 0 (or true or false)' });

@@ -1,6 +1,5 @@
 import type { Core } from '@strapi/strapi';
 
-import { MailAuthError } from '../errors';
 import { PLUGIN_ID } from '../plugin-id';
 import { actorName, TOKEN_UID, type TokenRow } from '../services/tokens';
 import { toFieldErrors, type FieldError } from '../validation/format-issues';
@@ -9,6 +8,7 @@ import { differingPaths } from './compare';
 import { documentPath, readTokenEntry, writeTokenEntry, type ExportedToken, type Grant, type ImportedToken } from './format';
 import type { EntryKind, EntryPlan, ReadEntryResult } from './kinds';
 import { tokenEntrySchema } from './schema';
+import { assertNameOnce, configurationRequired, sameName } from './stored-entries';
 
 /** OAuth2 tokens as document entries: `Kind: OAuth2Token`, or no Kind at all (Znuny's files). */
 
@@ -121,12 +121,9 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
     const allowHttpLoopback = Boolean(strapi.config.get(`plugin::${PLUGIN_ID}.allowHttpLoopback`));
     const db = strapi.db.query(TOKEN_UID);
     const rows = (await db.findMany({ where: { name: { $in: entries.map((e) => e.name) } } })) as TokenRow[];
-    // The database decides what "the same name" is: exact first, then its own collation's match (MySQL ignores case).
-    const storedRow = (name: string) =>
-      rows.find((r) => r.name === name) ?? rows.find((r) => r.name.toLowerCase() === name.toLowerCase());
 
     return entries.map(({ value: token }): EntryPlan => {
-      const row = storedRow(token.name);
+      const row = sameName(rows, token.name);
       // Decrypt only what the file would compare against: a secret left out is kept, not compared.
       const stored = row && exportedFrom(row, secrets, { clientSecret: token.clientSecret !== undefined, grant: token.grant !== undefined });
       const result = merged(token, stored);
@@ -136,15 +133,7 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
       const problems = fieldProblems.map((p) => ({ path: documentPath(p.path[0], token.grantType), message: p.message }));
 
       const hasTokens = (grant: Grant | undefined) => Boolean(grant?.accessToken || grant?.refreshToken);
-      const configurationMark = () => ({
-        status: 'error',
-        lastError: {
-          code: 'CONFIGURATION_REQUIRED',
-          message: 'Imported with settings to complete before the token can be used',
-          advice: fieldProblems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '),
-          at: new Date().toISOString(),
-        },
-      });
+      const configurationMark = () => ({ status: 'error', lastError: configurationRequired('token', fieldProblems) });
       const { grant, clientSecret, clientId, ...config } = token;
       const record = (kind: string, id: number, details: Record<string, unknown>) =>
         activity.record({ kind, subjectType: 'token', subjectId: id, subjectName: token.name, actor: actorName(actor), details: { via: 'import', ...details } });
@@ -163,14 +152,7 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
               ...(fieldProblems.length ? configurationMark() : {}),
             };
             const created = (await db.create({ data })) as TokenRow;
-            // Names are unique by the plugin's rule, not by a database index: ask the database, in
-            // this transaction, whether the name is now taken twice (MySQL compares names without case).
-            if ((await db.count({ where: { name: token.name } })) > 1) {
-              throw new MailAuthError('CONFLICT', `"${token.name}" is also the name of another token, as the database compares names: nothing was imported`, {
-                advice: 'Names that differ only in case are the same name on MySQL and MariaDB: rename one of them and import again.',
-                errors: [{ path: ['Name'], message: 'is already used by another token (the database ignores case)' }],
-              });
-            }
+            await assertNameOnce(db, token.name, 'token');
             await record('token.created', created.id, { needsConfiguration: fieldProblems.length > 0 });
           },
         };

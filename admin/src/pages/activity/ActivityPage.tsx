@@ -1,37 +1,19 @@
-import {
-  Box,
-  EmptyStateLayout,
-  Field,
-  Flex,
-  Link,
-  SingleSelect,
-  SingleSelectOption,
-  Status,
-  Table,
-  Tbody,
-  Td,
-  Th,
-  Thead,
-  Tooltip,
-  Tr,
-  Typography,
-} from '@strapi/design-system';
-import { EmptyDocuments } from '@strapi/icons/symbols';
-import { Layouts, Page, Pagination, useFetchClient, useQueryParams } from '@strapi/strapi/admin';
+import { Box, Field, Flex, Link, SingleSelect, SingleSelectOption, Status, Td, Typography } from '@strapi/design-system';
+import { Layouts, Page, useFetchClient, useQueryParams } from '@strapi/strapi/admin';
 import { Link as RouterLink, useSearchParams } from 'react-router-dom';
 
 import { listActivity, type ActivityEntry } from '../../api/activity';
 import { listTokens } from '../../api/tokens';
+import { ListTable } from '../../components/list/ListTable';
+import { LoadFailureAlert } from '../../components/list/LoadFailureAlert';
+import { RelativeTime } from '../../components/list/RelativeTime';
 import { withCode } from '../../components/tokens/TokenStatusCard';
 import { useRemote } from '../../hooks/useRemote';
 import { PLUGIN_ID } from '../../pluginId';
-import { useTimeFormat } from '../../utils/time';
 import { useT } from '../../utils/useT';
-import { DismissibleAlert } from '../../components/DismissibleAlert';
 import { ACTIVITY_KINDS, kindLabel, SUBJECT_TYPES, subjectTypeLabel } from './activityKinds';
 
 const ALL = '__all__';
-const PAGE_SIZES = ['10', '25', '50', '100'];
 
 type Query = { page?: string; pageSize?: string; kind?: string; subjectType?: string; subjectId?: string };
 
@@ -40,7 +22,6 @@ const OUTCOME_VARIANT = { success: 'success', failure: 'danger', info: 'neutral'
 /** /plugins/mail-auth/activity: who authorised, refreshed, tested, imported, and what failed. */
 export const ActivityPage = () => {
   const t = useT();
-  const time = useTimeFormat();
   const client = useFetchClient();
   const [{ query }] = useQueryParams<Query>();
   const [searchParams, setSearchParams] = useSearchParams();
@@ -82,8 +63,6 @@ export const ActivityPage = () => {
   };
 
   if (activity.isLoading) return <Page.Loading />;
-  const results = activity.data?.results ?? [];
-  const pagination = activity.data?.pagination;
   const filtered = Boolean(filters.kind || filters.subjectType || filters.subjectId);
 
   return (
@@ -151,74 +130,54 @@ export const ActivityPage = () => {
       <Layouts.Content>
         {activity.failure && (
           <Box paddingBottom={4}>
-            <DismissibleAlert variant="danger" title={t('activity.loadFailed', 'The activity could not be loaded')}>
-              {activity.failure.message}
-            </DismissibleAlert>
+            <LoadFailureAlert failure={activity.failure} title={t('activity.loadFailed', 'The activity could not be loaded')} />
           </Box>
         )}
-        {results.length === 0 ? (
-          <EmptyStateLayout
-            icon={<EmptyDocuments width="16rem" />}
-            content={
-              filtered
-                ? t('activity.noMatch', 'Nothing of this kind happened yet. Choose other filters.')
-                : t('activity.empty', 'Nothing happened yet. Create an OAuth2 token first: what is done with it shows here.')
-            }
-          />
-        ) : (
-          <Flex direction="column" alignItems="stretch" gap={4}>
-            <Table colCount={6} rowCount={results.length + 1}>
-              <Thead>
-                <Tr>
-                  <Th><Typography variant="sigma">{t('activity.col.when', 'When')}</Typography></Th>
-                  <Th><Typography variant="sigma">{t('activity.col.kind', 'What')}</Typography></Th>
-                  <Th><Typography variant="sigma">{t('activity.col.subject', 'Concerning')}</Typography></Th>
-                  <Th><Typography variant="sigma">{t('activity.col.outcome', 'Outcome')}</Typography></Th>
-                  <Th><Typography variant="sigma">{t('activity.col.actor', 'Who')}</Typography></Th>
-                  <Th><Typography variant="sigma">{t('activity.col.message', 'Details')}</Typography></Th>
-                </Tr>
-              </Thead>
-              <Tbody>
-                {results.map((entry) => (
-                  <Tr key={entry.id} data-kind={entry.kind}>
-                    <Td>
-                      <Tooltip label={time.full(entry.createdAt)}>
-                        <Typography textColor="neutral800">{time.relative(entry.createdAt)}</Typography>
-                      </Tooltip>
-                    </Td>
-                    <Td><Typography textColor="neutral800">{kindLabel(t, entry.kind)}</Typography></Td>
-                    <Td>{subjectOf(entry)}</Td>
-                    <Td>
-                      <Status variant={OUTCOME_VARIANT[entry.outcome] ?? 'neutral'} size="S">
-                        <Typography variant="omega" fontWeight="bold">
-                          {entry.outcome === 'success'
-                            ? t('outcome.success', 'success')
-                            : entry.outcome === 'failure'
-                              ? t('outcome.failure', 'failure')
-                              : t('outcome.info', 'info')}
-                        </Typography>
-                      </Status>
-                    </Td>
-                    <Td><Typography textColor="neutral800">{entry.actor ?? '—'}</Typography></Td>
-                    <Td>
-                      <Box maxWidth="36rem">
-                        <Typography textColor="neutral800" style={{ whiteSpace: 'normal', wordBreak: 'break-word' }}>
-                          {entry.message ? withCode(entry.code ?? undefined, entry.message) : (entry.code ?? '—')}
-                        </Typography>
-                      </Box>
-                    </Td>
-                  </Tr>
-                ))}
-              </Tbody>
-            </Table>
-            {pagination && (
-              <Pagination.Root pageCount={pagination.pageCount} total={pagination.total} defaultPageSize={pageSize}>
-                <Pagination.PageSize options={PAGE_SIZES} />
-                <Pagination.Links />
-              </Pagination.Root>
-            )}
-          </Flex>
-        )}
+        <ListTable
+          headings={[
+            t('activity.col.when', 'When'),
+            t('activity.col.kind', 'What'),
+            t('activity.col.subject', 'Concerning'),
+            t('activity.col.outcome', 'Outcome'),
+            t('activity.col.actor', 'Who'),
+            t('activity.col.message', 'Details'),
+          ]}
+          rows={activity.data?.results ?? []}
+          rowAttributes={(entry) => ({ 'data-kind': entry.kind })}
+          cells={(entry) => (
+            <>
+              <Td><RelativeTime date={entry.createdAt} /></Td>
+              <Td><Typography textColor="neutral800">{kindLabel(t, entry.kind)}</Typography></Td>
+              <Td>{subjectOf(entry)}</Td>
+              <Td>
+                <Status variant={OUTCOME_VARIANT[entry.outcome] ?? 'neutral'} size="S">
+                  <Typography variant="omega" fontWeight="bold">
+                    {entry.outcome === 'success'
+                      ? t('outcome.success', 'success')
+                      : entry.outcome === 'failure'
+                        ? t('outcome.failure', 'failure')
+                        : t('outcome.info', 'info')}
+                  </Typography>
+                </Status>
+              </Td>
+              <Td><Typography textColor="neutral800">{entry.actor ?? '—'}</Typography></Td>
+              <Td>
+                <Box maxWidth="36rem">
+                  <Typography textColor="neutral800" style={{ whiteSpace: 'normal', wordBreak: 'break-word' }}>
+                    {entry.message ? withCode(entry.code ?? undefined, entry.message) : (entry.code ?? '—')}
+                  </Typography>
+                </Box>
+              </Td>
+            </>
+          )}
+          emptyContent={
+            filtered
+              ? t('activity.noMatch', 'Nothing of this kind happened yet. Choose other filters.')
+              : t('activity.empty', 'Nothing happened yet. Create an OAuth2 token first: what is done with it shows here.')
+          }
+          pagination={activity.data?.pagination}
+          pageSize={pageSize}
+        />
       </Layouts.Content>
     </Page.Main>
   );

@@ -1,6 +1,6 @@
-import { Alert, Button, Dialog, Flex, Grid, Link, Typography } from '@strapi/design-system';
-import { ArrowClockwise, ArrowLeft, Check, ExternalLink, Play, Trash } from '@strapi/icons';
-import { ConfirmDialog, Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { Alert, Button, Flex, Grid, Link } from '@strapi/design-system';
+import { ArrowClockwise, ExternalLink, Play } from '@strapi/icons';
+import { Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link as RouterLink, useNavigate, useParams } from 'react-router-dom';
 
@@ -20,9 +20,12 @@ import {
   type InboundPreset,
   type InboundTypeInfo,
 } from '../../api/inbound';
-import { AccountStatusBadge } from '../../components/accounts/AccountStatusBadge';
+import { AccountFailureAlert } from '../../components/accounts/AccountFailureAlert';
+import { AccountPageHeader } from '../../components/accounts/AccountPageHeader';
+import { AccountStateItem, AccountStateSection } from '../../components/accounts/AccountStateSection';
 import { TestReportView } from '../../components/accounts/TestReportView';
 import { TokenSelect } from '../../components/accounts/TokenSelect';
+import { ConfirmDeleteButton } from '../../components/ConfirmDeleteButton';
 import { DismissibleAlert } from '../../components/DismissibleAlert';
 import { CheckboxField, NumberField, PortField, SelectField, TextField } from '../../components/form/fields';
 import { SecretInput } from '../../components/tokens/SecretInput';
@@ -94,7 +97,6 @@ export const InboundAccountPage = () => {
   const [busy, setBusy] = useState<'save' | 'test' | 'fetch' | null>(null);
   const [report, setReport] = useState<TestReport | null>(null);
   const [fetched, setFetched] = useState<FetchReport | null>(null);
-  const [confirmDelete, setConfirmDelete] = useState(false);
 
   const types = presets.data?.types ?? [];
   const infoOf = (type: string): InboundTypeInfo | undefined => types.find((x) => x.type === type);
@@ -181,8 +183,6 @@ export const InboundAccountPage = () => {
       navigate(BASE);
     } catch (error) {
       setFailure(toApiFailure(error));
-    } finally {
-      setConfirmDelete(false);
     }
   };
 
@@ -193,23 +193,15 @@ export const InboundAccountPage = () => {
 
   return (
     <Page.Main>
-      <Page.Title>{current?.name ?? t('inbound.new.title', 'New inbound account')}</Page.Title>
-      <Layouts.Header
-        title={current?.name ?? t('inbound.new.title', 'New inbound account')}
+      <AccountPageHeader
+        account={current}
+        newTitle={t('inbound.new.title', 'New inbound account')}
         subtitle={current ? info.label : t('inbound.new.subtitle', 'Start from a preset: it fills the server, port and security; then choose how the mailbox signs in.')}
-        secondaryAction={current ? <AccountStatusBadge active={current.active} confirmed={current.confirmed} failing={Boolean(current.lastError)} /> : undefined}
-        navigationAction={
-          <Link tag={RouterLink} to={BASE} startIcon={<ArrowLeft />}>
-            {t('common.back', 'Back')}
-          </Link>
-        }
-        primaryAction={
-          !readOnly ? (
-            <Button type="submit" form={FORM_ID} startIcon={<Check />} loading={busy === 'save'} size="S">
-              {current ? t('common.save', 'Save') : t('inbound.create', 'Create account')}
-            </Button>
-          ) : undefined
-        }
+        backTo={BASE}
+        formId={FORM_ID}
+        createLabel={t('inbound.create', 'Create account')}
+        saving={busy === 'save'}
+        readOnly={readOnly}
       />
       {current && (
         <Layouts.Action
@@ -232,16 +224,11 @@ export const InboundAccountPage = () => {
           }
           endActions={
             permissions.canDelete ? (
-              <Dialog.Root open={confirmDelete} onOpenChange={setConfirmDelete}>
-                <Dialog.Trigger>
-                  <Button variant="danger-light" startIcon={<Trash />} size="S">
-                    {t('common.delete', 'Delete')}
-                  </Button>
-                </Dialog.Trigger>
-                <ConfirmDialog onConfirm={remove} title={t('account.delete.title', 'Delete this account?')}>
-                  {t('inbound.delete.body', 'Mail is no longer fetched from “{name}”. Messages already received stay.', { name: current.name })}
-                </ConfirmDialog>
-              </Dialog.Root>
+              <ConfirmDeleteButton
+                onConfirm={remove}
+                title={t('account.delete.title', 'Delete this account?')}
+                consequence={t('inbound.delete.body', 'Mail is no longer fetched from “{name}”. Messages already received stay.', { name: current.name })}
+              />
             ) : undefined
           }
         />
@@ -249,17 +236,7 @@ export const InboundAccountPage = () => {
       <Layouts.Content>
         <form id={FORM_ID} onSubmit={save} noValidate>
           <Flex direction="column" alignItems="stretch" gap={6}>
-            {(failure || errorCount > 0) && (
-              <Alert
-                variant="danger"
-                closeLabel={t('common.close', 'Close')}
-                onClose={() => setFailure(null)}
-                title={errorCount ? t('form.invalid', 'Some fields need attention.') : (failure?.message ?? '')}
-                data-testid="account-failure"
-              >
-                {failure?.advice ?? ''}
-              </Alert>
-            )}
+            <AccountFailureAlert failure={failure} errorCount={errorCount} onClose={() => setFailure(null)} />
             {busy === 'test' && (
               <Alert variant="default" closeLabel={t('common.close', 'Close')} title={t('test.running', 'Testing…')}>
                 {t('inbound.test.running', 'Connecting, securing the connection, signing in and opening the folder. This takes a few seconds.')}
@@ -276,31 +253,14 @@ export const InboundAccountPage = () => {
               </DismissibleAlert>
             )}
             {current && (
-              <Section title={t('account.state', 'State')}>
-                <Grid.Root gap={5}>
-                  <Grid.Item col={4} s={6} xs={12} direction="column" alignItems="flex-start" gap={1}>
-                    <Typography variant="sigma" textColor="neutral600">{t('account.confirmedAt', 'Confirmed')}</Typography>
-                    <Typography textColor="neutral800">{current.confirmedAt ? time.relative(current.confirmedAt) : t('common.no', 'no')}</Typography>
-                  </Grid.Item>
-                  <Grid.Item col={4} s={6} xs={12} direction="column" alignItems="flex-start" gap={1}>
-                    <Typography variant="sigma" textColor="neutral600">{t('inbound.col.lastPoll', 'Last fetch')}</Typography>
-                    <Typography textColor="neutral800">
-                      {current.lastPollAt
-                        ? t('inbound.lastPoll', '{when}: {fetched} new', { when: time.relative(current.lastPollAt), fetched: current.lastPollResult?.fetched ?? 0 })
-                        : '—'}
-                    </Typography>
-                  </Grid.Item>
-                  <Grid.Item col={4} s={6} xs={12} direction="column" alignItems="flex-start" gap={1}>
-                    <Typography variant="sigma" textColor="neutral600">{t('account.lastTest', 'Last test')}</Typography>
-                    <Typography textColor="neutral800">{current.lastTestAt ? time.relative(current.lastTestAt) : '—'}</Typography>
-                  </Grid.Item>
-                </Grid.Root>
-                {current.lastError && !report && (
-                  <DismissibleAlert variant="danger" title={t('token.lastErrorTitle', 'Last error')}>
-                    {[withCode(current.lastError.code, current.lastError.message), current.lastError.advice].filter(Boolean).join(' ')}
-                  </DismissibleAlert>
-                )}
-              </Section>
+              <AccountStateSection account={current} showLastError={!report}>
+                <AccountStateItem label={t('inbound.col.lastPoll', 'Last fetch')}>
+                  {current.lastPollAt
+                    ? t('inbound.lastPoll', '{when}: {fetched} new', { when: time.relative(current.lastPollAt), fetched: current.lastPollResult?.fetched ?? 0 })
+                    : '—'}
+                </AccountStateItem>
+                <AccountStateItem label={t('account.lastTest', 'Last test')}>{current.lastTestAt ? time.relative(current.lastTestAt) : '—'}</AccountStateItem>
+              </AccountStateSection>
             )}
 
             <Section title={t('account.section.connection', 'Connection')}>

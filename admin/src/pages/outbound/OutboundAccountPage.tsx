@@ -1,6 +1,6 @@
-import { Alert, Button, Dialog, Field, Flex, Grid, Link, TextInput, Typography } from '@strapi/design-system';
-import { ArrowLeft, Check, ExternalLink, Play, Trash } from '@strapi/icons';
-import { ConfirmDialog, Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { Button, Field, Flex, Grid, Link, TextInput } from '@strapi/design-system';
+import { ExternalLink, Play } from '@strapi/icons';
+import { Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
 import { Link as RouterLink, useNavigate, useParams } from 'react-router-dom';
 
@@ -18,14 +18,15 @@ import {
   type OutboundPreset,
   type SmtpSecurity,
 } from '../../api/outbound';
-import { AccountStatusBadge } from '../../components/accounts/AccountStatusBadge';
+import { AccountFailureAlert } from '../../components/accounts/AccountFailureAlert';
+import { AccountPageHeader } from '../../components/accounts/AccountPageHeader';
+import { AccountStateItem, AccountStateSection } from '../../components/accounts/AccountStateSection';
 import { TestReportView } from '../../components/accounts/TestReportView';
 import { TokenSelect } from '../../components/accounts/TokenSelect';
-import { DismissibleAlert } from '../../components/DismissibleAlert';
+import { ConfirmDeleteButton } from '../../components/ConfirmDeleteButton';
 import { CheckboxField, PortField, SelectField, TextField } from '../../components/form/fields';
 import { SecretInput } from '../../components/tokens/SecretInput';
 import { Section } from '../../components/tokens/TokenForm';
-import { withCode } from '../../components/tokens/TokenStatusCard';
 import { usePluginPermissions } from '../../hooks/usePluginPermissions';
 import { useRemote } from '../../hooks/useRemote';
 import { PLUGIN_ID } from '../../pluginId';
@@ -85,7 +86,6 @@ export const OutboundAccountPage = () => {
   const [report, setReport] = useState<TestReport | null>(null);
   const [recipient, setRecipient] = useState('');
   const [recipientError, setRecipientError] = useState<string | undefined>();
-  const [confirmDelete, setConfirmDelete] = useState(false);
 
   useEffect(() => {
     if (values || account.isLoading) return;
@@ -163,8 +163,6 @@ export const OutboundAccountPage = () => {
       navigate(BASE);
     } catch (error) {
       setFailure(toApiFailure(error));
-    } finally {
-      setConfirmDelete(false);
     }
   };
 
@@ -172,23 +170,15 @@ export const OutboundAccountPage = () => {
 
   return (
     <Page.Main>
-      <Page.Title>{current?.name ?? t('outbound.new.title', 'New outbound account')}</Page.Title>
-      <Layouts.Header
-        title={current?.name ?? t('outbound.new.title', 'New outbound account')}
+      <AccountPageHeader
+        account={current}
+        newTitle={t('outbound.new.title', 'New outbound account')}
         subtitle={current ? `${current.fromAddress}` : t('outbound.new.subtitle', 'Start from a preset: it fills the server, port and security; then choose how the account signs in.')}
-        secondaryAction={current ? <AccountStatusBadge active={current.active} confirmed={current.confirmed} failing={Boolean(current.lastError)} /> : undefined}
-        navigationAction={
-          <Link tag={RouterLink} to={BASE} startIcon={<ArrowLeft />}>
-            {t('common.back', 'Back')}
-          </Link>
-        }
-        primaryAction={
-          !readOnly ? (
-            <Button type="submit" form={FORM_ID} startIcon={<Check />} loading={busy === 'save'} size="S">
-              {current ? t('common.save', 'Save') : t('outbound.create', 'Create account')}
-            </Button>
-          ) : undefined
-        }
+        backTo={BASE}
+        formId={FORM_ID}
+        createLabel={t('outbound.create', 'Create account')}
+        saving={busy === 'save'}
+        readOnly={readOnly}
       />
       {current && (
         <Layouts.Action
@@ -199,33 +189,18 @@ export const OutboundAccountPage = () => {
           }
           endActions={
             permissions.canDelete ? (
-              <Dialog.Root open={confirmDelete} onOpenChange={setConfirmDelete}>
-                <Dialog.Trigger>
-                  <Button variant="danger-light" startIcon={<Trash />} size="S">
-                    {t('common.delete', 'Delete')}
-                  </Button>
-                </Dialog.Trigger>
-                <ConfirmDialog onConfirm={remove} title={t('account.delete.title', 'Delete this account?')}>
-                  {t('outbound.delete.body', 'Nothing can be sent through “{name}” any more.', { name: current.name })}
-                </ConfirmDialog>
-              </Dialog.Root>
+              <ConfirmDeleteButton
+                onConfirm={remove}
+                title={t('account.delete.title', 'Delete this account?')}
+                consequence={t('outbound.delete.body', 'Nothing can be sent through “{name}” any more.', { name: current.name })}
+              />
             ) : undefined
           }
         />
       )}
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={6}>
-          {(failure || errorCount > 0) && (
-            <Alert
-              variant="danger"
-              closeLabel={t('common.close', 'Close')}
-              onClose={() => setFailure(null)}
-              title={errorCount ? t('form.invalid', 'Some fields need attention.') : (failure?.message ?? '')}
-              data-testid="account-failure"
-            >
-              {failure?.advice ?? ''}
-            </Alert>
-          )}
+          <AccountFailureAlert failure={failure} errorCount={errorCount} onClose={() => setFailure(null)} />
           {current && permissions.canTest && (
             <Section title={t('outbound.test.section', 'Test & confirm: send a test message')}>
               <Flex gap={4} alignItems="flex-start">
@@ -245,23 +220,9 @@ export const OutboundAccountPage = () => {
           )}
           {report && <TestReportView report={report} />}
           {current && (
-            <Section title={t('account.state', 'State')}>
-              <Grid.Root gap={5}>
-                <Grid.Item col={4} s={6} xs={12} direction="column" alignItems="flex-start" gap={1}>
-                  <Typography variant="sigma" textColor="neutral600">{t('account.confirmedAt', 'Confirmed')}</Typography>
-                  <Typography textColor="neutral800">{current.confirmedAt ? time.relative(current.confirmedAt) : t('common.no', 'no')}</Typography>
-                </Grid.Item>
-                <Grid.Item col={4} s={6} xs={12} direction="column" alignItems="flex-start" gap={1}>
-                  <Typography variant="sigma" textColor="neutral600">{t('outbound.col.lastSent', 'Last sent')}</Typography>
-                  <Typography textColor="neutral800">{current.lastSentAt ? time.relative(current.lastSentAt) : '—'}</Typography>
-                </Grid.Item>
-              </Grid.Root>
-              {current.lastError && !report && (
-                <DismissibleAlert variant="danger" title={t('token.lastErrorTitle', 'Last error')}>
-                  {[withCode(current.lastError.code, current.lastError.message), current.lastError.advice].filter(Boolean).join(' ')}
-                </DismissibleAlert>
-              )}
-            </Section>
+            <AccountStateSection account={current} showLastError={!report}>
+              <AccountStateItem label={t('outbound.col.lastSent', 'Last sent')}>{current.lastSentAt ? time.relative(current.lastSentAt) : '—'}</AccountStateItem>
+            </AccountStateSection>
           )}
 
           <form id={FORM_ID} onSubmit={save} noValidate>

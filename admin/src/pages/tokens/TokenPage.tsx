@@ -1,11 +1,12 @@
-import { Alert, Button, Dialog, Flex, Link, Typography } from '@strapi/design-system';
-import { ArrowClockwise, ArrowLeft, Check, Key, Trash } from '@strapi/icons';
-import { ConfirmDialog, Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { Alert, Button, Flex, Link, Typography } from '@strapi/design-system';
+import { ArrowClockwise, ArrowLeft, Check, Key } from '@strapi/icons';
+import { Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { useEffect, useState } from 'react';
 import { Link as RouterLink, useNavigate, useParams } from 'react-router-dom';
 
 import { toApiFailure, type ApiFailure, type FieldErrors } from '../../api/errors';
 import { deleteToken, getToken, refreshToken, updateToken, type Token } from '../../api/tokens';
+import { ConfirmDeleteButton } from '../../components/ConfirmDeleteButton';
 import { DismissibleAlert } from '../../components/DismissibleAlert';
 import { refreshNotifications } from '../../components/ExpiryBanner/notificationStore';
 import { redirectUriHelp } from '../../components/tokens/fieldText';
@@ -51,7 +52,6 @@ export const TokenPage = () => {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [busy, setBusy] = useState<'save' | 'refresh' | null>(null);
-  const [confirmDelete, setConfirmDelete] = useState(false);
 
   const onTokenChanged = (next: Token) => token.setData(next);
   const generate = useGenerateTokens(token.data, onTokenChanged);
@@ -115,8 +115,6 @@ export const TokenPage = () => {
       navigate(`/plugins/${PLUGIN_ID}`);
     } catch (error) {
       setFailure(toApiFailure(error));
-    } finally {
-      setConfirmDelete(false);
     }
   };
 
@@ -164,18 +162,11 @@ export const TokenPage = () => {
         }
         endActions={
           permissions.canDelete ? (
-            <Dialog.Root open={confirmDelete} onOpenChange={setConfirmDelete}>
-              <Dialog.Trigger>
-                <Button variant="danger-light" startIcon={<Trash />} size="S">
-                  {t('common.delete', 'Delete')}
-                </Button>
-              </Dialog.Trigger>
-              <ConfirmDialog onConfirm={remove} title={t('token.delete.title', 'Delete this token?')}>
-                {t('token.delete.body', 'Mail accounts cannot use “{name}” any more. A token in use by an account cannot be deleted.', {
-                  name: current.name,
-                })}
-              </ConfirmDialog>
-            </Dialog.Root>
+            <ConfirmDeleteButton
+              onConfirm={remove}
+              title={t('token.delete.title', 'Delete this token?')}
+              consequence={t('token.delete.body', 'Mail accounts cannot use “{name}” any more. A token in use by an account cannot be deleted.', { name: current.name })}
+            />
           ) : undefined
         }
       />

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
-import { createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 
+import { contextTrusting } from '../../tls/trusted-context';
 import type { SmtpSecurity } from '../presets';
 
 /** What the SMTP sink needs of an account, secrets already opened. */
@@ -14,22 +15,6 @@ export interface SmtpSettings {
   /** The EHLO/HELO name; the machine's host name when unset. */
   domain?: string | null;
   timeoutMs: number;
-}
-
-const contexts = new Map<string, SecureContext>();
-
-/**
- * A secure context trusting Node's public roots plus the account's certificates. Built once per
- * PEM: parsing the whole root store costs milliseconds, too much for every message.
- */
-function contextTrusting(pem: string): SecureContext {
-  let context = contexts.get(pem);
-  if (!context) {
-    if (contexts.size >= 64) contexts.clear(); // accounts are few; this only bounds edits piling up
-    context = createSecureContext({ ca: [...rootCertificates, pem], minVersion: 'TLSv1.2' });
-    contexts.set(pem, context);
-  }
-  return context;
 }
 
 /** Options for tls.connect, for implicit TLS and STARTTLS alike. */

@@ -8,9 +8,9 @@ export interface ActivityBatchOptions {
 }
 
 /**
- * Collects the activity entries of sends and writes them in batches. A committed row costs an
- * fsync (10–25 ms on SQLite or PostgreSQL here), as much as a fifth of a whole SMTP conversation:
- * a batch pays it once for many messages. Entries wait at most `maxDelayMs`; `flush()` writes
+ * Collects activity entries written at a high rate (sends, scheduled refreshes) and writes them
+ * in batches. A committed row costs an fsync (10–25 ms on SQLite or PostgreSQL here), as much as
+ * a fifth of a whole SMTP conversation or of a token refresh: a batch pays it once for many. Entries wait at most `maxDelayMs`; `flush()` writes
  * them now (on shutdown, and for readers that need them at once).
  */
 export class ActivityBatch {
@@ -24,7 +24,8 @@ export class ActivityBatch {
   ) {}
 
   add(entry: ActivityEntry): void {
-    this.pending.push(entry);
+    // Stamped now: the log orders by when a thing happened, not by when its batch was written.
+    this.pending.push({ createdAt: new Date(), ...entry });
     if (this.pending.length >= this.options.maxEntries) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.options.maxDelayMs);

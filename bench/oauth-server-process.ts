@@ -1,0 +1,81 @@
+/**
+ * The harness OAuth server (oidc-provider) in a process of its own, for benchmarks: a real
+ * token endpoint is another machine, so its work must not share the event loop of the code
+ * being measured. The parent gets the endpoints over IPC and talks to it over HTTP only.
+ *
+ *   const op = await startOAuthServerProcess({ clientId, clientSecret, redirectUris, rotateRefreshTokens });
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+import type { OAuthClientOptions } from '../tests/servers/oauth-server';
+
+export interface OAuthServerProcess {
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  introspect(token: string): Promise<{ active: boolean }>;
+  stop(): Promise<void>;
+}
+
+interface Ready {
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  introspectionEndpoint: string;
+  introspectionClient: { clientId: string; clientSecret: string };
+}
+
+export async function startOAuthServerProcess(client: OAuthClientOptions): Promise<OAuthServerProcess> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child'], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, OAUTH_CLIENT: JSON.stringify(client) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as Ready));
+    child.once('exit', (code) => reject(new Error(`the OAuth server process exited (${code}) before it was ready`)));
+  });
+  return {
+    issuer: ready.issuer,
+    authorizationEndpoint: ready.authorizationEndpoint,
+    tokenEndpoint: ready.tokenEndpoint,
+    async introspect(token) {
+      const { clientId, clientSecret } = ready.introspectionClient;
+      const r = await fetch(ready.introspectionEndpoint, {
+        method: 'POST',
+        body: new URLSearchParams({ token, client_id: clientId, client_secret: clientSecret }),
+      });
+      if (!r.ok) throw new Error(`introspection: HTTP ${r.status}`);
+      return (await r.json()) as { active: boolean };
+    },
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function child() {
+  const { startOAuthServer } = await import('../tests/servers/oauth-server');
+  const op = await startOAuthServer();
+  await op.addClient(JSON.parse(process.env.OAUTH_CLIENT!) as OAuthClientOptions);
+  const ready: Ready = {
+    issuer: op.issuer,
+    authorizationEndpoint: op.authorizationEndpoint,
+    tokenEndpoint: op.tokenEndpoint,
+    introspectionEndpoint: op.introspectionEndpoint,
+    introspectionClient: op.introspectionClient,
+  };
+  process.send!(ready);
+  process.on('SIGTERM', () => void op.stop().finally(() => process.exit(0)));
+  process.on('disconnect', () => void op.stop().finally(() => process.exit(0)));
+}
+
+if (process.argv.includes('--child')) {
+  child().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

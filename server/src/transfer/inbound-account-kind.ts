@@ -1,0 +1,41 @@
+import schema from '../content-types/inbound-account/schema.json';
+import { TYPE_INFO, type AccountType } from '../inbound/account-types';
+import { ACCOUNT_UID, PASSWORD_FIELD } from '../inbound/environment';
+import { inboundUpdateEffects, type InboundAccountRow } from '../services/inbound-accounts';
+import { checkInboundAccountRules, createInboundAccountSchema, type AccountForRules } from '../validation/inbound-account-input';
+import { accountKind } from './account-kind';
+
+/** Inbound mail accounts as document entries: `Kind: InboundAccount` (docs/transfer.md). */
+
+/** The Config keys, in this order: the fields of the admin API in CamelCase (OAuth2Token: the token's name). */
+const FIELDS = [
+  'type', 'host', 'port', 'certificateValidation', 'trustedCertificate',
+  'login', 'mailbox', 'authentication', 'oauthToken', 'password',
+  'folder', 'actionAfterFetch', 'moveTo', 'pollInterval', 'maxMessagesPerPoll',
+  'queue', 'trusted', 'scope', 'application', 'active', 'description',
+];
+
+export const inboundAccountKind = accountKind({
+  kind: 'InboundAccount',
+  order: 10,
+  label: 'inbound account',
+  uid: ACCOUNT_UID,
+  subject: 'inbound-account',
+  passwordField: PASSWORD_FIELD,
+  fields: FIELDS,
+  inputSchema: createInboundAccountSchema,
+  attributes: schema.attributes,
+  adjust(config, given) {
+    const info = TYPE_INFO[config.type as AccountType];
+    return {
+      ...config,
+      // As the account service stores them: the token only with OAuth 2.0, no folder for POP3, the type's own action.
+      oauthToken: config.authentication === 'oauth2' ? config.oauthToken : null,
+      folder: info.folders ? config.folder || 'INBOX' : null,
+      actionAfterFetch: (given.actionAfterFetch as string | null | undefined) ?? info.defaultAction,
+    };
+  },
+  rules: (config, { hasPassword, token }) =>
+    checkInboundAccountRules({ ...(config as Partial<AccountForRules>), hasPassword, token: token && { id: 0, grantType: token.grantType } }),
+  updateEffects: (strapi, stored, data, fields) => inboundUpdateEffects(strapi, stored as unknown as InboundAccountRow, data, fields),
+});
