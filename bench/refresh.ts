@@ -12,7 +12,8 @@
  *
  *   node --import tsx bench/refresh.ts            (TEST_DB=postgres|mysql for another database)
  *   BENCH_TOKENS=200 BENCH_ROUNDS=5 node --import tsx bench/refresh.ts
- *   BENCH_PROFILE=/tmp/job.cpuprofile …           (a CPU profile of the last timed job run)
+ *   BENCH_PROFILE=/tmp/job.cpuprofile …           (CPU profiles of the last timed job run, and of
+ *                                                  the baseline's in /tmp/job.cpuprofile.baseline)
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -27,6 +28,20 @@ const N = Number(process.env.BENCH_TOKENS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TOKEN_UID = 'plugin::mail-auth.oauth-token';
+
+/** Starts a CPU profile when a file is given; the function returned stops it and writes the file (after the timing). */
+async function startProfile(file?: string): Promise<((file: string) => Promise<void>) | undefined> {
+  if (!file) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (to) => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(to, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
 
 async function main() {
   const redirectUri = 'http://127.0.0.1:9/callback';
@@ -85,7 +100,8 @@ async function main() {
     const u = process.cpuUsage(since);
     return (u.user + u.system) / 1000;
   };
-  const baseline = async () => {
+  const baseline = async (profile?: string) => {
+    const profiler = await startProfile(profile);
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     await pool(grants, CONCURRENCY, async (rt) => {
@@ -93,6 +109,7 @@ async function main() {
     });
     const ms = performance.now() - t0;
     cpu.base.push(cpuMs(c0));
+    await profiler?.(profile!);
     return ms;
   };
 
@@ -101,22 +118,13 @@ async function main() {
   const expireAll = () => strapi.db.query(TOKEN_UID).updateMany({ where: {}, data: { accessTokenExpiresAt: new Date(Date.now() - 1000) } });
   const job = async (profile?: string) => {
     await expireAll();
-    const profiler = profile ? new Session() : undefined;
-    if (profiler) {
-      profiler.connect();
-      await profiler.post('Profiler.enable');
-      await profiler.post('Profiler.start');
-    }
+    const profiler = await startProfile(profile);
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const report = await refresher.run();
     const ms = performance.now() - t0;
     cpu.mine.push(cpuMs(c0));
-    if (profiler) {
-      const { profile: data } = await profiler.post('Profiler.stop');
-      writeFileSync(profile!, JSON.stringify(data));
-      profiler.disconnect();
-    }
+    await profiler?.(profile!);
     if (report.refreshed.length !== N) {
       throw new Error(`the job refreshed ${report.refreshed.length} of ${N}: ${JSON.stringify(report.failed.slice(0, 3))}`);
     }
@@ -151,8 +159,9 @@ async function main() {
   const base: number[] = [];
   const mine: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    base.push(await baseline());
-    mine.push(await job(round === ROUNDS - 1 ? process.env.BENCH_PROFILE : undefined));
+    const last = round === ROUNDS - 1 && process.env.BENCH_PROFILE;
+    base.push(await baseline(last ? `${last}.baseline` : undefined));
+    mine.push(await job(last || undefined));
   }
   const checked = await jobWithCallers();
   const after = await strapi.db.query(TOKEN_UID).count({ where: { accessTokenExpiresAt: { $lt: new Date() } } });
