@@ -139,7 +139,7 @@ describe('mail accounts in the admin panel (built admin, Chromium, Dovecot, SMTP
     }
   });
 
-  test('Test & confirm that fails says at which step and what to do', { skip }, async (t) => {
+  test('Test & confirm that fails says at which step and what to do; the account deleted from its page', { skip }, async (t) => {
     let browser: TestBrowser | undefined;
     try {
       const created = await e2e.superAdmin.post('/mail-auth/inbound-accounts', {
@@ -163,6 +163,13 @@ describe('mail accounts in the admin panel (built admin, Chromium, Dovecot, SMTP
       assert.match(await page.getByTestId('test-advice').innerText(), /password/i);
       await page.locator('[data-account-status="failing"]').first().waitFor();
       t.diagnostic(`screenshot: ${await screenshotPage(page, 'inbound-test-failed')}`);
+
+      // Deleted from its page: asked first, then back at the list, and gone.
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
+      await page.waitForURL((url) => url.pathname.endsWith(`${PLUGIN_PATH}/inbound`));
+      await page.getByText('Account “Wrong password” deleted.').waitFor();
+      assert.equal((await e2e.superAdmin.get(`/mail-auth/inbound-accounts/${created.body.id}`)).status, 404);
     } catch (err) {
       await e2e.explainFailure(t, browser, err);
     }

@@ -1,12 +1,9 @@
-import { Alert, Button, Flex, Grid, Link } from '@strapi/design-system';
-import { ArrowClockwise, ExternalLink, Play } from '@strapi/icons';
-import { Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
-import { useEffect, useState, type FormEvent } from 'react';
-import { Link as RouterLink, useNavigate, useParams } from 'react-router-dom';
+import { Alert, Button, Flex, Grid } from '@strapi/design-system';
+import { ArrowClockwise, Play } from '@strapi/icons';
+import { Layouts, Page, useFetchClient } from '@strapi/strapi/admin';
+import { useState } from 'react';
 
 import type { TestReport } from '../../api/accountTests';
-import { toApiFailure, type ApiFailure, type FieldErrors } from '../../api/errors';
-import { fieldSentences } from '../../api/fieldSentences';
 import {
   createInboundAccount,
   deleteInboundAccount,
@@ -20,18 +17,21 @@ import {
   type InboundPreset,
   type InboundTypeInfo,
 } from '../../api/inbound';
+import { AccountAboutSection } from '../../components/accounts/AccountAboutSection';
+import { AccountActionBar } from '../../components/accounts/AccountActionBar';
 import { AccountFailureAlert } from '../../components/accounts/AccountFailureAlert';
 import { AccountPageHeader } from '../../components/accounts/AccountPageHeader';
 import { AccountStateItem, AccountStateSection } from '../../components/accounts/AccountStateSection';
+import { AccountUsageFields } from '../../components/accounts/AccountUsageFields';
+import { PresetSelect } from '../../components/accounts/PresetSelect';
 import { TestReportView } from '../../components/accounts/TestReportView';
 import { TokenSelect } from '../../components/accounts/TokenSelect';
-import { ConfirmDeleteButton } from '../../components/ConfirmDeleteButton';
 import { DismissibleAlert } from '../../components/DismissibleAlert';
 import { CheckboxField, NumberField, PortField, SelectField, TextField } from '../../components/form/fields';
 import { SecretInput } from '../../components/tokens/SecretInput';
 import { Section } from '../../components/tokens/TokenForm';
 import { withCode } from '../../components/tokens/TokenStatusCard';
-import { usePluginPermissions } from '../../hooks/usePluginPermissions';
+import { useAccountEditor } from '../../hooks/useAccountEditor';
 import { useRemote } from '../../hooks/useRemote';
 import { PLUGIN_ID } from '../../pluginId';
 import { useTimeFormat } from '../../utils/time';
@@ -82,112 +82,46 @@ const actionLabel = (t: Translate, action: string) =>
 export const InboundAccountPage = () => {
   const t = useT();
   const time = useTimeFormat();
-  const { id } = useParams<{ id: string }>();
-  const isNew = !id;
-  const navigate = useNavigate();
   const client = useFetchClient();
-  const { toggleNotification } = useNotification();
-  const permissions = usePluginPermissions();
   const presets = useRemote(() => getInboundPresets(client), 'inbound-presets');
-  const account = useRemote<InboundAccount | null>(() => (isNew ? Promise.resolve(null) : getInboundAccount(client, id!)), id ?? 'new');
-  const [values, setValues] = useState<InboundFormValues | null>(null);
   const [preset, setPreset] = useState<InboundPreset | null>(null);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [failure, setFailure] = useState<ApiFailure | null>(null);
-  const [busy, setBusy] = useState<'save' | 'test' | 'fetch' | null>(null);
   const [report, setReport] = useState<TestReport | null>(null);
   const [fetched, setFetched] = useState<FetchReport | null>(null);
-
   const types = presets.data?.types ?? [];
   const infoOf = (type: string): InboundTypeInfo | undefined => types.find((x) => x.type === type);
-
-  useEffect(() => {
-    if (values || !presets.data || account.isLoading) return;
-    if (account.data) setValues(inboundValues(account.data));
-    else if (isNew) setValues(emptyInbound(infoOf('imaps') ?? presets.data.types[0]));
+  const editor = useAccountEditor<InboundAccount, InboundFormValues, ReturnType<typeof toInboundInput>>({
+    base: BASE,
+    load: getInboundAccount,
+    create: createInboundAccount,
+    update: updateInboundAccount,
+    remove: deleteInboundAccount,
+    toValues: inboundValues,
+    initial: () => (presets.data ? emptyInbound(infoOf('imaps') ?? presets.data.types[0]) : null),
+    validate: (v, hasPassword) => validateInbound(t, v, infoOf(v.type)!, hasPassword),
+    toInput: (v) => toInboundInput(v, infoOf(v.type)!),
+    fieldLabel: (field) => fieldLabel(t, field),
+    createdMessage: (name) => t('account.created', 'Account “{name}” created. Next: Test & confirm.', { name }),
   });
+  const { isNew, permissions, current, readOnly, values, setValues, set, errors, setErrors, failure, setFailure, busy } = editor;
 
-  if (presets.isLoading || account.isLoading || permissions.isLoading) return <Page.Loading />;
-  if (isNew && !permissions.canCreate) return <Page.NoPermissions />;
-  if (!presets.data || (!isNew && !account.data)) {
-    return account.failure?.status === 404 ? <Page.NoData content={t('account.notFound', 'This account does not exist (any more).')} /> : <Page.Error />;
-  }
-  if (!values) return <Page.Loading />;
+  const gate = editor.gate(presets);
+  if (gate || !values || !presets.data) return gate;
   const info = infoOf(values.type)!;
-  const current = account.data ?? null;
-  const readOnly = isNew ? false : !permissions.canUpdate;
   const mailServer = info.protocol === 'imap' || info.protocol === 'pop3';
-  const set = <K extends keyof InboundFormValues>(key: K, value: InboundFormValues[K]) => setValues({ ...values, [key]: value });
-
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    if (readOnly) return;
-    const found = validateInbound(t, values, info, current?.hasPassword ?? false);
-    setErrors(found);
-    setFailure(null);
-    if (Object.keys(found).length) return;
-    setBusy('save');
-    try {
-      const input = toInboundInput(values, info);
-      const saved = current ? await updateInboundAccount(client, current.id, input) : await createInboundAccount(client, input);
-      toggleNotification({ type: 'success', message: current ? t('account.saved', 'Saved.') : t('account.created', 'Account “{name}” created. Next: Test & confirm.', { name: saved.name }) });
-      if (!current) navigate(`${BASE}/${saved.id}`);
-      else {
-        account.setData(saved);
-        setValues(inboundValues(saved));
-      }
-    } catch (error) {
-      const f = toApiFailure(error);
-      setErrors(fieldSentences(f.fields, (field) => fieldLabel(t, field)));
-      setFailure(f);
-    } finally {
-      setBusy(null);
-    }
-  };
 
   const runTest = async () => {
-    if (!current) return;
-    setBusy('test');
     setReport(null);
-    setFailure(null);
-    try {
-      setReport(await testInboundAccount(client, current.id));
-      await account.reload();
-    } catch (error) {
-      setFailure(toApiFailure(error));
-    } finally {
-      setBusy(null);
-    }
+    const answer = await editor.run('test', (id) => testInboundAccount(client, id));
+    if (answer) setReport(answer);
   };
 
   const runFetch = async () => {
-    if (!current) return;
-    setBusy('fetch');
     setFetched(null);
-    setFailure(null);
-    try {
-      setFetched(await fetchInboundNow(client, current.id));
-      await account.reload();
-    } catch (error) {
-      setFailure(toApiFailure(error));
-    } finally {
-      setBusy(null);
-    }
+    const answer = await editor.run('fetch', (id) => fetchInboundNow(client, id));
+    if (answer) setFetched(answer);
   };
 
-  const remove = async () => {
-    if (!current) return;
-    try {
-      await deleteInboundAccount(client, current.id);
-      toggleNotification({ type: 'success', message: t('account.deleted', 'Account “{name}” deleted.', { name: current.name }) });
-      navigate(BASE);
-    } catch (error) {
-      setFailure(toApiFailure(error));
-    }
-  };
-
-  const chosenPreset = preset ?? null;
-  const tokenTemplates = chosenPreset?.tokenTemplates ?? [];
+  const tokenTemplates = preset?.tokenTemplates ?? [];
   const label = (field: string) => fieldLabel(t, field) ?? field;
   const errorCount = Object.keys(errors).length;
 
@@ -204,37 +138,27 @@ export const InboundAccountPage = () => {
         readOnly={readOnly}
       />
       {current && (
-        <Layouts.Action
-          startActions={
-            <Flex gap={2}>
-              {permissions.canTest && (
+        <AccountActionBar
+          account={current}
+          subjectType="inbound-account"
+          onDelete={editor.remove}
+          deleteConsequence={permissions.canDelete ? t('inbound.delete.body', 'Mail is no longer fetched from “{name}”. Messages already received stay.', { name: current.name }) : undefined}
+          actions={
+            permissions.canTest && (
+              <>
                 <Button startIcon={<Play />} onClick={runTest} loading={busy === 'test'} size="S">
                   {t('account.test', 'Test & confirm')}
                 </Button>
-              )}
-              {permissions.canTest && (
                 <Button variant="secondary" startIcon={<ArrowClockwise />} onClick={runFetch} loading={busy === 'fetch'} size="S">
                   {t('inbound.fetch', 'Fetch now')}
                 </Button>
-              )}
-              <Link tag={RouterLink} to={`/plugins/${PLUGIN_ID}/activity?subjectType=inbound-account&subjectId=${current.id}`}>
-                {t('account.activity', 'Activity of this account')}
-              </Link>
-            </Flex>
-          }
-          endActions={
-            permissions.canDelete ? (
-              <ConfirmDeleteButton
-                onConfirm={remove}
-                title={t('account.delete.title', 'Delete this account?')}
-                consequence={t('inbound.delete.body', 'Mail is no longer fetched from “{name}”. Messages already received stay.', { name: current.name })}
-              />
-            ) : undefined
+              </>
+            )
           }
         />
       )}
       <Layouts.Content>
-        <form id={FORM_ID} onSubmit={save} noValidate>
+        <form id={FORM_ID} onSubmit={editor.save} noValidate>
           <Flex direction="column" alignItems="stretch" gap={6}>
             <AccountFailureAlert failure={failure} errorCount={errorCount} onClose={() => setFailure(null)} />
             {busy === 'test' && (
@@ -266,27 +190,16 @@ export const InboundAccountPage = () => {
             <Section title={t('account.section.connection', 'Connection')}>
               <Grid.Root gap={5}>
                 {isNew && (
-                  <Grid.Item col={12} direction="column" alignItems="stretch" gap={1}>
-                    <SelectField
-                      name="preset"
-                      label={t('account.preset', 'Preset')}
-                      hint={chosenPreset?.scopeHint ? t('account.preset.scope', 'The token needs: {scope}', { scope: chosenPreset.scopeHint }) : t('account.preset.hint', 'Fills the fields for a common provider.')}
-                      value={chosenPreset?.id ?? null}
-                      placeholder={t('account.preset.choose', 'Choose a preset')}
-                      options={presets.data.presets.map((p) => ({ value: p.id, label: p.name }))}
-                      onChange={(v) => {
-                        const p = presets.data!.presets.find((x) => x.id === v) ?? null;
-                        setPreset(p);
-                        if (p) setValues(applyInboundPreset(values, p, infoOf(p.values.type)!));
-                        setErrors({});
-                      }}
-                    />
-                    {chosenPreset?.docs && (
-                      <Link href={chosenPreset.docs} isExternal endIcon={<ExternalLink />}>
-                        {t('account.preset.docs', 'The provider’s documentation')}
-                      </Link>
-                    )}
-                  </Grid.Item>
+                  <PresetSelect
+                    presets={presets.data.presets}
+                    chosen={preset}
+                    scopeHint={preset?.scopeHint}
+                    onChoose={(p) => {
+                      setPreset(p);
+                      if (p) setValues(applyInboundPreset(values, p, infoOf(p.values.type)!));
+                      setErrors({});
+                    }}
+                  />
                 )}
                 <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
                   <SelectField
@@ -432,24 +345,15 @@ export const InboundAccountPage = () => {
                 <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
                   <TextField name="queue" label={label('queue')} disabled={readOnly} value={values.queue} error={errors.queue} hint={t('inbound.queue.hint', 'Where the helpdesk files the tickets of this mailbox.')} onChange={(v) => set('queue', v)} />
                 </Grid.Item>
-                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                  <SelectField
-                    name="scope"
-                    label={t('account.field.scope', 'Used by')}
-                    disabled={readOnly}
-                    value={values.scope}
-                    options={[
-                      { value: 'organization', label: t('account.scope.organization', 'The whole organisation') },
-                      { value: 'application', label: t('account.scope.application', 'One application') },
-                    ]}
-                    onChange={(v) => set('scope', v as 'organization' | 'application')}
-                  />
-                </Grid.Item>
-                {values.scope === 'application' && (
-                  <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                    <TextField name="application" label={label('application')} required disabled={readOnly} value={values.application} error={errors.application} onChange={(v) => set('application', v)} />
-                  </Grid.Item>
-                )}
+                <AccountUsageFields
+                  names={{ usage: 'scope', application: 'application' }}
+                  usage={values.scope}
+                  application={values.application}
+                  applicationError={errors.application}
+                  readOnly={readOnly}
+                  onUsage={(v) => set('scope', v)}
+                  onApplication={(v) => set('application', v)}
+                />
                 <Grid.Item col={12} direction="column" alignItems="flex-start">
                   <CheckboxField
                     name="trusted"
@@ -462,19 +366,7 @@ export const InboundAccountPage = () => {
               </Grid.Root>
             </Section>
 
-            <Section title={t('form.section.about', 'Name and use')}>
-              <Grid.Root gap={5}>
-                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                  <TextField name="name" label={label('name')} required disabled={readOnly} value={values.name} error={errors.name} onChange={(v) => set('name', v)} />
-                </Grid.Item>
-                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                  <TextField name="description" label={label('description')} multiline disabled={readOnly} value={values.description} error={errors.description} onChange={(v) => set('description', v)} />
-                </Grid.Item>
-                <Grid.Item col={12} direction="column" alignItems="flex-start">
-                  <CheckboxField name="active" label={t('inbound.field.active', 'Active: fetched on schedule')} checked={values.active} disabled={readOnly} onChange={(v) => set('active', v)} />
-                </Grid.Item>
-              </Grid.Root>
-            </Section>
+            <AccountAboutSection values={values} errors={errors} readOnly={readOnly} activeLabel={t('inbound.field.active', 'Active: fetched on schedule')} onChange={(about) => setValues({ ...values, ...about })} />
           </Flex>
         </form>
       </Layouts.Content>

@@ -1,12 +1,9 @@
-import { Button, Field, Flex, Grid, Link, TextInput } from '@strapi/design-system';
-import { ExternalLink, Play } from '@strapi/icons';
-import { Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
-import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
-import { Link as RouterLink, useNavigate, useParams } from 'react-router-dom';
+import { Button, Field, Flex, Grid, TextInput } from '@strapi/design-system';
+import { Play } from '@strapi/icons';
+import { Layouts, Page, useFetchClient } from '@strapi/strapi/admin';
+import { useState, type ChangeEvent } from 'react';
 
 import type { TestReport } from '../../api/accountTests';
-import { toApiFailure, type ApiFailure, type FieldErrors } from '../../api/errors';
-import { fieldSentences } from '../../api/fieldSentences';
 import {
   createOutboundAccount,
   deleteOutboundAccount,
@@ -18,16 +15,19 @@ import {
   type OutboundPreset,
   type SmtpSecurity,
 } from '../../api/outbound';
+import { AccountAboutSection } from '../../components/accounts/AccountAboutSection';
+import { AccountActionBar } from '../../components/accounts/AccountActionBar';
 import { AccountFailureAlert } from '../../components/accounts/AccountFailureAlert';
 import { AccountPageHeader } from '../../components/accounts/AccountPageHeader';
 import { AccountStateItem, AccountStateSection } from '../../components/accounts/AccountStateSection';
+import { AccountUsageFields } from '../../components/accounts/AccountUsageFields';
+import { PresetSelect } from '../../components/accounts/PresetSelect';
 import { TestReportView } from '../../components/accounts/TestReportView';
 import { TokenSelect } from '../../components/accounts/TokenSelect';
-import { ConfirmDeleteButton } from '../../components/ConfirmDeleteButton';
 import { CheckboxField, PortField, SelectField, TextField } from '../../components/form/fields';
 import { SecretInput } from '../../components/tokens/SecretInput';
 import { Section } from '../../components/tokens/TokenForm';
-import { usePluginPermissions } from '../../hooks/usePluginPermissions';
+import { useAccountEditor } from '../../hooks/useAccountEditor';
 import { useRemote } from '../../hooks/useRemote';
 import { PLUGIN_ID } from '../../pluginId';
 import { useTimeFormat } from '../../utils/time';
@@ -70,103 +70,55 @@ const fieldLabel = (t: Translate, field: string): string | undefined =>
 export const OutboundAccountPage = () => {
   const t = useT();
   const time = useTimeFormat();
-  const { id } = useParams<{ id: string }>();
-  const isNew = !id;
-  const navigate = useNavigate();
   const client = useFetchClient();
-  const { toggleNotification } = useNotification();
-  const permissions = usePluginPermissions();
   const presets = useRemote(() => getOutboundPresets(client), 'outbound-presets');
-  const account = useRemote<OutboundAccount | null>(() => (isNew ? Promise.resolve(null) : getOutboundAccount(client, id!)), id ?? 'new');
-  const [values, setValues] = useState<OutboundFormValues | null>(null);
   const [preset, setPreset] = useState<OutboundPreset | null>(null);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [failure, setFailure] = useState<ApiFailure | null>(null);
-  const [busy, setBusy] = useState<'save' | 'test' | null>(null);
   const [report, setReport] = useState<TestReport | null>(null);
   const [recipient, setRecipient] = useState('');
   const [recipientError, setRecipientError] = useState<string | undefined>();
-
-  useEffect(() => {
-    if (values || account.isLoading) return;
-    if (account.data) setValues(outboundValues(account.data));
-    else if (isNew) setValues(emptyOutbound());
+  const editor = useAccountEditor<OutboundAccount, OutboundFormValues, ReturnType<typeof toOutboundInput>>({
+    base: BASE,
+    load: getOutboundAccount,
+    create: createOutboundAccount,
+    update: updateOutboundAccount,
+    remove: deleteOutboundAccount,
+    toValues: outboundValues,
+    initial: emptyOutbound,
+    validate: (v, hasPassword) => validateOutbound(t, v, hasPassword),
+    toInput: toOutboundInput,
+    fieldLabel: (field) => fieldLabel(t, field),
+    createdMessage: (name) => t('outbound.created', 'Account “{name}” created. Next: send a test message.', { name }),
   });
+  const { isNew, permissions, current, readOnly, values, setValues, set, errors, setErrors, failure, setFailure, busy } = editor;
 
-  if (presets.isLoading || account.isLoading || permissions.isLoading) return <Page.Loading />;
-  if (isNew && !permissions.canCreate) return <Page.NoPermissions />;
-  if (!presets.data || (!isNew && !account.data)) {
-    return account.failure?.status === 404 ? <Page.NoData content={t('account.notFound', 'This account does not exist (any more).')} /> : <Page.Error />;
-  }
-  if (!values) return <Page.Loading />;
-  const current = account.data ?? null;
-  const readOnly = isNew ? false : !permissions.canUpdate;
+  const gate = editor.gate(presets);
+  if (gate || !values || !presets.data) return gate;
   const smtp = values.type === 'smtp';
   const signIn = signInOf(values);
-  const set = <K extends keyof OutboundFormValues>(key: K, value: OutboundFormValues[K]) => setValues({ ...values, [key]: value });
   const label = (field: string) => fieldLabel(t, field) ?? field;
   const errorCount = Object.keys(errors).length;
 
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    if (readOnly) return;
-    const found = validateOutbound(t, values, current?.hasPassword ?? false);
-    setErrors(found);
-    setFailure(null);
-    if (Object.keys(found).length) return;
-    setBusy('save');
-    try {
-      const input = toOutboundInput(values);
-      const saved = current ? await updateOutboundAccount(client, current.id, input) : await createOutboundAccount(client, input);
-      toggleNotification({ type: 'success', message: current ? t('account.saved', 'Saved.') : t('outbound.created', 'Account “{name}” created. Next: send a test message.', { name: saved.name }) });
-      if (!current) navigate(`${BASE}/${saved.id}`);
-      else {
-        account.setData(saved);
-        setValues(outboundValues(saved));
-      }
-    } catch (error) {
-      const f = toApiFailure(error);
-      setErrors(fieldSentences(f.fields, (field) => fieldLabel(t, field)));
-      setFailure(f);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const tokenTemplates = preset?.tokenTemplates.length ? preset.tokenTemplates : TOKEN_TEMPLATES_FOR[values.type];
 
   const runTest = async () => {
-    if (!current) return;
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(recipient.trim())) {
       setRecipientError(t('validation.email', 'An email address, such as support@example.com.'));
       return;
     }
     setRecipientError(undefined);
-    setBusy('test');
     setReport(null);
-    setFailure(null);
-    try {
-      setReport(await testOutboundAccount(client, current.id, recipient.trim()));
-      await account.reload();
-    } catch (error) {
-      const f = toApiFailure(error);
-      if (f.fields.to) setRecipientError(f.fields.to);
-      else setFailure(f);
-    } finally {
-      setBusy(null);
-    }
+    const answer = await editor.run(
+      'test',
+      (id) => testOutboundAccount(client, id, recipient.trim()),
+      (f) => {
+        // The server's word on the recipient goes beside the recipient field.
+        if (!f.fields.to) return false;
+        setRecipientError(f.fields.to);
+        return true;
+      }
+    );
+    if (answer) setReport(answer);
   };
-
-  const remove = async () => {
-    if (!current) return;
-    try {
-      await deleteOutboundAccount(client, current.id);
-      toggleNotification({ type: 'success', message: t('account.deleted', 'Account “{name}” deleted.', { name: current.name }) });
-      navigate(BASE);
-    } catch (error) {
-      setFailure(toApiFailure(error));
-    }
-  };
-
-  const tokenTemplates = preset?.tokenTemplates.length ? preset.tokenTemplates : TOKEN_TEMPLATES_FOR[values.type];
 
   return (
     <Page.Main>
@@ -181,21 +133,11 @@ export const OutboundAccountPage = () => {
         readOnly={readOnly}
       />
       {current && (
-        <Layouts.Action
-          startActions={
-            <Link tag={RouterLink} to={`/plugins/${PLUGIN_ID}/activity?subjectType=outbound-account&subjectId=${current.id}`}>
-              {t('account.activity', 'Activity of this account')}
-            </Link>
-          }
-          endActions={
-            permissions.canDelete ? (
-              <ConfirmDeleteButton
-                onConfirm={remove}
-                title={t('account.delete.title', 'Delete this account?')}
-                consequence={t('outbound.delete.body', 'Nothing can be sent through “{name}” any more.', { name: current.name })}
-              />
-            ) : undefined
-          }
+        <AccountActionBar
+          account={current}
+          subjectType="outbound-account"
+          onDelete={editor.remove}
+          deleteConsequence={permissions.canDelete ? t('outbound.delete.body', 'Nothing can be sent through “{name}” any more.', { name: current.name }) : undefined}
         />
       )}
       <Layouts.Content>
@@ -225,32 +167,21 @@ export const OutboundAccountPage = () => {
             </AccountStateSection>
           )}
 
-          <form id={FORM_ID} onSubmit={save} noValidate>
+          <form id={FORM_ID} onSubmit={editor.save} noValidate>
             <Flex direction="column" alignItems="stretch" gap={6}>
               <Section title={t('account.section.connection', 'Connection')}>
                 <Grid.Root gap={5}>
                   {isNew && (
-                    <Grid.Item col={12} direction="column" alignItems="stretch" gap={1}>
-                      <SelectField
-                        name="preset"
-                        label={t('account.preset', 'Preset')}
-                        hint={preset?.tokenScope ? t('account.preset.scope', 'The token needs: {scope}', { scope: preset.tokenScope }) : t('account.preset.hint', 'Fills the fields for a common provider.')}
-                        value={preset?.id ?? null}
-                        placeholder={t('account.preset.choose', 'Choose a preset')}
-                        options={presets.data.map((p) => ({ value: p.id, label: p.name }))}
-                        onChange={(v) => {
-                          const p = presets.data!.find((x) => x.id === v) ?? null;
-                          setPreset(p);
-                          if (p) setValues(applyOutboundPreset(values, p));
-                          setErrors({});
-                        }}
-                      />
-                      {preset?.docs && (
-                        <Link href={preset.docs} isExternal endIcon={<ExternalLink />}>
-                          {t('account.preset.docs', 'The provider’s documentation')}
-                        </Link>
-                      )}
-                    </Grid.Item>
+                    <PresetSelect
+                      presets={presets.data}
+                      chosen={preset}
+                      scopeHint={preset?.tokenScope}
+                      onChoose={(p) => {
+                        setPreset(p);
+                        if (p) setValues(applyOutboundPreset(values, p));
+                        setErrors({});
+                      }}
+                    />
                   )}
                   <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
                     <SelectField
@@ -413,40 +344,25 @@ export const OutboundAccountPage = () => {
                   <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
                     <TextField name="fromName" label={label('fromName')} disabled={readOnly} value={values.fromName} error={errors.fromName} placeholder="Example Support" onChange={(v) => set('fromName', v)} />
                   </Grid.Item>
-                  <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                    <SelectField
-                      name="usage"
-                      label={t('account.field.scope', 'Used by')}
-                      disabled={readOnly}
-                      value={values.usage}
-                      options={[
-                        { value: 'organization', label: t('account.scope.organization', 'The whole organisation') },
-                        { value: 'application', label: t('account.scope.application', 'One application') },
-                      ]}
-                      onChange={(v) => set('usage', v as 'organization' | 'application')}
-                    />
-                  </Grid.Item>
-                  {values.usage === 'application' && (
-                    <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                      <TextField name="applicationName" label={label('applicationName')} required disabled={readOnly} value={values.applicationName} error={errors.applicationName} onChange={(v) => set('applicationName', v)} />
-                    </Grid.Item>
-                  )}
+                  <AccountUsageFields
+                    names={{ usage: 'usage', application: 'applicationName' }}
+                    usage={values.usage}
+                    application={values.applicationName}
+                    applicationError={errors.applicationName}
+                    readOnly={readOnly}
+                    onUsage={(v) => set('usage', v)}
+                    onApplication={(v) => set('applicationName', v)}
+                  />
                 </Grid.Root>
               </Section>
 
-              <Section title={t('form.section.about', 'Name and use')}>
-                <Grid.Root gap={5}>
-                  <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                    <TextField name="name" label={label('name')} required disabled={readOnly} value={values.name} error={errors.name} onChange={(v) => set('name', v)} />
-                  </Grid.Item>
-                  <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                    <TextField name="description" label={label('description')} multiline disabled={readOnly} value={values.description} error={errors.description} onChange={(v) => set('description', v)} />
-                  </Grid.Item>
-                  <Grid.Item col={12} direction="column" alignItems="flex-start">
-                    <CheckboxField name="active" label={t('outbound.field.active', 'Active: mail can be sent through it')} checked={values.active} disabled={readOnly} onChange={(v) => set('active', v)} />
-                  </Grid.Item>
-                </Grid.Root>
-              </Section>
+              <AccountAboutSection
+                values={values}
+                errors={errors}
+                readOnly={readOnly}
+                activeLabel={t('outbound.field.active', 'Active: mail can be sent through it')}
+                onChange={(about) => setValues({ ...values, ...about })}
+              />
             </Flex>
           </form>
         </Flex>
