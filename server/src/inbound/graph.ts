@@ -4,7 +4,7 @@ import type { FailureContext } from './advice';
 import { folderMissing, mailboxAccessDenied } from './advice';
 import { chunks, graphKey, keyId } from './keys';
 import { RestClient, RestError } from './rest-client';
-import type { AccessTokens, FetchSession, FolderStatus, IncomingMail, MailSource, MessageCount, SourceSettings } from './types';
+import type { FetchSession, FolderStatus, IncomingMail, MailSource, MessageCount, SourceSettings } from './types';
 
 const CHUNK = 25;
 const PAGE_SIZE = 50;
@@ -42,15 +42,7 @@ export class GraphSource implements MailSource {
     private readonly options: SourceSettings,
     private readonly context: FailureContext
   ) {
-    if (options.credentials.kind !== 'token') throw new MailAuthError('VALIDATION', 'Microsoft Graph needs an OAuth2 token');
-    this.rest = new RestClient({
-      base: options.baseUrl!,
-      tokens: options.credentials.tokens as AccessTokens,
-      timeout: options.timeout,
-      maxRetryAfter: options.maxRetryAfter,
-      context,
-      readError: graphError,
-    });
+    this.rest = RestClient.forSource(options, context, 'Microsoft Graph', graphError);
   }
 
   private get root(): string {

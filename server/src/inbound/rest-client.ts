@@ -4,7 +4,7 @@ import { MailAuthError } from '../errors';
 import type { FailureContext } from './advice';
 import { authFailed, connectionFailed, throttled } from './advice';
 import { classifyMailError } from './classify';
-import type { AccessTokens } from './types';
+import type { AccessTokens, SourceSettings } from './types';
 
 /** A non-2xx answer of a mail REST API, with the provider's own error code. */
 export class RestError extends Error {
@@ -42,6 +42,19 @@ export class RestClient {
 
   constructor(private readonly o: RestClientOptions) {
     this.base = o.base.replace(/\/+$/, '');
+  }
+
+  /** The client of a Graph or Gmail mail source, which signs in with an OAuth2 token only. */
+  static forSource(settings: SourceSettings, context: FailureContext, api: string, readError: RestClientOptions['readError']): RestClient {
+    if (settings.credentials.kind !== 'token') throw new MailAuthError('VALIDATION', `${api} needs an OAuth2 token`);
+    return new RestClient({
+      base: settings.baseUrl!,
+      tokens: settings.credentials.tokens as AccessTokens,
+      timeout: settings.timeout,
+      maxRetryAfter: settings.maxRetryAfter,
+      context,
+      readError,
+    });
   }
 
   /** The answer of a successful request (2xx); its body unread. */
