@@ -15,6 +15,8 @@ export interface OAuthServerProcess {
   authorizationEndpoint: string;
   tokenEndpoint: string;
   introspect(token: string): Promise<{ active: boolean }>;
+  /** CPU time the server process has used so far (user + system, ms). */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -49,6 +51,12 @@ export async function startOAuthServerProcess(client: OAuthClientOptions): Promi
       if (!r.ok) throw new Error(`introspection: HTTP ${r.status}`);
       return (await r.json()) as { active: boolean };
     },
+    cpuMs() {
+      return new Promise<number>((resolve) => {
+        child.once('message', (m) => resolve((m as { cpuMs: number }).cpuMs));
+        child.send('cpu');
+      });
+    },
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -69,6 +77,11 @@ async function child() {
     introspectionClient: op.introspectionClient,
   };
   process.send!(ready);
+  process.on('message', (m) => {
+    if (m !== 'cpu') return;
+    const used = process.cpuUsage();
+    process.send!({ cpuMs: (used.user + used.system) / 1000 });
+  });
   process.on('SIGTERM', () => void op.stop().finally(() => process.exit(0)));
   process.on('disconnect', () => void op.stop().finally(() => process.exit(0)));
 }
