@@ -406,4 +406,32 @@ describe(`OAuth2 tokens (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     }
     assert.ok(!list.includes('"clientSecret"') && !list.includes('"accessToken"') && !list.includes('"refreshToken"'));
   });
+
+  test('lists come in pages: 25 by default, at most 100, unreadable numbers fall back, search narrows the total', async () => {
+    for (let i = 0; i < 30; i++) {
+      const created = await admin.post('/mail-auth/tokens', { name: `paged ${String(i).padStart(2, '0')}`, template: 'google', clientId: `paged-${i}`, clientSecret: 'paged-secret' });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+    }
+    const total = (await admin.get('/mail-auth/tokens?pageSize=100')).body.pagination.total as number;
+    assert.ok(total >= 30, `${total} tokens`);
+    const first = (await admin.get('/mail-auth/tokens')).body;
+    assert.deepEqual(first.pagination, { page: 1, pageSize: 25, total, pageCount: Math.ceil(total / 25) });
+    assert.equal(first.results.length, 25);
+    const last = (await admin.get(`/mail-auth/tokens?page=${first.pagination.pageCount}`)).body;
+    assert.equal(last.results.length, total - 25 * (first.pagination.pageCount - 1));
+    assert.ok(!last.results.some((t: { id: number }) => first.results.some((f: { id: number }) => f.id === t.id)), 'pages do not overlap');
+    assert.equal((await admin.get('/mail-auth/tokens?pageSize=500')).body.pagination.pageSize, 100);
+    const odd = (await admin.get('/mail-auth/tokens?page=0&pageSize=abc')).body.pagination;
+    assert.deepEqual([odd.page, odd.pageSize], [1, 25]);
+    const searched = (await admin.get(`/mail-auth/tokens?search=${encodeURIComponent('paged 1')}&pageSize=5`)).body;
+    assert.deepEqual(searched.pagination, { page: 1, pageSize: 5, total: 10, pageCount: 2 });
+    assert.deepEqual(
+      searched.results.map((t: { name: string }) => t.name),
+      ['paged 10', 'paged 11', 'paged 12', 'paged 13', 'paged 14']
+    );
+    const activity = (await admin.get('/mail-auth/activity?subjectType=token&kind=token.created&pageSize=7&page=2')).body;
+    assert.equal(activity.pagination.page, 2);
+    assert.equal(activity.results.length, 7);
+    assert.ok(activity.pagination.total >= 30);
+  });
 });

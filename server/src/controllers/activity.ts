@@ -11,8 +11,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       .plugin(PLUGIN_ID)
       .service('activity')
       .list({
-        page: Number(q.page) || 1,
-        pageSize: Number(q.pageSize) || 25,
+        page: q.page,
+        pageSize: q.pageSize,
         subjectType: q.subjectType,
         subjectId: q.subjectId ? Number(q.subjectId) : undefined,
         kind: q.kind,

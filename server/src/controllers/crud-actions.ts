@@ -1,10 +1,11 @@
 import type { Context } from 'koa';
 
+import type { PageQuery } from '../db/page';
 import { action, adminOf, idParam } from './http-error';
 
 /** What the list/get/create/update/delete actions need of a service (tokens, accounts). */
 export interface CrudService {
-  list(query: { page: number; pageSize: number; search?: string }): Promise<unknown>;
+  list(query: PageQuery & { search?: string }): Promise<unknown>;
   get(id: number): Promise<unknown>;
   create(body: unknown, actor: { id: number; email: string }): Promise<unknown>;
   update(id: number, body: unknown, actor: { id: number; email: string }): Promise<unknown>;
@@ -15,7 +16,7 @@ export interface CrudService {
 export const crudActions = (service: () => CrudService) => ({
   list: action(async (ctx: Context) => {
     const { page, pageSize, search } = ctx.query as Record<string, string | undefined>;
-    ctx.body = await service().list({ page: Number(page) || 1, pageSize: Number(pageSize) || 25, search });
+    ctx.body = await service().list({ page, pageSize, search });
   }),
 
   get: action(async (ctx: Context) => {

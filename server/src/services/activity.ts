@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 
 import { ActivityBatch } from '../activity/batch';
 import { documentIds } from '../db/document-id';
+import { findPage, type PageQuery } from '../db/page';
 import { PLUGIN_ID } from '../plugin-id';
 
 const UID = `plugin::${PLUGIN_ID}.activity` as const;
@@ -21,9 +22,7 @@ export interface ActivityEntry {
   createdAt?: Date;
 }
 
-export interface ActivityQuery {
-  page?: number;
-  pageSize?: number;
+export interface ActivityQuery extends PageQuery {
   subjectType?: string;
   subjectId?: number;
   kind?: string;
@@ -68,30 +67,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async list(query: ActivityQuery = {}) {
       await later.flush();
-      const page = Math.max(1, query.page ?? 1);
-      const pageSize = Math.min(100, Math.max(1, query.pageSize ?? 25));
       const where: Record<string, unknown> = {};
       if (query.subjectType) where.subjectType = query.subjectType;
       if (query.subjectId) where.subjectId = query.subjectId;
       if (query.kind) where.kind = query.kind;
-      const [results, total] = await Promise.all([
-        strapi.db.query(UID).findMany({
-          where,
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          offset: (page - 1) * pageSize,
-          limit: pageSize,
-        }),
-        strapi.db.query(UID).count({ where }),
-      ]);
-      return {
-        results,
-        pagination: {
-          page,
-          pageSize,
-          total,
-          pageCount: Math.ceil(total / pageSize),
-        },
-      };
+      return findPage(strapi.db.query(UID), query, { where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }, (row: unknown) => row);
     },
   };
 

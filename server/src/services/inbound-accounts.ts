@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 import { assertNameFree, findByRef } from '../db/named-rows';
+import { findPage, type PageQuery } from '../db/page';
 import { testInboundAccount } from '../diagnose/inbound';
 import { MailAuthError, validationError } from '../errors';
 import { ACCOUNT_TYPES, TYPE_INFO, type AccountType } from '../inbound/account-types';
@@ -185,17 +186,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       };
     },
 
-    async list(query: { page?: number; pageSize?: number; search?: string } = {}) {
-      const page = Math.max(1, Number(query.page) || 1);
-      const pageSize = Math.min(100, Math.max(1, Number(query.pageSize) || 25));
+    async list(query: PageQuery & { search?: string } = {}) {
       const where = query.search
         ? { $or: [{ name: { $containsi: query.search } }, { login: { $containsi: query.search } }, { mailbox: { $containsi: query.search } }, { host: { $containsi: query.search } }] }
         : {};
-      const [rows, total] = await Promise.all([
-        db().findMany({ where, populate, orderBy: { name: 'asc' }, offset: (page - 1) * pageSize, limit: pageSize }),
-        db().count({ where }),
-      ]);
-      return { results: (rows as InboundAccountRow[]).map(view), pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) } };
+      return findPage(db(), query, { where, populate, orderBy: { name: 'asc' } }, view);
     },
 
     async get(ref: number | string) {

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 
 import { assertNameFree, findByRef } from '../db/named-rows';
+import { findPage, type PageQuery } from '../db/page';
 import { StepRecorder, type TestReport } from '../diagnose/steps';
 import { MailAuthError, validationError } from '../errors';
 import type { AccountError, OutboundAccountRow } from '../outbound/account';
@@ -122,17 +123,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return OUTBOUND_PRESETS;
     },
 
-    async list(query: { page?: number; pageSize?: number; search?: string } = {}) {
-      const page = Math.max(1, Number(query.page) || 1);
-      const pageSize = Math.min(100, Math.max(1, Number(query.pageSize) || 25));
+    async list(query: PageQuery & { search?: string } = {}) {
       const where = query.search
         ? { $or: [{ name: { $containsi: query.search } }, { fromAddress: { $containsi: query.search } }, { host: { $containsi: query.search } }] }
         : {};
-      const [rows, total] = await Promise.all([
-        db().findMany({ where, orderBy: { name: 'asc' }, offset: (page - 1) * pageSize, limit: pageSize, populate: { oauthToken: true } }),
-        db().count({ where }),
-      ]);
-      return { results: (rows as OutboundAccountRow[]).map(view), pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) } };
+      return findPage(db(), query, { where, orderBy: { name: 'asc' }, populate: { oauthToken: true } }, view);
     },
 
     async get(ref: number | string) {

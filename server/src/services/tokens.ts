@@ -4,6 +4,7 @@ import type { Core } from '@strapi/strapi';
 import type { PluginConfig } from '../config/schema';
 import { acquireLease, acquireLeases, extendLease, releaseLease } from '../db/lease';
 import { assertNameFree, findByRef } from '../db/named-rows';
+import { findPage, type PageQuery } from '../db/page';
 import { MailAuthError, validationError } from '../errors';
 import type { OAuthSettings, TokenSet } from '../oauth/settings';
 import { PLUGIN_ID } from '../plugin-id';
@@ -419,20 +420,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     storeTokenSet,
     storeFailure,
 
-    async list(query: { page?: number; pageSize?: number; search?: string } = {}) {
-      const page = Math.max(1, Number(query.page) || 1);
-      const pageSize = Math.min(100, Math.max(1, Number(query.pageSize) || 25));
+    async list(query: PageQuery & { search?: string } = {}) {
       const where = query.search
         ? { $or: [{ name: { $containsi: query.search } }, { grantedBy: { $containsi: query.search } }, { template: { $containsi: query.search } }] }
         : {};
-      const [rows, total] = await Promise.all([
-        db().findMany({ where, orderBy: { name: 'asc' }, offset: (page - 1) * pageSize, limit: pageSize }),
-        db().count({ where }),
-      ]);
-      return {
-        results: (rows as TokenRow[]).map(view),
-        pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) },
-      };
+      return findPage(db(), query, { where, orderBy: { name: 'asc' } }, view);
     },
 
     async get(ref: number | string) {
