@@ -24,7 +24,7 @@ export async function findPage<R, V>(
   query: PagedQuery,
   asked: PageQuery,
   params: { where: Record<string, unknown>; orderBy: unknown; populate?: unknown },
-  show: (row: R) => V
+  show: (row: R) => V,
 ): Promise<Page<V>> {
   const page = Math.max(1, Number(asked.page) || 1);
   const pageSize = Math.min(100, Math.max(1, Number(asked.pageSize) || 25));
