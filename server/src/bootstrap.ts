@@ -24,6 +24,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   const scheduler = plugin.service('scheduler');
   scheduler.schedule('refresh', strapi.config.get(`plugin::${PLUGIN_ID}.refreshSchedule`), () => plugin.service('refresher').run());
   scheduler.schedule('postmaster', strapi.config.get(`plugin::${PLUGIN_ID}.pollSchedule`), () => plugin.service('postmaster').runDue());
+  scheduler.schedule('activity-retention', '17 3 * * *', () => plugin.service('activity').prune());
 };
 
 export default bootstrap;

@@ -29,6 +29,34 @@ describe(`settings API (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     assert.ok(!JSON.stringify(res.body).includes(key), 'the key is never in the answer');
   });
 
+  test('the activity log keeps activityRetentionDays days: a daily job deletes older entries; 0 keeps them all', async () => {
+    const { jobs } = (await clients.superAdmin.get('/mail-auth/settings')).body;
+    assert.ok(jobs.some((j: { name: string; schedule: string }) => j.name === 'activity-retention' && j.schedule === '17 3 * * *'), JSON.stringify(jobs));
+    const activity = app.strapi.plugin('mail-auth').service('activity');
+    const day = 86_400_000;
+    const now = Date.now();
+    await activity.recordMany([
+      { kind: 'test.retention', message: 'a year and more', createdAt: new Date(now - 400 * day) },
+      { kind: 'test.retention', message: 'within the year', createdAt: new Date(now - 364 * day) },
+      { kind: 'test.retention', message: 'yesterday', createdAt: new Date(now - day) },
+    ]);
+    const kept = async () =>
+      ((await app.strapi.db.query('plugin::mail-auth.activity').findMany({ where: { kind: 'test.retention' }, orderBy: { id: 'asc' } })) as { message: string }[]).map((r) => r.message);
+    assert.equal(config('activityRetentionDays'), 365, 'the default');
+    assert.equal(await activity.prune(), 1);
+    assert.deepEqual(await kept(), ['within the year', 'yesterday']);
+    try {
+      app.strapi.config.set('plugin::mail-auth.activityRetentionDays', 0);
+      assert.equal(await activity.prune(new Date(now + 1000 * day)), 0);
+      assert.deepEqual(await kept(), ['within the year', 'yesterday'], '0 keeps everything');
+      app.strapi.config.set('plugin::mail-auth.activityRetentionDays', 30);
+      assert.equal(await activity.prune(), 1);
+      assert.deepEqual(await kept(), ['yesterday']);
+    } finally {
+      app.strapi.config.set('plugin::mail-auth.activityRetentionDays', 365);
+    }
+  });
+
   test('PUT validates and names each field', async () => {
     const res = await clients.superAdmin.put('/mail-auth/settings', { refreshSchedule: 'every minute', refreshMargin: -5, runJobs: false });
     assert.equal(res.status, 400);

@@ -19,6 +19,11 @@ export const pluginConfigSchema = z
     refreshConcurrency: z.number().int().min(1).max(256).default(8),
     /** Seconds a per-token refresh lease is held before another instance may take over. */
     leaseSeconds: z.number().int().min(5).max(3_600).default(60),
+    /**
+     * Days the activity log keeps an entry; older ones are deleted once a day (at 03:17). 0 keeps
+     * everything. A scheduled refresh writes an entry per token per hour, a send one per message.
+     */
+    activityRetentionDays: z.number().int().min(0).max(36_500).default(365),
     /** Timeout of one HTTP request to a provider, in seconds. */
     httpTimeout: z.number().int().min(1).max(300).default(30),
     /**

@@ -65,6 +65,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Writes the entries waiting from recordLater. */
     flush: (): Promise<void> => later.flush(),
 
+    /** Deletes the entries older than `activityRetentionDays` (none when it is 0); returns how many went. */
+    async prune(now = new Date()): Promise<number> {
+      const days = strapi.config.get<number>(`plugin::${PLUGIN_ID}.activityRetentionDays`) ?? 0;
+      if (!days) return 0;
+      await later.flush();
+      const { count } = await strapi.db.query(UID).deleteMany({ where: { createdAt: { $lt: new Date(now.getTime() - days * 86_400_000) } } });
+      if (count) strapi.log.info(`[mail-auth] activity log: ${count} entries older than ${days} days deleted`);
+      return count;
+    },
+
     async list(query: ActivityQuery = {}) {
       await later.flush();
       const where: Record<string, unknown> = {};

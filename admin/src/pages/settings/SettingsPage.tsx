@@ -106,7 +106,11 @@ export const SettingsPage = () => {
   };
 
   const jobName = (name: string) =>
-    name === 'refresh' ? t('settings.job.refresh', 'Refresh tokens') : name === 'postmaster' ? t('settings.job.postmaster', 'Fetch mail') : name;
+    ({
+      refresh: t('settings.job.refresh', 'Refresh tokens'),
+      postmaster: t('settings.job.postmaster', 'Fetch mail'),
+      'activity-retention': t('settings.job.activity-retention', 'Delete old activity entries'),
+    })[name] ?? name;
 
   return (
     <Page.Main>
