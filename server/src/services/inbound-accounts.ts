@@ -9,6 +9,7 @@ import { endpointOf, identityOf, type AccountRow } from '../inbound/create-sourc
 import { ACCOUNT_UID, PASSWORD_FIELD, RECEIPT_UID, sourceEnvironment } from '../inbound/environment';
 import { INBOUND_PRESETS } from '../inbound/presets';
 import { PLUGIN_ID } from '../plugin-id';
+import { markedIncomplete } from '../transfer/stored-entries';
 import {
   checkInboundAccountRules,
   createInboundAccountSchema,
@@ -214,7 +215,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const data = await prepare(input, stored);
       Object.assign(data, inboundUpdateEffects(strapi, stored, data, Object.keys(input)));
       // Saved through the form, the account passed every rule: the mark an import left goes.
-      if (stored.lastError?.code === 'CONFIGURATION_REQUIRED') data.lastError = null;
+      if (markedIncomplete(stored)) data.lastError = null;
       await db().update({ where: { id }, data });
       const row = await find(id);
       await activity().record({

@@ -11,6 +11,7 @@ import { OUTBOUND_PRESETS } from '../outbound/presets';
 import { SendError } from '../outbound/send-error';
 import type { SendObserver } from '../outbound/types';
 import { PLUGIN_ID } from '../plugin-id';
+import { markedIncomplete } from '../transfer/stored-entries';
 import {
   checkOutboundAccountRules,
   createOutboundAccountSchema,
@@ -171,7 +172,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const changed = fields.filter((f) => f === 'password' || JSON.stringify(input[f] ?? null) !== JSON.stringify(stored[f] ?? null));
       Object.assign(data, outboundUpdateEffects(changed));
       // Saved through the form, the account passed every rule: the mark an import left goes.
-      if (row.lastError?.code === 'CONFIGURATION_REQUIRED') data.lastError = null;
+      if (markedIncomplete(row)) data.lastError = null;
       await db().update({ where: { id }, data });
       const updated = await findRow(id);
       await record('outbound-account.updated', updated, actor, { details: { fields: Object.keys(input) } });

@@ -16,7 +16,7 @@ import { pool } from '../inbound/pool';
 import type { FetchSession, IncomingMail, MailSource, SyncCursor } from '../inbound/types';
 import { isUniqueViolation } from '../inbound/unique-violation';
 import { PLUGIN_ID } from '../plugin-id';
-import { pendingConfiguration } from '../transfer/stored-entries';
+import { markedIncomplete, pendingConfiguration } from '../transfer/stored-entries';
 import type { InboundAccountRow } from './inbound-accounts';
 import type { Actor } from './tokens';
 
@@ -357,7 +357,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         lastError: { code?: string } | null;
       }[];
       return rows
-        .filter((r) => !pendingConfiguration(r, 'inbound account'))
+        .filter((r) => !markedIncomplete(r))
         .filter((r) => !r.lastPollAt || new Date(r.lastPollAt).getTime() + (r.pollInterval ?? 300) * 1000 <= now.getTime())
         .map(({ id, name }) => ({ id, name }));
     },

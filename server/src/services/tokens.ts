@@ -9,6 +9,7 @@ import { MailAuthError, validationError } from '../errors';
 import type { OAuthSettings, TokenSet } from '../oauth/settings';
 import { PLUGIN_ID } from '../plugin-id';
 import { findTemplate } from '../providers';
+import { markedIncomplete } from '../transfer/stored-entries';
 import {
   configurationProblems,
   createTokenSchema,
@@ -395,12 +396,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
+  /** Makes `run` the renewal of this token that callers in this process share, unless one already is. */
+  const share = (id: number, run: Promise<TokenRow>) => {
+    if (inflight.has(id)) return;
+    inflight.set(id, run);
+    void run.catch(() => undefined).finally(() => inflight.get(id) === run && inflight.delete(id));
+  };
+
   /** One renewal per token in this process: concurrent callers (and the job) share it. */
   const renewShared = (id: number, options: { force: boolean; askedAt: number; actor?: Actor }): Promise<TokenRow> => {
     const pending = inflight.get(id);
     if (pending) return pending;
-    const run = renewUnderLease(id, options).finally(() => inflight.delete(id));
-    inflight.set(id, run);
+    const run = renewUnderLease(id, options);
+    share(id, run);
     return run;
   };
 
@@ -465,7 +473,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       assertRules(merged);
       if (rest.name !== undefined) await assertUniqueName(rest.name, id);
       const data: Record<string, unknown> = { ...rest };
-      if (row.lastError?.code === 'CONFIGURATION_REQUIRED') {
+      if (markedIncomplete(row)) {
         // The rules passed above: the settings an import left to complete are complete now.
         data.status = row.accessToken || row.refreshToken ? 'valid' : 'not-authorized';
         data.lastError = null;
@@ -521,7 +529,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!ids.length) return [];
       const owner = `${INSTANCE}:${randomUUID()}`;
       const since = Date.now();
-      await acquireLeases(strapi, TOKEN_UID, ids, owner, config('leaseSeconds'));
+      if (!(await acquireLeases(strapi, TOKEN_UID, ids, owner, config('leaseSeconds')))) return [];
       const rows = (await db().findMany({ where: { id: { $in: ids }, leaseOwner: owner } })) as TokenRow[];
       return rows.map((row) => ({ row, lease: { owner, held: true, since, byJob: true } }));
     },
@@ -545,10 +553,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (isUsable(row, config('refreshMargin'))) return 'current';
         assertRenewable(row);
         const run = renew(row, undefined, lease);
-        if (!inflight.has(row.id)) {
-          inflight.set(row.id, run);
-          void run.catch(() => undefined).finally(() => inflight.get(row.id) === run && inflight.delete(row.id));
-        }
+        share(row.id, run);
         await run;
         return 'renewed';
       } finally {

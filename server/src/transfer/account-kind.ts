@@ -9,7 +9,7 @@ import { differingPaths } from './compare';
 import type { ImportedToken } from './format';
 import type { EntryKind, EntryPlan, ReadEntryResult } from './kinds';
 import { flag, MAPPING, text } from './schema';
-import { assertNameOnce, configurationRequired, sameName } from './stored-entries';
+import { assertNameOnce, configurationRequired, markedIncomplete, sameName } from './stored-entries';
 
 /**
  * Mail accounts as document entries (`Kind: InboundAccount`, `Kind: OutboundAccount`): what
@@ -273,7 +273,7 @@ export function accountKind(spec: AccountKindSpec): EntryKind<ImportedAccount> {
             const changed = changes.map((path) => byKey.get(path.split('.')[1])?.field ?? path);
             Object.assign(data, spec.updateEffects(strapi, row, data, changed));
             if (needsConfiguration) data.lastError = configurationRequired(spec.label, fieldProblems);
-            else if (row.lastError?.code === 'CONFIGURATION_REQUIRED') data.lastError = null;
+            else if (markedIncomplete(row)) data.lastError = null;
             await db.update({ where: { id: row.id }, data });
             await record('updated', row.id, { fields: changes, needsConfiguration });
           },

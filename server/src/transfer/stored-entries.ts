@@ -28,10 +28,13 @@ export const configurationRequired = (label: string, problems: readonly FieldErr
   at: new Date().toISOString(),
 });
 
+/** Whether an import marked the row as having settings to complete (configurationRequired). */
+export const markedIncomplete = (row: { lastError?: { code?: string } | null }): boolean => row.lastError?.code === 'CONFIGURATION_REQUIRED';
+
 /** The error for using an account an import marked as incomplete; undefined when it is not marked. */
 export const pendingConfiguration = (row: { name: string; lastError?: { code?: string; advice?: string | null } | null }, label: string): MailAuthError | undefined =>
-  row.lastError?.code === 'CONFIGURATION_REQUIRED'
+  markedIncomplete(row)
     ? new MailAuthError('CONFIGURATION_REQUIRED', `The ${label} "${row.name}" was imported with settings to complete: it is not used until they are`, {
-        advice: `Open the account and complete: ${row.lastError.advice ?? 'the settings the import left out'}.`,
+        advice: `Open the account and complete: ${row.lastError?.advice ?? 'the settings the import left out'}.`,
       })
     : undefined;

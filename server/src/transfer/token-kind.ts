@@ -8,7 +8,7 @@ import { differingPaths } from './compare';
 import { documentPath, readTokenEntry, writeTokenEntry, type ExportedToken, type Grant, type ImportedToken } from './format';
 import type { EntryKind, EntryPlan, ReadEntryResult } from './kinds';
 import { tokenEntrySchema } from './schema';
-import { assertNameOnce, configurationRequired, sameName } from './stored-entries';
+import { assertNameOnce, configurationRequired, markedIncomplete, sameName } from './stored-entries';
 
 /** OAuth2 tokens as document entries: `Kind: OAuth2Token`, or no Kind at all (Znuny's files). */
 
@@ -178,7 +178,7 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
           if (grant) Object.assign(data, grantData(grant, secrets), { status: hasTokens(grant) ? 'valid' : 'not-authorized', lastError: null });
           if (fieldProblems.length) {
             Object.assign(data, configurationMark());
-          } else if (row.lastError?.code === 'CONFIGURATION_REQUIRED') {
+          } else if (markedIncomplete(row)) {
             // Complete now: the mark an earlier import left goes.
             const tokensAfter = grant ? hasTokens(grant) : Boolean(row.accessToken || row.refreshToken);
             Object.assign(data, { status: tokensAfter ? 'valid' : 'not-authorized', lastError: null });
