@@ -220,10 +220,16 @@ describe(`OAuth2 tokens (${process.env.TEST_DB ?? 'sqlite'})`, () => {
   test('refresh without rotation keeps using the same refresh token', async () => {
     const id = await authorizedToken('steady', { rotate: false });
     const first = await storedSecrets(app.strapi, id);
+    const sealed = () => app.strapi.db.query(TOKEN_UID).findOne({ where: { id }, select: ['refreshToken', 'accessToken'] });
+    const before = await sealed();
     for (let i = 0; i < 2; i++) assert.equal((await admin.post(`/mail-auth/tokens/${id}/refresh`)).status, 200);
     const later = await storedSecrets(app.strapi, id);
     assert.equal(later.refreshToken, first.refreshToken);
     assert.notEqual(later.accessToken, first.accessToken);
+    // The same refresh token handed back is not encrypted and written again (a new IV would change every byte).
+    const after = await sealed();
+    assert.equal(after.refreshToken, before.refreshToken);
+    assert.notEqual(after.accessToken, before.accessToken);
   });
 
   test('a 5xx or a timeout at the token endpoint gives status error and keeps the old tokens', async () => {

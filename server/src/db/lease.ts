@@ -1,9 +1,12 @@
 import type { Core, UID } from '@strapi/strapi';
 
+import { stateWriter } from './state-writer';
+
 /**
  * A row-level lease: a conditional UPDATE that succeeds for one caller at a time, on
  * SQLite, PostgreSQL and MariaDB alike. A holder that dies leaves a lease that simply
- * expires, after which another instance may take it.
+ * expires, after which another instance may take it. (Jobs take and give back thousands of
+ * leases: they are written straight through knex, see state-writer.ts.)
  */
 export async function acquireLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string, seconds: number): Promise<boolean> {
   return (await acquireLeases(strapi, uid, [id], owner, seconds)) === 1;
@@ -15,25 +18,21 @@ export async function acquireLease(strapi: Core.Strapi, uid: UID.Schema, id: num
  */
 export async function acquireLeases(strapi: Core.Strapi, uid: UID.Schema, ids: number[], owner: string, seconds: number): Promise<number> {
   const now = new Date();
-  const { count } = await strapi.db.query(uid).updateMany({
-    where: { id: { $in: ids }, $or: [{ leaseUntil: { $null: true } }, { leaseUntil: { $lt: now } }] },
-    data: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + seconds * 1000) },
+  const rows = stateWriter(strapi, uid);
+  const until = rows.column('leaseUntil');
+  return rows.update((qb) => qb.whereIn('id', ids).andWhere((free) => free.whereNull(until).orWhere(until, '<', now)), {
+    leaseOwner: owner,
+    leaseUntil: new Date(now.getTime() + seconds * 1000),
   });
-  return count;
 }
 
 /** Extends a lease this owner holds; false when it ran out and another took it. */
 export async function extendLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string, seconds: number): Promise<boolean> {
-  const { count } = await strapi.db.query(uid).updateMany({
-    where: { id, leaseOwner: owner },
-    data: { leaseUntil: new Date(Date.now() + seconds * 1000) },
-  });
-  return count === 1;
+  const rows = stateWriter(strapi, uid);
+  return (await rows.update((qb) => qb.where('id', id).andWhere(rows.column('leaseOwner'), owner), { leaseUntil: new Date(Date.now() + seconds * 1000) })) === 1;
 }
 
 export async function releaseLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string): Promise<void> {
-  await strapi.db.query(uid).updateMany({
-    where: { id, leaseOwner: owner },
-    data: { leaseOwner: null, leaseUntil: null },
-  });
+  const rows = stateWriter(strapi, uid);
+  await rows.update((qb) => qb.where('id', id).andWhere(rows.column('leaseOwner'), owner), { leaseOwner: null, leaseUntil: null });
 }

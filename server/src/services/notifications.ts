@@ -32,6 +32,11 @@ const problemOf = (row: Row, now = Date.now()): ProblemKind | null => {
  * per change: the change is claimed by a conditional update of `notifiedState`, so that of
  * several instances exactly one reports it.
  */
+/** Where problemOf can find a problem: the rest of the tokens are read for nothing. */
+const mayHaveProblem = (now: Date) => ({
+  $or: [{ status: 'reauthorization-required' }, { status: { $in: ['valid', 'error'] }, accessTokenExpiresAt: { $lte: now } }],
+});
+
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const db = () => strapi.db.query(TOKEN_UID);
 
@@ -56,13 +61,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** The problems of the tokens that ask to be notified of them. */
     async list(): Promise<Notification[]> {
-      const rows = (await db().findMany({
-        where: { active: true, status: { $in: ['valid', 'error', 'reauthorization-required'] } },
-        orderBy: { name: 'asc' },
-      })) as Row[];
-      const now = Date.now();
+      const now = new Date();
+      const rows = (await db().findMany({ where: { active: true, ...mayHaveProblem(now) }, orderBy: { name: 'asc' } })) as Row[];
       return rows.flatMap((row) => {
-        const kind = problemOf(row, now);
+        const kind = problemOf(row, now.getTime());
         if (kind === 'expired' && row.notifyOnExpiredToken !== false) return [notice(row, kind)];
         if (kind === 'reauthorization-required' && row.notifyOnExpiredRefreshToken !== false) return [notice(row, kind)];
         return [];
@@ -94,9 +96,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Looks at every token: access tokens expire with time, not only with a failed request. */
     async sweep(): Promise<void> {
-      const rows = (await db().findMany({
-        where: { $or: [{ notifiedState: { $notNull: true } }, { status: { $in: ['valid', 'error', 'reauthorization-required'] } }] },
-      })) as Row[];
+      // Those reported before (to clear or change what was reported) and those with a problem now.
+      const rows = (await db().findMany({ where: { $or: [{ notifiedState: { $notNull: true } }, mayHaveProblem(new Date())] } })) as Row[];
       for (const row of rows) await this.observe(row);
     },
   };

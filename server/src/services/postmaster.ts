@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 
 import { documentIds } from '../db/document-id';
-import { acquireLease, releaseLease } from '../db/lease';
+import { acquireLease, extendLease, releaseLease } from '../db/lease';
 import { MailAuthError } from '../errors';
 import { classifyMailError } from '../inbound/classify';
 import { createSource, failureContext } from '../inbound/create-source';
@@ -292,9 +292,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       // Long fetches keep the lease alive; a dead instance's lease simply runs out.
       const heartbeat = setInterval(() => {
-        void accounts()
-          .updateMany({ where: { id: row.id, leaseOwner: owner }, data: { leaseUntil: new Date(Date.now() + leaseSeconds * 1000) } })
-          .catch(() => {});
+        void extendLease(strapi, ACCOUNT_UID, row.id, owner, leaseSeconds).catch(() => {});
       }, Math.max(1000, (leaseSeconds * 1000) / 3));
       let failure: MailAuthError | undefined;
       try {

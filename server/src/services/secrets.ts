@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 
 import { MailAuthError } from '../errors';
@@ -14,14 +14,15 @@ const IV_BYTES = 12;
  * does not decrypt.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  let cached: { raw: string; key: Buffer } | undefined;
+  // A KeyObject, made once: from a Buffer, every cipher would import the key again.
+  let cached: { raw: string; key: KeyObject } | undefined;
 
   const rawKey = (): string | undefined =>
     strapi.config.get<string | undefined>(`plugin::${PLUGIN_ID}.encryptionKey`) ||
     strapi.config.get<string | undefined>('admin.secrets.encryptionKey') ||
     undefined;
 
-  const key = (): Buffer => {
+  const key = (): KeyObject => {
     const raw = rawKey();
     if (!raw) {
       throw new MailAuthError('ENCRYPTION_KEY_MISSING', 'No encryption key is configured: secrets cannot be stored.', {
@@ -30,7 +31,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
     }
     if (cached?.raw !== raw) {
-      cached = { raw, key: Buffer.from(hkdfSync('sha256', raw, 'strapi-plugin-mail-auth', 'secrets-at-rest-v1', 32)) };
+      cached = { raw, key: createSecretKey(Buffer.from(hkdfSync('sha256', raw, 'strapi-plugin-mail-auth', 'secrets-at-rest-v1', 32))) };
     }
     return cached.key;
   };

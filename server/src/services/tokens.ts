@@ -5,6 +5,7 @@ import type { PluginConfig } from '../config/schema';
 import { acquireLease, acquireLeases, extendLease, releaseLease } from '../db/lease';
 import { assertNameFree, findByRef } from '../db/named-rows';
 import { findPage, type PageQuery } from '../db/page';
+import { stateWriter } from '../db/state-writer';
 import { MailAuthError, validationError } from '../errors';
 import type { OAuthSettings, TokenSet } from '../oauth/settings';
 import { PLUGIN_ID } from '../plugin-id';
@@ -146,8 +147,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * A stored token that breaks the token rules (an import may store one, marked as needing
    * configuration) is never used: no sign-in, no grant, no access token handed out.
    */
+  const checked = new WeakMap<TokenRow, ReturnType<typeof configurationProblems>>();
   const assertUsable = (row: TokenRow) => {
-    const problems = configurationProblems(row, { allowHttpLoopback: config('allowHttpLoopback') });
+    // Checked once per row as read (a renewal asks twice: before and while it builds the settings).
+    let problems = checked.get(row);
+    if (!problems) checked.set(row, (problems = configurationProblems(row, { allowHttpLoopback: config('allowHttpLoopback') })));
     if (!problems.length) return;
     throw new MailAuthError('CONFIGURATION_REQUIRED', `Token "${row.name}" has settings to complete before it can be used`, {
       advice: problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '),
@@ -230,23 +234,35 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /**
    * One UPDATE of the token's state (the entity manager's update reads the row before and
-   * after, three queries where the refresh path needs one); returns the row as now stored.
+   * after, three queries where the refresh path needs one), straight through knex: the refresh
+   * job writes one for each token it renews. Returns the row as now stored.
    */
   const write = async (row: TokenRow, data: Record<string, unknown>, lease?: Lease): Promise<TokenRow> => {
     const updatedAt = new Date();
+    const rows = stateWriter(strapi, TOKEN_UID);
     if (lease?.held) {
       lease.held = false;
       // The renewal's lease goes with its result, in the same UPDATE — as long as it is still ours.
-      const { count } = await db().updateMany({ where: { id: row.id, leaseOwner: lease.owner }, data: { ...data, updatedAt, leaseOwner: null, leaseUntil: null } });
+      const count = await rows.update((qb) => qb.where('id', row.id).andWhere(rows.column('leaseOwner'), lease.owner), {
+        ...data,
+        updatedAt,
+        leaseOwner: null,
+        leaseUntil: null,
+      });
       if (count === 1) return { ...row, ...data, updatedAt } as TokenRow;
       // The lease ran out and another instance may hold it now: store the result, leave its lease alone.
     }
-    await db().updateMany({ where: { id: row.id }, data: { ...data, updatedAt } });
+    await rows.update((qb) => qb.where('id', row.id), { ...data, updatedAt });
     return { ...row, ...data, updatedAt } as TokenRow;
   };
 
-  /** Stores a successful grant; the rotated refresh token is written with the access token, before it is handed out. */
-  const storeTokenSet = async (row: TokenRow, set: TokenSet, kind: 'authorized' | 'refreshed', actor?: Actor, lease?: Lease) => {
+  /**
+   * Stores a successful grant; the rotated refresh token is written with the access token, before
+   * it is handed out. `sentRefreshToken`: the one the refresh was made with, not encrypted and
+   * written again when the provider hands the same one back (rotation off).
+   */
+  const storeTokenSet = async (row: TokenRow, set: TokenSet, kind: 'authorized' | 'refreshed', actor?: Actor, lease?: Lease, sentRefreshToken?: string) => {
+    const rotated = Boolean(set.refreshToken) && set.refreshToken !== sentRefreshToken;
     const now = new Date();
     const data: Record<string, unknown> = {
       accessToken: secrets().encrypt(set.accessToken, 'oauth-token.accessToken'),
@@ -259,7 +275,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       nextAttemptAt: null,
     };
     if (set.refreshToken) {
-      data.refreshToken = secrets().encrypt(set.refreshToken, 'oauth-token.refreshToken');
+      if (rotated) data.refreshToken = secrets().encrypt(set.refreshToken, 'oauth-token.refreshToken');
       data.refreshTokenExpiresAt = set.refreshTokenExpiresAt ?? null;
     }
     if (kind === 'authorized') {
@@ -286,7 +302,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       outcome: 'success',
       actor: actorName(actor),
       message: kind === 'authorized' ? `Granted by ${set.grantedBy ?? 'unknown'}` : `Valid until ${set.expiresAt?.toISOString() ?? 'unknown'}`,
-      details: { rotated: Boolean(set.refreshToken) && kind === 'refreshed' },
+      details: { rotated: rotated && kind === 'refreshed' },
     };
     if (kind === 'refreshed' && lease?.byJob) activity().recordLater(entry);
     else await activity().record(entry);
@@ -336,6 +352,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const oauth = plugin().service('oauth');
     try {
       let set: TokenSet;
+      let sent: string | undefined;
       if (row.grantType === 'client_credentials') {
         set = await oauth.clientCredentials(settingsOf(row));
       } else {
@@ -347,9 +364,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             { advice: 'Click Generate tokens to sign in at the provider.' }
           );
         }
+        sent = refreshToken;
         set = await oauth.refresh(settingsOf(row), refreshToken, row.grantedScope ?? undefined);
       }
-      return await storeTokenSet(row, set, 'refreshed', actor, lease);
+      return await storeTokenSet(row, set, 'refreshed', actor, lease, sent);
     } catch (e) {
       const error = e instanceof MailAuthError ? e : new MailAuthError('PROVIDER_ERROR', (e as Error).message, { cause: e });
       // Nothing was asked of the provider: not a failed renewal to record.
