@@ -18,8 +18,7 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
 
   const db = () => app.strapi.db.query(TOKEN_UID);
   const plugin = () => app.strapi.plugin('mail-auth');
-  const expireIn = (id: number, seconds: number) =>
-    db().update({ where: { id }, data: { accessTokenExpiresAt: new Date(Date.now() + seconds * 1000) } });
+  const expireIn = (id: number, seconds: number) => db().update({ where: { id }, data: { accessTokenExpiresAt: new Date(Date.now() + seconds * 1000) } });
 
   let serial = 0;
   const authorizedToken = async (name: string) => {
@@ -77,7 +76,7 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
     ({ superAdmin: admin } = await adminClients(app.strapi, app.url));
     for (const kind of ['expired', 'reauthorization-required', 'refreshed']) {
       app.strapi.eventHub.on(`mail-auth.token.${kind}`, (payload: { notification?: { tokenName: string }; token?: { name: string } }) =>
-        events.push({ name: kind, tokenName: payload.notification?.tokenName ?? payload.token?.name ?? '' })
+        events.push({ name: kind, tokenName: payload.notification?.tokenName ?? payload.token?.name ?? '' }),
       );
     }
   });
@@ -152,9 +151,43 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
 
     // one event per change of state, not per run (the event hub delivers asynchronously)
     for (let i = 0; i < 50 && events.filter((e) => e.name === 'refreshed').length < 45; i++) await new Promise((r) => setTimeout(r, 100));
-    const reauth = events.filter((e) => e.name === 'reauthorization-required').map((e) => e.tokenName).sort();
+    const reauth = events
+      .filter((e) => e.name === 'reauthorization-required')
+      .map((e) => e.tokenName)
+      .sort();
     assert.deepEqual(reauth, ['broken-grant-a', 'broken-grant-b']);
     assert.equal(events.filter((e) => e.name === 'refreshed').length, 45);
+  });
+
+  test('a batch of leases that fails ends the run with its error; the batches before it are renewed, none stays leased', async () => {
+    // the scheduled job is stopped (test above); the 45 good tokens are due again
+    const good = ((await db().findMany({ where: { name: { $startsWith: 'bulk-' } }, select: ['id'] })) as { id: number }[]).map((r) => r.id);
+    for (const id of good) await expireIn(id, 60);
+    const tokens = plugin().service('tokens');
+    const lease = tokens.leaseForRenewal;
+    let calls = 0;
+    // The second batch is leased in the background while the workers renew the first.
+    tokens.leaseForRenewal = (ids: number[]) => (++calls === 2 ? Promise.reject(new Error('the database went away')) : lease.call(tokens, ids));
+    const startedAt = Date.now();
+    try {
+      await assert.rejects(plugin().service('refresher').run(), /the database went away/);
+    } finally {
+      tokens.leaseForRenewal = lease;
+    }
+    const rows = (await db().findMany({ where: { id: { $in: good } }, select: ['id', 'lastRefreshAt', 'leaseOwner'] })) as {
+      lastRefreshAt: string;
+      leaseOwner: string | null;
+    }[];
+    const renewed = rows.filter((r) => new Date(r.lastRefreshAt).getTime() >= startedAt).length;
+    const concurrency = app.strapi.config.get('plugin::mail-auth.refreshConcurrency') as number;
+    assert.equal(renewed, concurrency * 2, 'the first batch, and only it');
+    assert.deepEqual(
+      rows.filter((r) => r.leaseOwner !== null),
+      [],
+    );
+    // the next run renews the rest
+    const report = await plugin().service('refresher').run();
+    assert.equal(report.refreshed.length, good.length - renewed);
   });
 
   test('notifications list expired and re-authorization-required tokens that ask for it, once each', async () => {
@@ -166,7 +199,10 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
     events.length = 0;
     await plugin().service('notifications').sweep();
     await plugin().service('notifications').sweep();
-    assert.deepEqual(events.map((e) => `${e.name}:${e.tokenName}`), ['expired:broken-500-a']);
+    assert.deepEqual(
+      events.map((e) => `${e.name}:${e.tokenName}`),
+      ['expired:broken-500-a'],
+    );
 
     const res = await admin.get('/mail-auth/notifications');
     assert.equal(res.status, 200);

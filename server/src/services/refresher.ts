@@ -60,23 +60,30 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const names = new Map(due.map((t) => [t.id, t.name]));
 
       // Leases are taken a few workers' worth at a time (one UPDATE and one SELECT for each
-      // batch, not for each token), so that a token waits in the queue for little of its lease.
+      // batch, not for each token), so that a token waits in the queue for little of its lease;
+      // the next batch is leased while the workers renew the last of this one, so that none waits.
       const ids = due.map((t) => t.id);
       const queue: LeasedToken[] = [];
       let next = 0;
       let refilling: Promise<void> | undefined;
+      // A batch that could not be leased (the database failing) ends the run with that error,
+      // once the tokens already leased are renewed (their leases would otherwise stay taken).
+      let failure: unknown;
+      const refill = () =>
+        (refilling ??= (async () => {
+          const batch = ids.slice(next, (next += limit * 2));
+          const leased: LeasedToken[] = await tokens.leaseForRenewal(batch);
+          const got = new Set(leased.map((l) => l.row.id));
+          report.elsewhere.push(...batch.filter((id) => !got.has(id)).map((id) => names.get(id)!));
+          queue.push(...leased);
+        })()
+          .catch((e) => void (failure ??= e))
+          .finally(() => (refilling = undefined)));
       const take = async (): Promise<LeasedToken | undefined> => {
-        while (!queue.length && next < ids.length) {
-          refilling ??= (async () => {
-            const batch = ids.slice(next, (next += limit * 2));
-            const leased: LeasedToken[] = await tokens.leaseForRenewal(batch);
-            const got = new Set(leased.map((l) => l.row.id));
-            report.elsewhere.push(...batch.filter((id) => !got.has(id)).map((id) => names.get(id)!));
-            queue.push(...leased);
-          })().finally(() => (refilling = undefined));
-          await refilling;
-        }
-        return queue.shift();
+        while (!queue.length && !failure && (next < ids.length || refilling)) await refill();
+        const item = queue.shift();
+        if (item && !failure && queue.length < limit && next < ids.length) void refill();
+        return item;
       };
 
       await Promise.all(
@@ -95,6 +102,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       );
       await strapi.plugin(PLUGIN_ID).service('notifications').sweep();
       await strapi.plugin(PLUGIN_ID).service('activity').flush();
+      if (failure) throw failure;
       return report;
     },
   };
