@@ -3,6 +3,7 @@ import * as client from 'openid-client';
 import { MailAuthError } from '../errors';
 import { adviseNetworkError, adviseProviderError, type Advice } from '../oauth/advice';
 import { ConfigurationCache } from '../oauth/configuration-cache';
+import { oauthFetch } from '../oauth/http';
 import { isLoopbackUrl, type OAuthSettings, type TokenSet } from '../oauth/settings';
 
 /**
@@ -66,6 +67,7 @@ async function buildConfiguration(s: OAuthSettings): Promise<client.Configuratio
     config = await client.discovery(new URL(s.issuer), s.clientId, undefined, auth, {
       execute,
       timeout: s.timeoutSeconds,
+      [client.customFetch]: oauthFetch,
     });
   } else if (!tokenEndpoint) {
     throw new MailAuthError('VALIDATION', 'The token has no token endpoint and no issuer to discover it from.', {
@@ -90,7 +92,7 @@ async function buildConfiguration(s: OAuthSettings): Promise<client.Configuratio
       [client.customFetch]: staticMetadata(metadata),
     });
     // The static document was for discovery only: every later request goes to the network.
-    config[client.customFetch] = undefined as unknown as client.CustomFetch;
+    config[client.customFetch] = oauthFetch;
   }
   config.timeout = s.timeoutSeconds;
   return config;
