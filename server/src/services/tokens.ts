@@ -68,6 +68,17 @@ export interface LeasedToken {
 
 const time = (v: string | Date | null | undefined) => (v ? new Date(v).getTime() : undefined);
 
+/** The fields of `data` whose values differ from the row's (dates by time, absent as null). */
+function changedFields(row: TokenRow, data: Record<string, unknown>): Record<string, unknown> {
+  const changed: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(data)) {
+    const was = (row as unknown as Record<string, unknown>)[field] ?? null;
+    const same = value instanceof Date ? time(was as string | Date | null) === value.getTime() : (value ?? null) === was;
+    if (!same) changed[field] = value;
+  }
+  return changed;
+}
+
 export interface Actor {
   id?: number;
   email?: string;
@@ -240,11 +251,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const write = async (row: TokenRow, data: Record<string, unknown>, lease?: Lease): Promise<TokenRow> => {
     const updatedAt = new Date();
     const rows = stateWriter(strapi, TOKEN_UID);
+    // Only what changed: a renewal rewrites half its fields with the values they have (valid, no error).
+    const changed = changedFields(row, data);
     if (lease?.held) {
       lease.held = false;
       // The renewal's lease goes with its result, in the same UPDATE — as long as it is still ours.
       const count = await rows.update((qb) => qb.where('id', row.id).andWhere(rows.column('leaseOwner'), lease.owner), {
-        ...data,
+        ...changed,
         updatedAt,
         leaseOwner: null,
         leaseUntil: null,
@@ -252,7 +265,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (count === 1) return { ...row, ...data, updatedAt } as TokenRow;
       // The lease ran out and another instance may hold it now: store the result, leave its lease alone.
     }
-    await rows.update((qb) => qb.where('id', row.id), { ...data, updatedAt });
+    await rows.update((qb) => qb.where('id', row.id), { ...changed, updatedAt });
     return { ...row, ...data, updatedAt } as TokenRow;
   };
 
