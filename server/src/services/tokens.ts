@@ -89,20 +89,35 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = <K extends keyof PluginConfig>(key: K): PluginConfig[K] =>
     strapi.config.get(`plugin::${PLUGIN_ID}.${key}`) as PluginConfig[K];
   const plugin = () => strapi.plugin(PLUGIN_ID);
-  const secrets = () => plugin().service('secrets');
-  const activity = () => plugin().service('activity');
+  // Looked up on first use (services are made in an order of Strapi's), then kept.
+  const service = <T>(name: string) => {
+    let found: T | undefined;
+    return (): T => (found ??= plugin().service(name) as T);
+  };
+  const secrets = service<ReturnType<typeof import('./secrets').default>>('secrets');
+  const activity = service<ReturnType<typeof import('./activity').default>>('activity');
+  const notifications = service<ReturnType<typeof import('./notifications').default>>('notifications');
+  const oauthService = service<ReturnType<typeof import('./oauth').default>>('oauth');
   const db = () => strapi.db.query(TOKEN_UID);
   const inflight = new Map<number, Promise<TokenRow>>();
 
-  const redirectUri = () => `${String(strapi.config.get('server.absoluteUrl')).replace(/\/$/, '')}/${PLUGIN_ID}/oauth/callback`;
-
-  const redirectUriWarning = () => {
-    const uri = redirectUri();
-    const development = (process.env.NODE_ENV ?? 'development') === 'development';
-    return !uri.startsWith('https://') && !development
-      ? 'The redirect URI is not https: providers other than for localhost refuse it. Set server.url to the public https address of Strapi.'
-      : undefined;
+  // Worked out again only when the server's URL changes: every token's view (and event) shows it.
+  let redirect: { url: string; uri: string; warning?: string } | undefined;
+  const redirectOf = () => {
+    const url = String(strapi.config.get('server.absoluteUrl'));
+    if (redirect?.url !== url) {
+      const uri = `${url.replace(/\/$/, '')}/${PLUGIN_ID}/oauth/callback`;
+      const development = (process.env.NODE_ENV ?? 'development') === 'development';
+      const warning =
+        !uri.startsWith('https://') && !development
+          ? 'The redirect URI is not https: providers other than for localhost refuse it. Set server.url to the public https address of Strapi.'
+          : undefined;
+      redirect = { url, uri, warning };
+    }
+    return redirect;
   };
+  const redirectUri = () => redirectOf().uri;
+  const redirectUriWarning = () => redirectOf().warning;
 
   const statusOf = (row: TokenRow): TokenStatus => {
     if (row.active === false) return 'inactive';
@@ -303,7 +318,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       data.grantedBy = set.grantedBy;
     }
     const updated = await write(row, data, lease);
-    await plugin().service('notifications').observe(updated);
+    await notifications().observe(updated);
     strapi.eventHub.emit(`${PLUGIN_ID}.token.${kind === 'authorized' ? 'authorized' : 'refreshed'}`, { token: view(updated) });
     // The job's refreshes come by the thousand: their entries are written in batches (the job
     // flushes at its end). One asked for by an admin or a caller is in the log when it returns.
@@ -346,7 +361,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       data.nextAttemptAt = null;
     }
     const updated = await write(row, data, options.lease);
-    await plugin().service('notifications').observe(updated);
+    await notifications().observe(updated);
     await activity().record({
       kind,
       subjectType: 'token',
@@ -362,7 +377,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Performs the grant that renews the access token: refresh, or client credentials again. */
   const renew = async (row: TokenRow, actor?: Actor, lease?: Lease): Promise<TokenRow> => {
-    const oauth = plugin().service('oauth');
+    const oauth = oauthService();
     try {
       let set: TokenSet;
       let sent: string | undefined;
