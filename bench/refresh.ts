@@ -91,24 +91,17 @@ async function main() {
     });
   }
 
+  const loopConfiguration = (fetch?: client.CustomFetch) => {
+    const c = new client.Configuration({ issuer: op.issuer, token_endpoint: op.tokenEndpoint }, 'bench', undefined, client.ClientSecretPost('bench-secret'));
+    client.allowInsecureRequests(c);
+    if (fetch) c[client.customFetch] = fetch;
+    return c;
+  };
   // Baseline: openid-client alone, same refresh tokens, same concurrency.
-  const config = new client.Configuration(
-    { issuer: op.issuer, token_endpoint: op.tokenEndpoint },
-    'bench',
-    undefined,
-    client.ClientSecretPost('bench-secret')
-  );
-  client.allowInsecureRequests(config);
+  const config = loopConfiguration();
   // The same loop on the HTTP path the plugin uses (undici's request() instead of fetch()), so that
   // the job's own work shows apart from what its cheaper requests save.
-  const sameHttp = new client.Configuration(
-    { issuer: op.issuer, token_endpoint: op.tokenEndpoint },
-    'bench',
-    undefined,
-    client.ClientSecretPost('bench-secret')
-  );
-  client.allowInsecureRequests(sameHttp);
-  sameHttp[client.customFetch] = oauthFetch;
+  const sameHttp = loopConfiguration(oauthFetch);
   // CPU time of this process (the server's is in its own): how much of the wall time is our work.
   const cpu: { base: number[]; mine: number[]; serverBase: number[]; serverMine: number[]; same: number[] } = {
     base: [],
