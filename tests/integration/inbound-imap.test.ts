@@ -25,11 +25,18 @@ describe(`IMAP inbound accounts against Dovecot (${process.env.TEST_DB ?? 'sqlit
   before(async () => {
     op = await startOAuthServer();
     const oauth = { introspectionUrl: op.introspectionEndpoint, ...op.introspectionClient };
-    [dc, dcx, dcm] = await Promise.all([
+    const started = await Promise.allSettled([
       startDovecot({ oauth }),
       startDovecot({ oauth, oauthMechanisms: ['XOAUTH2'] }),
       startDovecot({ oauth, oauthMechanisms: ['XOAUTH2'], oauthMasterUsers: true }),
     ]);
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) {
+      // the ones that did start are stopped, then the failure is the test's
+      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+      throw failed.reason;
+    }
+    [dc, dcx, dcm] = started.map((s) => (s as PromiseFulfilledResult<DovecotServer>).value);
     app = await startStrapi({ env: { MAIL_AUTH_RUN_JOBS: 'false', MAIL_AUTH_MAIL_TIMEOUT: '5' } });
     ({ superAdmin: admin } = await adminClients(app.strapi, app.url));
     aliceToken = await authorizedToken(admin, app.url, op, 'alice-imap', ALICE);

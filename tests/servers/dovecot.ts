@@ -88,7 +88,21 @@ export function defaultMessage(i: number): string {
   ].join('\r\n');
 }
 
+/**
+ * Starts a Dovecot. The ports come from freePort(): when another process takes one between that
+ * and Dovecot's bind (test suites run side by side), it is started again on other ports.
+ */
 export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDovecotOnce(opts);
+    } catch (e) {
+      if (attempt >= 3 || !/Address already in use/i.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startDovecotOnce(opts: DovecotOptions): Promise<DovecotServer> {
   const ca = await createTestCA();
   const dir = mkdtempSync(join(tmpdir(), 'mail-auth-dovecot-'));
   // mkdtemp makes it 0700: Dovecot's unprivileged processes must reach mail/ below it
@@ -213,6 +227,10 @@ protocol pop3 {
 `);
 
   const proc: ChildProcess = spawn(DOVECOT, ['-F', '-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A Dovecot a test never stopped (its setup failed half-way) must not keep the test process
+  // alive: the exit handler below ends it with the process.
+  proc.unref();
+  (proc.stderr as unknown as { unref(): void }).unref();
   let stderr = '';
   proc.stderr!.on('data', (c) => { stderr += c; });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
@@ -235,7 +253,7 @@ protocol pop3 {
     cleanup();
   };
 
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 20_000; // slow under the load of suites running side by side
   for (;;) {
     const ok = await Promise.all(Object.values(ports).map(canConnect));
     if (ok.every(Boolean)) break;
