@@ -1,6 +1,13 @@
 import type { Core, UID } from '@strapi/strapi';
+import type { Knex } from 'knex';
 
-import { stateWriter } from './state-writer';
+import { stateWriter, type StateWriter } from './state-writer';
+
+/** Where the row's lease is still this owner's: the condition of every write that extends or ends it. */
+export const heldBy = (rows: StateWriter, id: number, owner: string) => (qb: Knex.QueryBuilder) => qb.where('id', id).andWhere(rows.column('leaseOwner'), owner);
+
+/** The columns that end a lease. */
+export const RELEASED = { leaseOwner: null, leaseUntil: null } as const;
 
 /**
  * A row-level lease: a conditional UPDATE that succeeds for one caller at a time, on
@@ -29,10 +36,10 @@ export async function acquireLeases(strapi: Core.Strapi, uid: UID.Schema, ids: n
 /** Extends a lease this owner holds; false when it ran out and another took it. */
 export async function extendLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string, seconds: number): Promise<boolean> {
   const rows = stateWriter(strapi, uid);
-  return (await rows.update((qb) => qb.where('id', id).andWhere(rows.column('leaseOwner'), owner), { leaseUntil: new Date(Date.now() + seconds * 1000) })) === 1;
+  return (await rows.update(heldBy(rows, id, owner), { leaseUntil: new Date(Date.now() + seconds * 1000) })) === 1;
 }
 
 export async function releaseLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string): Promise<void> {
   const rows = stateWriter(strapi, uid);
-  await rows.update((qb) => qb.where('id', id).andWhere(rows.column('leaseOwner'), owner), { leaseOwner: null, leaseUntil: null });
+  await rows.update(heldBy(rows, id, owner), RELEASED);
 }

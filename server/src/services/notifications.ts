@@ -27,16 +27,16 @@ const problemOf = (row: Row, now = Date.now()): ProblemKind | null => {
   return null;
 };
 
-/**
- * What the banner shows, and the events of a token's state changing. An event fires once
- * per change: the change is claimed by a conditional update of `notifiedState`, so that of
- * several instances exactly one reports it.
- */
 /** Where problemOf can find a problem: the rest of the tokens are read for nothing. */
 const mayHaveProblem = (now: Date) => ({
   $or: [{ status: 'reauthorization-required' }, { status: { $in: ['valid', 'error'] }, accessTokenExpiresAt: { $lte: now } }],
 });
 
+/**
+ * What the banner shows, and the events of a token's state changing. An event fires once
+ * per change: the change is claimed by a conditional update of `notifiedState`, so that of
+ * several instances exactly one reports it.
+ */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const db = () => strapi.db.query(TOKEN_UID);
 

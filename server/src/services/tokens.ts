@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 
 import type { PluginConfig } from '../config/schema';
-import { acquireLease, acquireLeases, extendLease, releaseLease } from '../db/lease';
+import { acquireLease, acquireLeases, extendLease, heldBy, RELEASED, releaseLease } from '../db/lease';
 import { assertNameFree, findByRef } from '../db/named-rows';
 import { findPage, type PageQuery } from '../db/page';
 import { stateWriter } from '../db/state-writer';
@@ -271,12 +271,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (lease?.held) {
       lease.held = false;
       // The renewal's lease goes with its result, in the same UPDATE — as long as it is still ours.
-      const count = await rows.update((qb) => qb.where('id', row.id).andWhere(rows.column('leaseOwner'), lease.owner), {
-        ...changed,
-        updatedAt,
-        leaseOwner: null,
-        leaseUntil: null,
-      });
+      const count = await rows.update(heldBy(rows, row.id, lease.owner), { ...changed, updatedAt, ...RELEASED });
       if (count === 1) return { ...row, ...data, updatedAt } as TokenRow;
       // The lease ran out and another instance may hold it now: store the result, leave its lease alone.
     }
