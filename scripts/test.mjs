@@ -4,7 +4,8 @@
 // one file at a time (one Strapi per process), the integration suite once per database in
 // TEST_DBS (default sqlite; CI: sqlite,postgres,mysql). Ends with one line that sums up all runs.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -96,6 +97,48 @@ function runTests(label, files, extraEnv = {}, { buffered = false } = {}) {
   });
 }
 
+// The system packages behind the suites' real servers (scripts/install-system-deps.sh installs
+// them). A suite whose server is missing would be skipped whole: as root (as in CI) they are
+// installed first; otherwise the run stops with the command to run, unless ALLOW_SKIP=1.
+const SYSTEM_NEEDS = [
+  { path: '/usr/sbin/dovecot', what: 'Dovecot', suites: ['servers', 'integration', 'e2e'] },
+  { path: '/usr/bin/openssl', what: 'openssl', suites: ['servers', 'integration', 'e2e'] },
+  { path: '/usr/bin/chromium', what: 'Chromium', suites: ['e2e'] },
+];
+const executable = (path) => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const missingNeeds = () => SYSTEM_NEEDS.filter((n) => n.suites.some((s) => suites.includes(s)) && !executable(n.path));
+if (missingNeeds().length) {
+  const names = missingNeeds().map((n) => n.what).join(', ');
+  if (process.getuid?.() === 0) {
+    console.log(`=== installing the system packages the tests need (${names})`);
+    run('bash', [join(root, 'scripts/install-system-deps.sh')]);
+    if (missingNeeds().length) fail(`still missing after scripts/install-system-deps.sh: ${missingNeeds().map((n) => n.what).join(', ')}`);
+  } else if (process.env.ALLOW_SKIP === '1') {
+    console.warn(`test: ${names} not installed: the suites that need them are skipped (ALLOW_SKIP=1) and counted below`);
+  } else {
+    fail(`${names} not installed. Run: sudo bash scripts/install-system-deps.sh  (or ALLOW_SKIP=1 npm test to skip what needs them)`);
+  }
+}
+
+// Suites skipped whole (describe with skip) are not counted by node's test runner: the test
+// helpers append one line per skipped suite to this file (tests/servers/require-binary.ts).
+const skipLog = join(mkdtempSync(join(tmpdir(), 'mail-auth-test-')), 'skipped-suites');
+env.MAIL_AUTH_TEST_SKIP_LOG = skipLog;
+const skippedSuites = () => {
+  try {
+    return readFileSync(skipLog, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+};
+
 const needsStrapi = suites.some((s) => s === 'integration' || s === 'e2e');
 if (needsStrapi) {
   // SKIP_BUILD=1 when the plugin's dist/ was just built (CI builds it before `verify`).
@@ -130,7 +173,11 @@ for (const suite of suites) {
   }
 }
 
-const skippedNote = totals.skipped ? ` (SKIPPED TESTS: ${totals.skipped}, see the warnings above)` : '';
+const wholeSuites = skippedSuites();
+totals.skipped += wholeSuites.length;
 console.log(`\n${totals.pass} passed, ${totals.fail + totals.cancelled} failed, ${totals.skipped} skipped`);
-if (skippedNote) console.log(skippedNote.trim());
+if (totals.skipped) {
+  const suitesNote = wholeSuites.length ? `, of which ${wholeSuites.length} whole suite(s): ${[...new Set(wholeSuites)].join(', ')}` : '';
+  console.log(`(SKIPPED TESTS: ${totals.skipped}${suitesNote}; see the warnings above)`);
+}
 process.exit(failedRuns || totals.fail || totals.cancelled ? 1 : 0);

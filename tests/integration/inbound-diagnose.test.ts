@@ -11,7 +11,7 @@ import { DOVECOT, startDovecot, type DovecotServer } from '../servers/dovecot';
 import { startGraphServer, type GraphServer } from '../servers/graph-server';
 import { startOAuthServer, type OAuthTestServer } from '../servers/oauth-server';
 import { freePort } from '../servers/ports';
-import { requireBinary } from '../servers/require-binary';
+import { skipSuiteWithout } from '../servers/require-binary';
 
 const ALICE = 'alice@example.test';
 
@@ -22,7 +22,7 @@ interface Report {
   code?: string;
 }
 
-describe(`Test & confirm of inbound accounts (${process.env.TEST_DB ?? 'sqlite'})`, { skip: !requireBinary(DOVECOT, 'Dovecot') }, () => {
+describe(`Test & confirm of inbound accounts (${process.env.TEST_DB ?? 'sqlite'})`, { skip: skipSuiteWithout(DOVECOT, 'Dovecot') }, () => {
   let app: TestStrapi;
   let op: OAuthTestServer;
   let dc: DovecotServer;

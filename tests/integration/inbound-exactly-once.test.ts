@@ -6,7 +6,7 @@ import { RECEIPT_UID, createAccount, storedMessages } from '../helpers/inbound';
 import { startStrapi, type TestStrapi } from '../helpers/strapi';
 import { DOVECOT, startDovecot, type DovecotServer } from '../servers/dovecot';
 import { startOAuthServer, type OAuthTestServer } from '../servers/oauth-server';
-import { requireBinary } from '../servers/require-binary';
+import { skipSuiteWithout } from '../servers/require-binary';
 import { startTcpProxy, type TcpProxy } from '../servers/tcp-proxy';
 
 const RUNS = 100;
@@ -24,7 +24,7 @@ function random(seed: number) {
   };
 }
 
-describe(`Exactly once under connections cut at random points (${process.env.TEST_DB ?? 'sqlite'})`, { skip: !requireBinary(DOVECOT, 'Dovecot') }, () => {
+describe(`Exactly once under connections cut at random points (${process.env.TEST_DB ?? 'sqlite'})`, { skip: skipSuiteWithout(DOVECOT, 'Dovecot') }, () => {
   let app: TestStrapi;
   let op: OAuthTestServer;
   let dc: DovecotServer;

@@ -9,11 +9,11 @@ import { startStrapi, type TestStrapi } from '../helpers/strapi';
 import { fixtureMessages } from '../fixtures/messages';
 import { DOVECOT, startDovecot, type DovecotServer } from '../servers/dovecot';
 import { startOAuthServer, type OAuthTestServer } from '../servers/oauth-server';
-import { requireBinary } from '../servers/require-binary';
+import { skipSuiteWithout } from '../servers/require-binary';
 
 const ALICE = 'alice@example.test';
 
-describe(`IMAP inbound accounts against Dovecot (${process.env.TEST_DB ?? 'sqlite'})`, { skip: !requireBinary(DOVECOT, 'Dovecot') }, () => {
+describe(`IMAP inbound accounts against Dovecot (${process.env.TEST_DB ?? 'sqlite'})`, { skip: skipSuiteWithout(DOVECOT, 'Dovecot') }, () => {
   let app: TestStrapi;
   let op: OAuthTestServer;
   let dc: DovecotServer; // offers XOAUTH2 and OAUTHBEARER: imapflow takes OAUTHBEARER

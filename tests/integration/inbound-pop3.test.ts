@@ -10,14 +10,14 @@ import { startStrapi, type TestStrapi } from '../helpers/strapi';
 import { fixtureMessages } from '../fixtures/messages';
 import { DOVECOT, startDovecot, type DovecotServer } from '../servers/dovecot';
 import { startOAuthServer, type OAuthTestServer } from '../servers/oauth-server';
-import { requireBinary } from '../servers/require-binary';
+import { skipSuiteWithout } from '../servers/require-binary';
 import { startTcpProxy, type TcpProxy } from '../servers/tcp-proxy';
 
 const TYPES = ['pop3', 'pop3s', 'pop3-starttls'] as const;
 const AUTHS = ['password', 'XOAUTH2', 'OAUTHBEARER'] as const;
 const user = (type: string, auth: string) => `${type}-${auth}`.toLowerCase() + '@example.test';
 
-describe(`POP3 inbound accounts against Dovecot (${process.env.TEST_DB ?? 'sqlite'})`, { skip: !requireBinary(DOVECOT, 'Dovecot') }, () => {
+describe(`POP3 inbound accounts against Dovecot (${process.env.TEST_DB ?? 'sqlite'})`, { skip: skipSuiteWithout(DOVECOT, 'Dovecot') }, () => {
   let app: TestStrapi;
   let op: OAuthTestServer;
   let dc: DovecotServer; // offers XOAUTH2 and OAUTHBEARER: the plugin takes XOAUTH2 for POP3

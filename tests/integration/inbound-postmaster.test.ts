@@ -7,13 +7,13 @@ import { startStrapi, type TestStrapi } from '../helpers/strapi';
 import { TOKEN_UID } from '../helpers/tokens';
 import { DOVECOT, startDovecot, type DovecotServer } from '../servers/dovecot';
 import { startOAuthServer, type OAuthTestServer } from '../servers/oauth-server';
-import { requireBinary } from '../servers/require-binary';
+import { skipSuiteWithout } from '../servers/require-binary';
 
 const ALICE = 'alice@example.test';
 const BOB = 'bob@example.test';
 const mail = (subject: string) => `From: c@example.org\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}@example.org>\r\n\r\nbody\r\n`;
 
-describe(`The PostMaster: tokens at fetch time, the scheduled job, leases (${process.env.TEST_DB ?? 'sqlite'})`, { skip: !requireBinary(DOVECOT, 'Dovecot') }, () => {
+describe(`The PostMaster: tokens at fetch time, the scheduled job, leases (${process.env.TEST_DB ?? 'sqlite'})`, { skip: skipSuiteWithout(DOVECOT, 'Dovecot') }, () => {
   let app: TestStrapi;
   let op: OAuthTestServer;
   let dc: DovecotServer;

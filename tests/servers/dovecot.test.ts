@@ -5,12 +5,12 @@ import Pop3Command from 'node-pop3';
 import { DOVECOT, startDovecot, type DovecotServer } from './dovecot';
 import { obtainTokens } from './headless';
 import { startOAuthServer, type OAuthTestServer } from './oauth-server';
-import { requireBinary } from './require-binary';
+import { skipSuiteWithout } from './require-binary';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
 const ALICE = 'alice@example.test';
 
-describe('Dovecot test server', { skip: !requireBinary(DOVECOT, 'Dovecot') }, () => {
+describe('Dovecot test server', { skip: skipSuiteWithout(DOVECOT, 'Dovecot') }, () => {
   let op: OAuthTestServer;
   let dc: DovecotServer;
   let xoauth2Only: DovecotServer;

@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, appendFileSync, constants } from 'node:fs';
 import { basename } from 'node:path';
 
 /** Debian packages behind the binaries our tests need, for the hint in the warning. */
@@ -29,4 +29,15 @@ export function requireBinary(path: string, what: string): boolean {
     );
     return false;
   }
+}
+
+/**
+ * The `skip` option of a `describe` whose whole suite needs the executable: false when it is
+ * there, else the reason. node's test runner does not count a suite skipped whole, so it is
+ * written to the file scripts/test.mjs counts in its last line.
+ */
+export function skipSuiteWithout(path: string, what: string): false | string {
+  if (requireBinary(path, what)) return false;
+  if (process.env.MAIL_AUTH_TEST_SKIP_LOG) appendFileSync(process.env.MAIL_AUTH_TEST_SKIP_LOG, `${what}\n`);
+  return `${what} is not installed`;
 }
