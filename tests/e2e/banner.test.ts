@@ -224,4 +224,25 @@ describe('the expiry banner on every admin page (built admin, Chromium)', () => 
       await e2e.explainFailure(t, watcher, err);
     }
   });
+
+  test('a client secret that expires within 30 days is announced; its date is in the token form', { skip }, async (t) => {
+    try {
+      const { page } = watcher;
+      const on = new Date(Date.now() + 12 * 86_400_000).toISOString().slice(0, 10);
+      const res = await e2e.superAdmin.put(`/mail-auth/tokens/${alice}`, { clientSecretExpiresOn: on });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      await page.goto(`${e2e.app.url}/admin/content-manager`);
+      const title = banner(page).getByText('The client secret of OAuth2 token "mailbox-alice" expires soon', { exact: true });
+      await title.waitFor();
+      await banner(page).getByText(/from then on the provider refuses its refreshes/).waitFor();
+      await settle(page);
+      t.diagnostic(`screenshot: ${await screenshot(page, 'banner-secret-expiring')}`);
+
+      await banner(page).getByRole('link', { name: 'Open the token' }).click();
+      await page.waitForURL((url) => url.pathname === `${PLUGIN_PATH}/tokens/${alice}`);
+      assert.equal(await page.getByLabel('Client secret expires on').inputValue(), on);
+    } catch (err) {
+      await e2e.explainFailure(t, watcher, err);
+    }
+  });
 });

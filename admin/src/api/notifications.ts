@@ -3,7 +3,7 @@ import type { FetchClient } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../pluginId';
 
 /** What went wrong with a token (server: services/notifications.ts). */
-export type ProblemKind = 'expired' | 'reauthorization-required';
+export type ProblemKind = 'expired' | 'reauthorization-required' | 'client-secret-expiring' | 'client-secret-expired';
 
 /** One entry of GET /mail-auth/notifications. */
 export interface TokenNotification {

@@ -21,6 +21,8 @@ export interface Token {
   grantType: GrantType;
   clientId: string;
   hasClientSecret: boolean;
+  /** YYYY-MM-DD: when the client secret stops working, as entered; the banner warns ahead. */
+  clientSecretExpiresOn: string | null;
   clientAuthMethod: 'client_secret_post' | 'client_secret_basic';
   tenant: string | null;
   scope: string | null;
@@ -57,6 +59,7 @@ export interface TokenInput {
   template?: string;
   clientId?: string;
   clientSecret?: string | null;
+  clientSecretExpiresOn?: string | null;
   clientAuthMethod?: 'client_secret_post' | 'client_secret_basic';
   tenant?: string | null;
   issuer?: string | null;

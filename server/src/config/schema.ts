@@ -24,6 +24,11 @@ export const pluginConfigSchema = z
      * everything. A scheduled refresh writes an entry per token per hour, a send one per message.
      */
     activityRetentionDays: z.number().int().min(0).max(36_500).default(365),
+    /**
+     * Days ahead of a token's `clientSecretExpiresOn` from which the banner warns that the client
+     * secret is about to expire (0: no warning ahead, only once it has expired).
+     */
+    secretExpiryWarningDays: z.number().int().min(0).max(365).default(30),
     /** Timeout of one HTTP request to a provider, in seconds. */
     httpTimeout: z.number().int().min(1).max(300).default(30),
     /**

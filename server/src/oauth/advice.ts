@@ -24,7 +24,16 @@ export interface Advice {
 export interface AdviceContext {
   redirectUri?: string;
   template?: string;
+  /** The stored token's name and client id, for advice that says which one to fix. */
+  tokenName?: string;
+  clientId?: string;
 }
+
+/** AADSTS7000222 names the token and the app registration whose secret must be made anew. */
+const expiredSecretAdvice = ({ tokenName, clientId }: AdviceContext) =>
+  `The client secret of the app registration${clientId ? ` (Application (client) ID ${clientId})` : ''} has expired. ` +
+  'Create a new one in the Microsoft Entra admin center (App registrations → this app → Certificates & secrets → New client secret), ' +
+  `enter its Value and its expiry date in ${tokenName ? `token "${tokenName}"` : 'the token'}, then click Generate tokens.`;
 
 /** The AADSTS codes that mean the refresh token or grant can never be used again. */
 const GRANT_GONE = new Set([700082, 70008, 50173, 7000222, 65001, 50076, 50079, 54005]);
@@ -46,8 +55,6 @@ const MICROSOFT: Record<number, string> = {
   70008: 'The refresh token has expired or was revoked. Click Generate tokens to sign in again.',
   50173:
     'The grant expired because the password of the account changed or its sessions were revoked. Click Generate tokens to sign in again.',
-  7000222:
-    'The client secret of the app registration has expired. Create a new one in the Microsoft Entra admin center (App registrations → this app → Certificates & secrets), enter its Value here, then click Generate tokens.',
   7000215:
     'The client secret is wrong. Enter the secret\'s "Value" from Certificates & secrets (not its "Secret ID").',
   90112: 'The client id is not valid. Copy the "Application (client) ID" from the app registration\'s Overview page.',
@@ -70,6 +77,9 @@ export function adviseProviderError(body: ProviderErrorBody, context: AdviceCont
     ? ` Register exactly this redirect URI at the provider: ${context.redirectUri}`
     : '';
 
+  if (code === 7000222) {
+    return { code: 'AADSTS7000222', message, advice: expiredSecretAdvice(context), reauthorize: true, transient: false };
+  }
   if (code !== undefined && MICROSOFT[code]) {
     const extra = code === 50011 ? registerUri : '';
     return {

@@ -2,6 +2,8 @@ import type { GrantType, ProviderTemplate } from '../providers';
 
 /** Everything needed to talk to a token's provider: the stored token, resolved and decrypted. */
 export interface OAuthSettings {
+  /** The stored token's name, for advice that names it. */
+  tokenName?: string;
   template: ProviderTemplate;
   grantType: GrantType;
   clientId: string;

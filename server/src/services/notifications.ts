@@ -1,14 +1,17 @@
 import type { Core } from '@strapi/strapi';
 
+import type { PluginConfig } from '../config/schema';
 import { PLUGIN_ID } from '../plugin-id';
-import { TOKEN_UID, type TokenRow } from './tokens';
+import { dateOnly, TOKEN_UID, type TokenRow } from './tokens';
 
 export type ProblemKind = 'expired' | 'reauthorization-required';
+/** The client secret's expiry date (entered by the admin) is near, or past. */
+export type SecretKind = 'client-secret-expiring' | 'client-secret-expired';
 
 export interface Notification {
   tokenId: number;
   tokenName: string;
-  kind: ProblemKind;
+  kind: ProblemKind | SecretKind;
   /** When the problem began (UTC, ISO 8601). */
   since: string | null;
   message: string;
@@ -32,6 +35,16 @@ const mayHaveProblem = (now: Date) => ({
   $or: [{ status: 'reauthorization-required' }, { status: { $in: ['valid', 'error'] }, accessTokenExpiresAt: { $lte: now } }],
 });
 
+const DAY = 86_400_000;
+
+/** Where a secret given by Microsoft, Google or another provider is made anew. */
+const newSecretAdvice = (row: Row) =>
+  row.template.startsWith('microsoft')
+    ? `Create a new client secret in the Microsoft Entra admin center (App registrations → the app with Application (client) ID ${row.clientId} → Certificates & secrets → New client secret), then enter its Value and its expiry date in the token.`
+    : row.template === 'google'
+      ? `Create a new client secret in the Google Cloud console (APIs & Services → Credentials → the OAuth client ${row.clientId}), then enter it and its expiry date in the token.`
+      : `Create a new client secret for client ${row.clientId} at the provider, then enter it and its expiry date in the token.`;
+
 /**
  * What the banner shows, and the events of a token's state changing. An event fires once
  * per change: the change is claimed by a conditional update of `notifiedState`, so that of
@@ -39,6 +52,33 @@ const mayHaveProblem = (now: Date) => ({
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const db = () => strapi.db.query(TOKEN_UID);
+  const warningDays = () => strapi.config.get(`plugin::${PLUGIN_ID}.secretExpiryWarningDays`) as PluginConfig['secretExpiryWarningDays'];
+
+  /** Tokens whose client secret expires within the warning window (or has expired). */
+  const secretNotices = async (now: Date): Promise<Notification[]> => {
+    const horizon = dateOnly(new Date(now.getTime() + (warningDays() ?? 30) * DAY))!;
+    const today = dateOnly(now)!;
+    const rows = (await db().findMany({
+      where: { active: true, clientSecretExpiresOn: { $notNull: true, $lte: horizon } },
+      orderBy: { name: 'asc' },
+    })) as Row[];
+    return rows.map((row) => {
+      const on = dateOnly(row.clientSecretExpiresOn)!;
+      const expired = on <= today;
+      const days = Math.round((Date.parse(on) - Date.parse(today)) / DAY);
+      return {
+        tokenId: row.id,
+        tokenName: row.name,
+        kind: expired ? 'client-secret-expired' : 'client-secret-expiring',
+        since: `${on}T00:00:00.000Z`,
+        message: expired
+          ? `The client secret of OAuth2 token "${row.name}" expired on ${on}: the provider refuses its refreshes.`
+          : `The client secret of OAuth2 token "${row.name}" expires on ${on}, in ${days} day${days === 1 ? '' : 's'}.`,
+        advice: newSecretAdvice(row),
+        link: `/plugins/${PLUGIN_ID}/tokens/${row.id}`,
+      };
+    });
+  };
 
   const notice = (row: Row, kind: ProblemKind): Notification => ({
     tokenId: row.id,
@@ -59,16 +99,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     problemOf,
 
-    /** The problems of the tokens that ask to be notified of them. */
+    /**
+     * The problems of the tokens that ask to be notified of them, then the client secrets that
+     * expire within `secretExpiryWarningDays` (a token with an expiry date entered asks for that).
+     */
     async list(): Promise<Notification[]> {
       const now = new Date();
       const rows = (await db().findMany({ where: { active: true, ...mayHaveProblem(now) }, orderBy: { name: 'asc' } })) as Row[];
-      return rows.flatMap((row) => {
+      const problems = rows.flatMap((row) => {
         const kind = problemOf(row, now.getTime());
         if (kind === 'expired' && row.notifyOnExpiredToken !== false) return [notice(row, kind)];
         if (kind === 'reauthorization-required' && row.notifyOnExpiredRefreshToken !== false) return [notice(row, kind)];
         return [];
       });
+      return [...problems, ...(await secretNotices(now))];
     },
 
     /** Emits the event of a token's new problem (or notes that it has none any more). */

@@ -123,7 +123,7 @@ function toTokenSet(answer: client.TokenEndpointResponse & client.TokenEndpointR
 /** Any failure of openid-client or fetch as an OAuthRequestError with advice. */
 export function toOAuthError(e: unknown, s: OAuthSettings, redirectUri?: string): OAuthRequestError | MailAuthError {
   if (e instanceof MailAuthError) return e;
-  const context = { redirectUri, template: s.template.id };
+  const context = { redirectUri, template: s.template.id, tokenName: s.tokenName, clientId: s.clientId };
   if (e instanceof client.ResponseBodyError) {
     const body = (e.cause ?? {}) as { error_codes?: number[] };
     return new OAuthRequestError(

@@ -67,6 +67,16 @@ export interface LeasedToken {
 }
 
 const time = (v: string | Date | null | undefined) => (v ? new Date(v).getTime() : undefined);
+/**
+ * A date column as YYYY-MM-DD, whichever form the database driver returns it in (the pg and
+ * mysql drivers make a Date at local midnight of that day).
+ */
+export const dateOnly = (v: string | Date | null | undefined): string | null => {
+  if (!v) return null;
+  if (!(v instanceof Date)) return String(v).slice(0, 10);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${v.getFullYear()}-${pad(v.getMonth() + 1)}-${pad(v.getDate())}`;
+};
 
 /** The fields of `data` whose values differ from the row's (dates by time, absent as null). */
 function changedFields(row: TokenRow, data: Record<string, unknown>): Record<string, unknown> {
@@ -134,6 +144,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     grantType: row.grantType,
     clientId: row.clientId,
     hasClientSecret: Boolean(row.clientSecret),
+    clientSecretExpiresOn: dateOnly(row.clientSecretExpiresOn),
     clientAuthMethod: row.clientAuthMethod ?? 'client_secret_post',
     tenant: row.tenant ?? null,
     scope: row.scope ?? null,
@@ -218,6 +229,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const template = findTemplate(row.template);
     if (!template) throw new MailAuthError('VALIDATION', `Token "${row.name}" has an unknown template "${row.template}"`);
     return {
+      tokenName: row.name,
       template,
       grantType: row.grantType,
       clientId: row.clientId,

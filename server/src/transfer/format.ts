@@ -32,6 +32,8 @@ export interface TokenConfig {
   description: string | null;
   clientId: string;
   clientSecret: string | null;
+  /** YYYY-MM-DD, as the admin entered it. */
+  clientSecretExpiresOn: string | null;
   clientAuthMethod: 'client_secret_post' | 'client_secret_basic';
   tenant: string | null;
   issuer: string | null;
@@ -96,6 +98,7 @@ export function documentPath(field: string, grantType: GrantType): string[] {
     grantType: ['Config', 'AuthFlow'],
     tenant: ['MailAuth', 'Tenant'],
     description: ['MailAuth', 'Description'],
+    clientSecretExpiresOn: ['MailAuth', 'ClientSecretExpiresOn'],
     issuer: ['MailAuth', 'Issuer'],
     pkce: ['MailAuth', 'Pkce'],
     clientAuthMethod: ['MailAuth', 'ClientAuthMethod'],
@@ -242,6 +245,7 @@ export function readTokenEntry(entry: TokenEntry): ReadResult {
       description: trimmed(mailAuth.Description),
       clientId: trimmed(entry.Config.ClientID) ?? undefined,
       clientSecret: entry.Config.ClientSecret || undefined,
+      clientSecretExpiresOn: mailAuth.ClientSecretExpiresOn ?? null,
       clientAuthMethod: mailAuth.ClientAuthMethod ?? 'client_secret_post',
       tenant,
       issuer: trimmed(mailAuth.Issuer),
@@ -355,6 +359,7 @@ export function writeTokenEntry(token: ExportedToken) {
       Template: token.template,
       ...(token.tenant ? { Tenant: token.tenant } : {}),
       ...(token.description ? { Description: token.description } : {}),
+      ...(token.clientSecretExpiresOn ? { ClientSecretExpiresOn: token.clientSecretExpiresOn } : {}),
       ...(token.issuer ? { Issuer: token.issuer } : {}),
       Pkce: token.pkce,
       ClientAuthMethod: token.clientAuthMethod,

@@ -111,6 +111,10 @@ const mailAuthSchema = z
       .optional(),
     Tenant: text(200).nullable().optional(),
     Description: text(2000).nullable().optional(),
+    ClientSecretExpiresOn: text(10)
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+      .nullable()
+      .optional(),
     Issuer: url.nullable().optional(),
     Pkce: flag.optional(),
     ClientAuthMethod: z

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 import { PLUGIN_ID } from '../plugin-id';
-import { actorName, TOKEN_UID, type TokenRow } from '../services/tokens';
+import { actorName, dateOnly, TOKEN_UID, type TokenRow } from '../services/tokens';
 import { toFieldErrors, type FieldError } from '../validation/format-issues';
 import { configurationProblems } from '../validation/token-input';
 import { differingPaths } from './compare';
@@ -33,6 +33,7 @@ function exportedFrom(row: TokenRow, secrets: Secrets, include: { clientSecret: 
     grantType: row.grantType,
     description: row.description || null,
     clientId: row.clientId ?? '',
+    clientSecretExpiresOn: dateOnly(row.clientSecretExpiresOn),
     clientAuthMethod: row.clientAuthMethod ?? 'client_secret_post',
     tenant: row.tenant || null,
     issuer: row.issuer || null,

@@ -8,6 +8,15 @@ import { toFieldErrors, type FieldError } from './format-issues';
 
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
 
+/** A calendar date, YYYY-MM-DD, that exists (no 2026-02-30). */
+const isoDate = z.string().refine((v) => {
+  const day = new Date(`${v}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(day.getTime()) && day.toISOString().startsWith(v);
+}, 'must be a date as YYYY-MM-DD, one that exists');
+
+/** Microsoft Entra ID makes client secrets that last at most 24 months. */
+export const MICROSOFT_SECRET_MONTHS = 24;
+
 /** The fields an admin may write; everything else about a token is its state. */
 export const tokenFieldsSchema = z
   .object({
@@ -16,6 +25,8 @@ export const tokenFieldsSchema = z
     template: z.string(),
     clientId: text(500).min(1, 'is required'),
     clientSecret: z.string().max(4000, 'must be at most 4000 characters').nullable(),
+    /** When the client secret stops working (Azure shows it when the secret is made): warned of ahead. */
+    clientSecretExpiresOn: isoDate.nullable(),
     clientAuthMethod: z.enum(['client_secret_post', 'client_secret_basic']),
     tenant: text(200).nullable(),
     issuer: text(2000).nullable(),
@@ -95,6 +106,18 @@ export function checkTokenRules(t: Partial<TokenFields>, options: { allowHttpLoo
     }
     if ((t.scope ?? '').split(/\s+/).includes('openid') && !t.issuer) {
       add('issuer', 'is required when the scope includes openid (the id_token is checked against it)');
+    }
+  }
+
+  if (t.clientSecretExpiresOn && template.id.startsWith('microsoft')) {
+    const latest = new Date();
+    latest.setUTCMonth(latest.getUTCMonth() + MICROSOFT_SECRET_MONTHS);
+    latest.setUTCDate(latest.getUTCDate() + 1);
+    if (new Date(`${t.clientSecretExpiresOn}T00:00:00Z`) > latest) {
+      add(
+        'clientSecretExpiresOn',
+        `must be at most ${MICROSOFT_SECRET_MONTHS} months from today: Microsoft Entra client secrets last no longer (copy the date from the "Expires" column under Certificates & secrets)`
+      );
     }
   }
 

@@ -30,6 +30,45 @@ export const ExpiryBanner = ({ problems, onDismiss }: ExpiryBannerProps) => {
         )
       : '';
 
+  /** What each kind of problem says: its alert's look, title, sentence and advice when the server gives none. */
+  const texts = (problem: TokenNotification) => {
+    const name = { name: problem.tokenName };
+    const when = since(problem);
+    const t = (id: string, defaultMessage: string, values?: Record<string, string>) =>
+      formatMessage({ id: getTranslation(id), defaultMessage }, values);
+    const day = problem.since ? formatDate(problem.since, { dateStyle: 'medium', timeZone: 'UTC' }) : '';
+    switch (problem.kind) {
+      case 'expired':
+        return {
+          variant: 'warning' as const,
+          title: t('banner.expired.title', 'OAuth2 token "{name}" has expired', name),
+          body: t('banner.expired.body', 'Its access token expired {when} and could not be refreshed: mail accounts using it cannot connect.', { when }),
+          advice: t('banner.expired.advice', 'Open the token to see the last error, then click Refresh now.'),
+        };
+      case 'client-secret-expiring':
+        return {
+          variant: 'warning' as const,
+          title: t('banner.secretExpiring.title', 'The client secret of OAuth2 token "{name}" expires soon', name),
+          body: t('banner.secretExpiring.body', 'It expires on {date}; from then on the provider refuses its refreshes.', { date: day }),
+          advice: t('banner.secretExpiring.advice', 'Create a new client secret at the provider and enter it, with its expiry date, in the token.'),
+        };
+      case 'client-secret-expired':
+        return {
+          variant: 'danger' as const,
+          title: t('banner.secretExpired.title', 'The client secret of OAuth2 token "{name}" has expired', name),
+          body: t('banner.secretExpired.body', 'It expired on {date}: the provider refuses its refreshes.', { date: day }),
+          advice: t('banner.secretExpiring.advice', 'Create a new client secret at the provider and enter it, with its expiry date, in the token.'),
+        };
+      default:
+        return {
+          variant: 'danger' as const,
+          title: t('banner.reauthorize.title', 'OAuth2 token "{name}" needs to be authorized again', name),
+          body: t('banner.reauthorize.body', 'The provider refused its refresh token {when}: mail accounts using it cannot connect.', { when }),
+          advice: t('banner.reauthorize.advice', 'Open the token and click Generate tokens to sign in again.'),
+        };
+    }
+  };
+
   return (
     <Flex
       direction="column"
@@ -44,60 +83,21 @@ export const ExpiryBanner = ({ problems, onDismiss }: ExpiryBannerProps) => {
       aria-label={formatMessage({ id: getTranslation('banner.region'), defaultMessage: 'OAuth2 tokens that need attention' })}
     >
       {shown.map((problem) => {
-        const expired = problem.kind === 'expired';
-        const when = since(problem);
+        const { variant, title, body, advice } = texts(problem);
         return (
           <Alert
             key={`${problem.tokenId}-${problem.kind}`}
-            variant={expired ? 'warning' : 'danger'}
+            variant={variant}
             closeLabel={formatMessage({ id: getTranslation('banner.dismiss'), defaultMessage: 'Hide until a new problem appears' })}
             onClose={() => onDismiss(problem)}
-            title={
-              expired
-                ? formatMessage(
-                    { id: getTranslation('banner.expired.title'), defaultMessage: 'OAuth2 token "{name}" has expired' },
-                    { name: problem.tokenName }
-                  )
-                : formatMessage(
-                    { id: getTranslation('banner.reauthorize.title'), defaultMessage: 'OAuth2 token "{name}" needs to be authorized again' },
-                    { name: problem.tokenName }
-                  )
-            }
+            title={title}
             action={
               <Link tag={RouterLink} to={problem.link}>
                 {formatMessage({ id: getTranslation('banner.open'), defaultMessage: 'Open the token' })}
               </Link>
             }
           >
-            {[
-              expired
-                ? formatMessage(
-                    {
-                      id: getTranslation('banner.expired.body'),
-                      defaultMessage: 'Its access token expired {when} and could not be refreshed: mail accounts using it cannot connect.',
-                    },
-                    { when }
-                  )
-                : formatMessage(
-                    {
-                      id: getTranslation('banner.reauthorize.body'),
-                      defaultMessage: 'The provider refused its refresh token {when}: mail accounts using it cannot connect.',
-                    },
-                    { when }
-                  ),
-              problem.advice ??
-                (expired
-                  ? formatMessage({
-                      id: getTranslation('banner.expired.advice'),
-                      defaultMessage: 'Open the token to see the last error, then click Refresh now.',
-                    })
-                  : formatMessage({
-                      id: getTranslation('banner.reauthorize.advice'),
-                      defaultMessage: 'Open the token and click Generate tokens to sign in again.',
-                    })),
-            ]
-              .join(' ')
-              .replace(/\s{2,}/g, ' ')}
+            {[body, problem.advice ?? advice].join(' ').replace(/\s{2,}/g, ' ')}
           </Alert>
         );
       })}

@@ -166,6 +166,25 @@ export const TokenForm = ({ template, values, onChange, errors, onSubmit, hasCli
                 />
               </Grid.Item>
             )}
+            {has('clientSecret') && (
+              <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                <Field.Root
+                  name="clientSecretExpiresOn"
+                  error={errors.clientSecretExpiresOn}
+                  hint={fieldHelp(t, template.id, 'clientSecretExpiresOn')}
+                >
+                  <Field.Label>{fieldLabel(t, 'clientSecretExpiresOn')}</Field.Label>
+                  <TextInput
+                    type="date"
+                    value={values.clientSecretExpiresOn}
+                    disabled={readOnly}
+                    onChange={(e: ChangeEvent<HTMLInputElement>) => set('clientSecretExpiresOn', e.target.value)}
+                  />
+                  <Field.Hint />
+                  <Field.Error />
+                </Field.Root>
+              </Grid.Item>
+            )}
             {has('tenant') && choices.length > 0 && (
               <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
                 <Field.Root name="tenantChoice" hint={fieldHelp(t, template.id, 'tenant')} required>

@@ -1,7 +1,7 @@
 import type { TemplateField } from '../../api/templates';
 import type { Translate } from '../../utils/useT';
 
-export type FormField = TemplateField | 'name' | 'description' | 'template';
+export type FormField = TemplateField | 'name' | 'description' | 'template' | 'clientSecretExpiresOn';
 
 /** The label of each token field. */
 export const fieldLabel = (t: Translate, field: FormField): string => {
@@ -16,6 +16,8 @@ export const fieldLabel = (t: Translate, field: FormField): string => {
       return t('field.clientId', 'Client ID');
     case 'clientSecret':
       return t('field.clientSecret', 'Client secret');
+    case 'clientSecretExpiresOn':
+      return t('field.clientSecretExpiresOn', 'Client secret expires on');
     case 'tenant':
       return t('field.tenant', 'Tenant');
     case 'scope':
@@ -43,6 +45,11 @@ export const fieldHelp = (t: Translate, templateId: string, field: FormField): s
   const group = groupOf(templateId);
   if (field === 'name') return t('help.name', 'How mail accounts and the activity log refer to this token, e.g. "support mailbox".');
   if (field === 'description') return undefined;
+  if (field === 'clientSecretExpiresOn') {
+    return group === 'microsoft' || group === 'microsoft-app-only'
+      ? t('help.microsoft.clientSecretExpiresOn', 'The Expires date shown beside the secret under Certificates & secrets (at most 24 months ahead). A banner warns before it, so that a new secret is in place in time.')
+      : t('help.clientSecretExpiresOn', 'Optional: when the provider stops accepting this secret. A banner warns before it.');
+  }
   if (group === 'google') {
     switch (field) {
       case 'clientId':

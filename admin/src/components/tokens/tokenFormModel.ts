@@ -11,6 +11,8 @@ export interface TokenFormValues {
   clientId: string;
   /** Typed secret; empty keeps the stored one (edit) or sends none (create). */
   clientSecret: string;
+  /** YYYY-MM-DD or empty. */
+  clientSecretExpiresOn: string;
   tenant: string;
   scope: string;
   issuer: string;
@@ -29,6 +31,7 @@ export const initialValues = (template: Template, token?: Token): TokenFormValue
   description: token?.description ?? '',
   clientId: token?.clientId ?? '',
   clientSecret: '',
+  clientSecretExpiresOn: token?.clientSecretExpiresOn ?? '',
   tenant: token?.tenant ?? template.defaultTenant ?? '',
   scope: token ? (token.scope ?? '') : template.defaultScope,
   issuer: token?.issuer ?? '',
@@ -107,6 +110,9 @@ export const validateToken = (
       errors.issuer ??= t('validation.issuerForOpenid', 'Required when the scope includes openid: the ID token is checked against it.');
     }
   }
+  if (values.clientSecretExpiresOn && !/^\d{4}-\d{2}-\d{2}$/.test(values.clientSecretExpiresOn)) {
+    errors.clientSecretExpiresOn = t('validation.date', 'A date, such as 2027-06-30.');
+  }
   if (has('extraAuthorizationParams') && parseParams(values.extraAuthorizationParams) === null) {
     errors.extraAuthorizationParams = t('validation.params', 'One key=value per line.');
   }
@@ -128,6 +134,7 @@ export const toInput = (values: TokenFormValues, template: Template, mode: 'crea
   const has = (field: TemplateField) => template.fields.includes(field);
   // A typed secret replaces the stored one; nothing typed keeps it.
   if (has('clientSecret') && values.clientSecret) input.clientSecret = values.clientSecret;
+  if (has('clientSecret')) input.clientSecretExpiresOn = values.clientSecretExpiresOn || null;
   if (has('tenant')) input.tenant = text(values.tenant);
   if (has('scope')) input.scope = text(values.scope);
   for (const field of URL_FIELDS) if (has(field)) input[field] = text(values[field]);
