@@ -128,10 +128,10 @@ describe(`YAML export and import of mail accounts (${testDatabaseKind()})`, () =
     });
     assert.deepEqual(doc.find((e) => e.Name === 'smtp oauth')!.Config, {
       Type: 'smtp', Host: 'smtp.idp.example', Port: 587, Security: 'starttls', VerifyCertificate: true, UseAuthentication: true, Authentication: 'oauth2',
-      Username: 'alice@idp.example', OAuth2Token: 'idp generic', FromAddress: 'alice@idp.example', Usage: 'application', ApplicationName: 'tickets', Active: true,
+      Username: 'alice@idp.example', OAuth2Token: 'idp generic', FromAddress: 'alice@idp.example', SharedMailbox: false, Usage: 'application', ApplicationName: 'tickets', Active: true,
     });
     assert.deepEqual(Object.keys(doc.find((e) => e.Name === 'smtp relay')!.Config), [
-      'Type', 'Host', 'Port', 'Security', 'VerifyCertificate', 'TrustedCertificate', 'Domain', 'UseAuthentication', 'Authentication', 'Username', 'FromAddress', 'FromName', 'Usage', 'Active',
+      'Type', 'Host', 'Port', 'Security', 'VerifyCertificate', 'TrustedCertificate', 'Domain', 'UseAuthentication', 'Authentication', 'Username', 'FromAddress', 'FromName', 'SharedMailbox', 'Usage', 'Active',
     ]);
     for (const secret of [SECRET, IMAP_PASSWORD, 'pop-secret', SMTP_PASSWORD]) assert.ok(!yaml.includes(secret), 'no secret in the export');
     for (const state of ['onfirmed', 'LastPoll', 'lastPoll', 'Uid', 'Cursor', 'LastError', 'lastSent', 'CreatedAt', 'createdAt']) assert.ok(!yaml.includes(state), state);

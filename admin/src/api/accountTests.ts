@@ -15,6 +15,16 @@ export interface TestReport {
   /** Outbound: the test message's id when it was accepted. */
   messageId?: string | null;
   error?: { code: string; message: string } | null;
+  /** What the account's settings let one see coming, tested or not. */
+  warnings?: AccountWarning[];
+}
+
+/** A problem the settings let one see coming (server: warnings/account-warnings.ts). */
+export interface AccountWarning {
+  code: 'MICROSOFT_BASIC_AUTH' | 'GRANTOR_NOT_MAILBOX';
+  field: string;
+  message: string;
+  advice: string;
 }
 
 /** An account's last failure. */

@@ -1,7 +1,7 @@
 import type { FetchClient } from '@strapi/strapi/admin';
 
 import { PLUGIN_ID } from '../pluginId';
-import type { AccountError, AccountToken, TestReport } from './accountTests';
+import type { AccountError, AccountWarning, AccountToken, TestReport } from './accountTests';
 import type { Pagination } from './tokens';
 
 export type InboundType = 'imap' | 'imaps' | 'imap-starttls' | 'pop3' | 'pop3s' | 'pop3-starttls' | 'microsoft-graph' | 'gmail-api';
@@ -68,6 +68,7 @@ export interface InboundAccount {
   lastPollAt: string | null;
   lastPollResult: { fetched: number; skipped: number; errors: number } | null;
   lastError: AccountError | null;
+  warnings: AccountWarning[];
 }
 
 export interface InboundAccountInput {

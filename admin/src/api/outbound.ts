@@ -1,7 +1,7 @@
 import type { FetchClient } from '@strapi/strapi/admin';
 
 import { PLUGIN_ID } from '../pluginId';
-import type { AccountError, AccountToken, TestReport } from './accountTests';
+import type { AccountError, AccountWarning, AccountToken, TestReport } from './accountTests';
 import type { Pagination } from './tokens';
 
 export type OutboundType = 'smtp' | 'microsoft-graph' | 'gmail-api';
@@ -43,11 +43,13 @@ export interface OutboundAccount {
   oauthToken: AccountToken | null;
   fromAddress: string;
   fromName: string | null;
+  sharedMailbox: boolean;
   usage: 'organization' | 'application';
   applicationName: string | null;
   confirmed: boolean;
   confirmedAt: string | null;
   lastError: AccountError | null;
+  warnings: AccountWarning[];
   lastSentAt: string | null;
 }
 
@@ -69,6 +71,7 @@ export interface OutboundAccountInput {
   oauthToken?: number | null;
   fromAddress?: string;
   fromName?: string | null;
+  sharedMailbox?: boolean;
   usage?: 'organization' | 'application';
   applicationName?: string | null;
 }

@@ -41,3 +41,12 @@ export const isLoopbackUrl = (url: string) => {
     return false;
   }
 };
+
+/**
+ * Why providers would refuse this redirect URI, if they would: Microsoft and Google accept
+ * http only for localhost and loopback addresses; anything else must be https.
+ */
+export const redirectUriProblem = (uri: string): string | undefined => {
+  if (uri.startsWith('https://') || isLoopbackUrl(uri)) return undefined;
+  return 'The redirect URI is not https: Microsoft, Google and most providers accept http only for localhost. Set server.url to the https address at which the admins’ browsers reach Strapi.';
+};

@@ -20,6 +20,7 @@ export interface OutboundAccountRow {
   oauthToken?: { id: number; name: string; template: string; status: string; active?: boolean | null; grantedBy?: string | null } | number | null;
   fromAddress: string;
   fromName?: string | null;
+  sharedMailbox?: boolean | null;
   usage?: 'organization' | 'application' | null;
   applicationName?: string | null;
   confirmed?: boolean | null;

@@ -18,6 +18,7 @@ import {
   type InboundAccountFields,
 } from '../validation/inbound-account-input';
 import { parseInput } from '../validation/token-input';
+import { accountWarnings } from '../warnings/account-warnings';
 import { TOKEN_UID, type Actor } from './tokens';
 
 /** An inbound account as stored (password sealed, token populated). */
@@ -39,7 +40,7 @@ export interface InboundAccountRow extends AccountRow {
   imapUidValidity?: string | null;
   imapLastUid?: number | string | null;
   syncCursor?: string | null;
-  oauthToken?: (AccountRow['oauthToken'] & { status?: string }) | null;
+  oauthToken?: (AccountRow['oauthToken'] & { status?: string; grantedBy?: string | null }) | null;
   createdAt?: string | Date;
   updatedAt?: string | Date;
 }
@@ -69,7 +70,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const secrets = () => plugin().service('secrets');
   const activity = () => plugin().service('activity');
   const db = () => strapi.db.query(ACCOUNT_UID);
-  const populate = { oauthToken: { select: ['id', 'name', 'template', 'grantType', 'status', 'active'] } };
+  const populate = { oauthToken: { select: ['id', 'name', 'template', 'grantType', 'status', 'active', 'grantedBy'] } };
+
+  /** A mailbox named beside the login is the account saying that it reads a shared mailbox. */
+  const warningsOf = (row: InboundAccountRow, host: string | null) =>
+    accountWarnings({
+      direction: 'inbound',
+      host,
+      authentication: row.authentication ?? 'password',
+      mailbox: row.mailbox || row.login || null,
+      sharedMailbox: Boolean(row.mailbox),
+      grantedBy: row.oauthToken?.grantedBy ?? null,
+      tokenTemplate: row.oauthToken?.template ?? null,
+    });
 
   /** The account as the admin API shows it: never the password, only whether one is set. */
   const view = (row: InboundAccountRow) => {
@@ -106,6 +119,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       lastPollAt: row.lastPollAt ?? null,
       lastPollResult: row.lastPollResult ?? null,
       lastError: row.lastError ?? null,
+      warnings: warningsOf(row, host),
       state: {
         imapUidValidity: row.imapUidValidity ?? null,
         imapLastUid: row.imapLastUid == null ? null : Number(row.imapLastUid),
@@ -271,7 +285,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         details: { steps: report.steps.map((s) => ({ name: s.name, ok: s.ok, ms: s.ms })) },
       });
       const { error: _error, ...answer } = report;
-      return answer;
+      return { ...answer, warnings: warningsOf(row, endpointOf(row, sourceEnvironment(strapi)).host) };
     },
   };
 };

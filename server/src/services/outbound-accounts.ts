@@ -21,6 +21,7 @@ import {
   type OutboundAccountFields,
 } from '../validation/outbound-account-input';
 import { TOKEN_UID, type Actor, type TokenRow } from './tokens';
+import { accountWarnings, type AccountWarning } from '../warnings/account-warnings';
 
 export const OUTBOUND_ACCOUNT_UID = `plugin::${PLUGIN_ID}.outbound-account` as const;
 export const PASSWORD_FIELD = 'outbound-account.password';
@@ -47,6 +48,8 @@ export interface OutboundTestResult {
   advice: string | null;
   code: string | null;
   error: { code: string; message: string } | null;
+  /** What the account's settings let one see coming (warnings/account-warnings.ts). */
+  warnings: AccountWarning[];
 }
 
 /**
@@ -61,6 +64,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const db = () => strapi.db.query(OUTBOUND_ACCOUNT_UID);
 
   /** The account as the admin API shows it: never the password, only whether one is set. */
+  const warningsOf = (row: OutboundAccountRow, token: { template: string; grantedBy: string | null } | null) =>
+    accountWarnings({
+      direction: 'outbound',
+      host: row.type === 'smtp' ? (row.host ?? null) : null,
+      authentication: row.useAuthentication === false ? null : (row.authentication ?? null),
+      mailbox: row.fromAddress,
+      sharedMailbox: row.sharedMailbox ?? false,
+      grantedBy: token?.grantedBy ?? null,
+      tokenTemplate: token?.template ?? null,
+    });
+
   const view = (row: OutboundAccountRow) => {
     const token = row.oauthToken && typeof row.oauthToken === 'object' ? (tokens().view(row.oauthToken as unknown as TokenRow) as { id: number; name: string; template: string; status: string; grantedBy: string | null }) : null;
     return {
@@ -82,6 +96,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       oauthToken: token ? { id: token.id, name: token.name, template: token.template, status: token.status, grantedBy: token.grantedBy } : null,
       fromAddress: row.fromAddress,
       fromName: row.fromName ?? null,
+      sharedMailbox: row.sharedMailbox ?? false,
+      warnings: warningsOf(row, token),
       usage: row.usage ?? 'organization',
       applicationName: row.applicationName ?? null,
       confirmed: row.confirmed ?? false,
@@ -208,7 +224,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const result = await sink.send(composed, observer);
         await db().update({ where: { id }, data: { confirmed: true, confirmedAt: at, lastError: null, lastSentAt: new Date() } });
         await record('outbound-account.tested', row, actor, { outcome: 'success', message: `Test message accepted: ${result.response}`, details: { recipients: 1, messageId: result.messageId } });
-        return { ok: true, messageId: result.messageId, steps: recorder.steps, advice: null, code: null, error: null };
+        return { ok: true, messageId: result.messageId, steps: recorder.steps, advice: null, code: null, error: null, warnings: view(row).warnings };
       } catch (e) {
         const error = e instanceof MailAuthError ? e : new MailAuthError('SEND_REFUSED', (e as Error).message, { cause: e });
         if (error.code === 'VALIDATION' && !recorder.steps.length) throw error;
@@ -217,7 +233,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await db().update({ where: { id }, data: { confirmed: false, confirmedAt: null, lastError } });
         await record('outbound-account.tested', row, actor, { outcome: 'failure', code, message: error.message });
         if (!recorder.steps.length) recorder.steps.push({ name: 'configuration', ok: false, ms: 0, detail: error.message });
-        return { ok: false, messageId: null, steps: recorder.steps, advice: error.advice ?? null, code, error: { code, message: error.message } };
+        return { ok: false, messageId: null, steps: recorder.steps, advice: error.advice ?? null, code, error: { code, message: error.message }, warnings: view(row).warnings };
       }
     },
   };

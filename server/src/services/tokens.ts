@@ -7,7 +7,7 @@ import { assertNameFree, findByRef } from '../db/named-rows';
 import { findPage, type PageQuery } from '../db/page';
 import { stateWriter } from '../db/state-writer';
 import { MailAuthError, validationError } from '../errors';
-import type { OAuthSettings, TokenSet } from '../oauth/settings';
+import { redirectUriProblem, type OAuthSettings, type TokenSet } from '../oauth/settings';
 import { PLUGIN_ID } from '../plugin-id';
 import { findTemplate } from '../providers';
 import { markedIncomplete } from '../transfer/stored-entries';
@@ -117,12 +117,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const url = String(strapi.config.get('server.absoluteUrl'));
     if (redirect?.url !== url) {
       const uri = `${url.replace(/\/$/, '')}/${PLUGIN_ID}/oauth/callback`;
-      const development = (process.env.NODE_ENV ?? 'development') === 'development';
-      const warning =
-        !uri.startsWith('https://') && !development
-          ? 'The redirect URI is not https: providers other than for localhost refuse it. Set server.url to the public https address of Strapi.'
-          : undefined;
-      redirect = { url, uri, warning };
+      redirect = { url, uri, warning: redirectUriProblem(uri) };
     }
     return redirect;
   };

@@ -9,7 +9,7 @@ import { accountKind, type AccountConfig } from './account-kind';
 const FIELDS = [
   'type', 'host', 'port', 'security', 'verifyCertificate', 'trustedCertificate', 'domain',
   'useAuthentication', 'authentication', 'username', 'oauthToken', 'password',
-  'fromAddress', 'fromName', 'usage', 'applicationName', 'active', 'description',
+  'fromAddress', 'fromName', 'sharedMailbox', 'usage', 'applicationName', 'active', 'description',
 ];
 
 export const outboundAccountKind = accountKind({

@@ -40,6 +40,8 @@ export const outboundAccountFieldsSchema = z
     oauthToken: optional(z.number({ message: 'must be the id of an OAuth2 token' }).int().positive('must be the id of an OAuth2 token')),
     fromAddress: text(320).email('must be an email address such as helpdesk@example.com'),
     fromName: optional(text(200)),
+    /** The from address is not the signed-in user's own mailbox (a shared mailbox, Send As rights). */
+    sharedMailbox: z.boolean(),
     usage: z.enum(['organization', 'application'], { message: 'must be organization or application' }),
     applicationName: optional(text(100)),
   })

@@ -3,6 +3,7 @@ import { Badge, Box, Flex, Typography } from '@strapi/design-system';
 import type { TestReport } from '../../api/accountTests';
 import { useT } from '../../utils/useT';
 import { DismissibleAlert } from '../DismissibleAlert';
+import { AccountWarnings } from './AccountWarnings';
 
 /**
  * Test & confirm's answer: each step (connect, TLS, authenticate, folder / send) with its
@@ -39,6 +40,7 @@ export const TestReportView = ({ report }: { report: TestReport }) => {
             </Flex>
           ))}
         </Flex>
+        <AccountWarnings warnings={report.warnings ?? []} />
         {!report.ok && (report.advice || report.error) && (
           <DismissibleAlert variant="danger" title={report.code ?? t('test.failed', 'Test failed')} data-testid="test-advice">
             {[report.error?.message, report.advice].filter(Boolean).join(' ')}

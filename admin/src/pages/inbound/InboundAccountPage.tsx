@@ -22,6 +22,7 @@ import { AccountActionBar } from '../../components/accounts/AccountActionBar';
 import { AccountFailureAlert } from '../../components/accounts/AccountFailureAlert';
 import { AccountPageHeader } from '../../components/accounts/AccountPageHeader';
 import { AccountStateItem, AccountStateSection } from '../../components/accounts/AccountStateSection';
+import { AccountWarnings } from '../../components/accounts/AccountWarnings';
 import { AccountUsageFields } from '../../components/accounts/AccountUsageFields';
 import { PresetSelect } from '../../components/accounts/PresetSelect';
 import { TestReportView } from '../../components/accounts/TestReportView';
@@ -167,6 +168,7 @@ export const InboundAccountPage = () => {
               </Alert>
             )}
             {report && <TestReportView report={report} />}
+            {!report && current && <AccountWarnings warnings={current.warnings} />}
             {fetched && (
               <DismissibleAlert
                 variant={fetched.errors.length ? 'danger' : 'success'}

@@ -20,6 +20,7 @@ import { AccountActionBar } from '../../components/accounts/AccountActionBar';
 import { AccountFailureAlert } from '../../components/accounts/AccountFailureAlert';
 import { AccountPageHeader } from '../../components/accounts/AccountPageHeader';
 import { AccountStateItem, AccountStateSection } from '../../components/accounts/AccountStateSection';
+import { AccountWarnings } from '../../components/accounts/AccountWarnings';
 import { AccountUsageFields } from '../../components/accounts/AccountUsageFields';
 import { PresetSelect } from '../../components/accounts/PresetSelect';
 import { TestReportView } from '../../components/accounts/TestReportView';
@@ -161,6 +162,7 @@ export const OutboundAccountPage = () => {
             </Section>
           )}
           {report && <TestReportView report={report} />}
+          {!report && current && <AccountWarnings warnings={current.warnings} />}
           {current && (
             <AccountStateSection account={current} showLastError={!report}>
               <AccountStateItem label={t('outbound.col.lastSent', 'Last sent')}>{current.lastSentAt ? time.relative(current.lastSentAt) : '—'}</AccountStateItem>
@@ -343,6 +345,15 @@ export const OutboundAccountPage = () => {
                   </Grid.Item>
                   <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
                     <TextField name="fromName" label={label('fromName')} disabled={readOnly} value={values.fromName} error={errors.fromName} placeholder="Example Support" onChange={(v) => set('fromName', v)} />
+                  </Grid.Item>
+                  <Grid.Item col={12} direction="column" alignItems="flex-start">
+                    <CheckboxField
+                      name="sharedMailbox"
+                      label={t('outbound.field.sharedMailbox', 'A shared mailbox: the token’s user sends as this address (Send As rights)')}
+                      checked={values.sharedMailbox}
+                      disabled={readOnly}
+                      onChange={(v) => set('sharedMailbox', v)}
+                    />
                   </Grid.Item>
                   <AccountUsageFields
                     names={{ usage: 'usage', application: 'applicationName' }}

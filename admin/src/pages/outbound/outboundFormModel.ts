@@ -20,6 +20,7 @@ export interface OutboundFormValues {
   oauthToken: number | null;
   fromAddress: string;
   fromName: string;
+  sharedMailbox: boolean;
   usage: 'organization' | 'application';
   applicationName: string;
 }
@@ -51,6 +52,7 @@ export const emptyOutbound = (): OutboundFormValues => ({
   oauthToken: null,
   fromAddress: '',
   fromName: '',
+  sharedMailbox: false,
   usage: 'organization',
   applicationName: '',
 });
@@ -84,6 +86,7 @@ export const outboundValues = (a: OutboundAccount): OutboundFormValues => ({
   oauthToken: a.oauthToken?.id ?? null,
   fromAddress: a.fromAddress,
   fromName: a.fromName ?? '',
+  sharedMailbox: a.sharedMailbox,
   usage: a.usage,
   applicationName: a.applicationName ?? '',
 });
@@ -122,6 +125,7 @@ export const toOutboundInput = (v: OutboundFormValues): OutboundAccountInput => 
     type: v.type,
     fromAddress: v.fromAddress.trim(),
     fromName: text(v.fromName),
+    sharedMailbox: v.sharedMailbox,
     usage: v.usage,
     applicationName: v.usage === 'application' ? text(v.applicationName) : null,
     useAuthentication: signIn !== 'none',

@@ -1,0 +1,28 @@
+import { Flex } from '@strapi/design-system';
+
+import type { AccountWarning } from '../../api/accountTests';
+import { useT } from '../../utils/useT';
+import { DismissibleAlert } from '../DismissibleAlert';
+
+/**
+ * What an account's settings let one see coming (password sign-in at Microsoft 365, a token
+ * granted by someone else than the mailbox): shown on the account and beside Test & confirm's
+ * steps. The server's sentences name hosts and addresses; the titles are translated.
+ */
+export const AccountWarnings = ({ warnings }: { warnings: AccountWarning[] }) => {
+  const t = useT();
+  if (!warnings.length) return null;
+  const title = (code: AccountWarning['code']) =>
+    code === 'MICROSOFT_BASIC_AUTH'
+      ? t('warning.MICROSOFT_BASIC_AUTH', 'Password sign-in is switched off at Microsoft 365')
+      : t('warning.GRANTOR_NOT_MAILBOX', 'The token belongs to another user than this mailbox');
+  return (
+    <Flex direction="column" alignItems="stretch" gap={2} data-testid="account-warnings">
+      {warnings.map((w) => (
+        <DismissibleAlert key={w.code} variant="warning" title={title(w.code)} data-warning={w.code}>
+          {`${w.message} ${w.advice}`}
+        </DismissibleAlert>
+      ))}
+    </Flex>
+  );
+};
