@@ -1,4 +1,5 @@
 import activity from './activity';
+import connect from './connect';
 import inboundAccounts from './inbound-accounts';
 import notifications from './notifications';
 import oauthCallback from './oauth-callback';
@@ -10,6 +11,7 @@ import transfer from './transfer';
 
 export default {
   activity,
+  connect,
   'inbound-accounts': inboundAccounts,
   notifications,
   'oauth-callback': oauthCallback,

@@ -30,6 +30,9 @@ export default () => ({
     adminRoute('POST', '/inbound-accounts/:id/test', 'inbound-accounts.test', 'test'),
     adminRoute('POST', '/inbound-accounts/:id/fetch', 'inbound-accounts.fetch', 'test'),
 
+    // Connect a mailbox in one step: a token and both accounts, all or nothing.
+    adminRoute('POST', '/connect', 'connect.connect', 'create'),
+
     adminRoute('GET', '/notifications', 'notifications.list', 'read'),
 
     adminRoute('GET', '/export', 'transfer.export', 'export'),
