@@ -1,4 +1,5 @@
 import activity from './activity';
+import discovery from './discovery';
 import inboundAccounts from './inbound-accounts';
 import notifications from './notifications';
 import oauthCallback from './oauth-callback';
@@ -10,6 +11,7 @@ import transfer from './transfer';
 
 export default {
   activity,
+  discovery,
   'inbound-accounts': inboundAccounts,
   notifications,
   'oauth-callback': oauthCallback,

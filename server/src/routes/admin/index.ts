@@ -30,6 +30,9 @@ export default () => ({
     adminRoute('POST', '/inbound-accounts/:id/test', 'inbound-accounts.test', 'test'),
     adminRoute('POST', '/inbound-accounts/:id/fetch', 'inbound-accounts.fetch', 'test'),
 
+    // mailbox discovery for the setup wizard: what an address's domain says about its servers
+    adminRoute('POST', '/discover', 'discovery.discover', 'create'),
+
     adminRoute('GET', '/notifications', 'notifications.list', 'read'),
 
     adminRoute('GET', '/export', 'transfer.export', 'export'),
