@@ -5,6 +5,11 @@ export const MAX_ADDRESS_LENGTH = 320;
 const MAX_LOCAL_LENGTH = 64;
 const MAX_DOMAIN_LENGTH = 253;
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+/**
+ * Letters, marks and digits of any script, hyphens and dots (with the ideographic ones IDNA maps
+ * to dots): domainToASCII parses a URL host, and would take "example.com/x" for example.com.
+ */
+const DOMAIN_CHARACTERS = /^[\p{L}\p{M}\p{N}\-.\u3002\uff0e\uff61]+$/u;
 
 export interface ParsedAddress {
   /** local@domain with the domain in ASCII. */
@@ -39,6 +44,7 @@ export function parseAddress(input: string): ParsedAddress | { problem: string }
  * 253 characters at most. A trailing dot is dropped.
  */
 export function toAsciiDomain(name: string): string {
+  if (!DOMAIN_CHARACTERS.test(name)) return '';
   const ascii = domainToASCII(name.replace(/\.$/, '')).toLowerCase();
   if (!ascii || ascii.length > MAX_DOMAIN_LENGTH) return '';
   const labels = ascii.split('.');

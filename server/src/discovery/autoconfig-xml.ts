@@ -50,7 +50,13 @@ const text = (v: unknown): string | undefined => {
 export function parseAutoconfig(xml: string, domain: string): AutoconfigFinding {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new AutoconfigFormatError(`is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`);
-  const doc = parser.parse(xml) as Node;
+  let doc: Node;
+  try {
+    doc = parser.parse(xml) as Node;
+  } catch (e) {
+    // the parser's own bounds: entity expansion, nesting depth
+    throw new AutoconfigFormatError(`could not be read (${(e as Error).message})`);
+  }
   const config = doc.clientConfig as Node | undefined;
   const provider = (config?.emailProvider as Node[] | undefined)?.[0];
   if (!config || !provider) throw new AutoconfigFormatError('is not an autoconfig file (no clientConfig/emailProvider)');
