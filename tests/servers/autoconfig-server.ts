@@ -55,7 +55,11 @@ export async function startAutoconfigServer(): Promise<AutoconfigServer> {
       const chunk = Buffer.alloc(64 * 1024, 'x');
       for (let sent = 0; sent < answer.bytes && !res.destroyed; sent += chunk.length) {
         const piece = chunk.subarray(0, Math.min(chunk.length, answer.bytes - sent));
-        if (!res.write(piece)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+        if (!res.write(piece)) await new Promise<void>((resolve) => {
+          const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+          res.on('drain', done);
+          res.on('close', done);
+        });
       }
       res.end();
     })

@@ -18,7 +18,7 @@ export interface LocalDnsServer {
   mx(name: string, records: MxData[]): void;
   srv(name: string, records: SrvData[]): void;
   a(name: string, address: string): void;
-  /** Queries for this name get no answer (the client times out). */
+  /** Queries for this name and every name below it get no answer (the client times out). */
   silence(name: string): void;
   /** Forget every record and silenced name. */
   reset(): void;
@@ -50,7 +50,7 @@ export async function startDnsServer(): Promise<LocalDnsServer> {
       const [question] = request.questions;
       const name = norm(question?.name ?? '');
       queries.push(`${TYPE_NAME.get(question?.type) ?? question?.type} ${name}`);
-      if (silenced.has(name)) return; // no answer: the resolver's timeout
+      if ([...silenced].some((s) => name === s || name.endsWith(`.${s}`))) return; // no answer: the resolver's timeout
       response.header.aa = 1;
       const found = records.get(name);
       if (!found && !exists(name)) {

@@ -29,6 +29,12 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** The host has no such name, or nothing listens: what most domains without the document answer. */
 const ABSENT_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+/** Stops reading a body and closes its connection; undici reports that as an error nobody needs to hear. */
+const abandon = (body: NodeJS.ReadableStream & { destroy(): void }) => {
+  body.on('error', () => {});
+  body.destroy();
+};
+
 /** https only, and http on 127.0.0.1/::1 when the plugin allows loopback test servers. */
 export const allowedUrl = (url: string, allowHttpLoopback: boolean) =>
   url.startsWith('https://') || (allowHttpLoopback && url.startsWith('http://') && isLoopbackUrl(url));
@@ -64,7 +70,7 @@ export async function boundedGet(url: string, options: BoundedGetOptions): Promi
     }
     const declared = Number(headers['content-length']);
     if (Number.isFinite(declared) && declared > options.maxBytes) {
-      answer.body.destroy();
+      abandon(answer.body);
       throw new FetchProblem('too-large', `${current} is ${declared} bytes, more than the ${options.maxBytes} allowed`);
     }
     const chunks: Buffer[] = [];
@@ -72,7 +78,7 @@ export async function boundedGet(url: string, options: BoundedGetOptions): Promi
     for await (const chunk of answer.body) {
       size += (chunk as Buffer).length;
       if (size > options.maxBytes) {
-        answer.body.destroy();
+        abandon(answer.body);
         throw new FetchProblem('too-large', `${current} is more than the ${options.maxBytes} bytes allowed`);
       }
       chunks.push(chunk as Buffer);
