@@ -148,13 +148,13 @@ describe('mailbox discovery: POST /mail-auth/discover against local DNS, autocon
       template: 'generic', issuer: 'login.acme.test', authorizationEndpoint: 'https://login.acme.test/authorize', tokenEndpoint: 'https://login.acme.test/token',
       scopes: ['mail', 'offline_access'], found: 'autoconfig',
     });
-    const fileUrl = web.templates[0].replace('{domain}', 'acme.test').replace('{address}', 'carol%40acme.test');
+    const fileUrl = web.templates[0].replace('{domain}', 'acme.test');
     assert.deepEqual(body.found, [
       { what: 'inbound', how: 'autoconfig', detail: fileUrl },
       { what: 'outbound', how: 'autoconfig', detail: fileUrl },
       { what: 'oauth', how: 'autoconfig', detail: fileUrl },
     ]);
-    assert.ok(web.requests.includes('/autoconfig/acme.test/mail/config-v1.1.xml?emailaddress=carol%40acme.test'), web.requests.join(', '));
+    assert.ok(web.requests.includes('/autoconfig/acme.test/mail/config-v1.1.xml'), `the address stays here: ${web.requests.join(', ')}`);
     assert.ok(web.requests.includes('/well-known/acme.test/.well-known/autoconfig/mail/config-v1.1.xml'), 'both places are asked at once');
     assert.deepEqual(body.errors, []);
     assert.equal(body.cached, false);
@@ -165,6 +165,23 @@ describe('mailbox discovery: POST /mail-auth/discover against local DNS, autocon
     assert.equal(again.cached, true);
     assert.equal(again.inbound[0].username, 'dave');
     assert.deepEqual([dns.queries.length, web.requests.length], asked);
+  });
+
+  test('an autoconfig URL with {address}, as Thunderbird asks: the address is sent, and answers are kept per address', async () => {
+    const key = 'plugin::mail-auth.discovery';
+    const options = app.strapi.config.get(key) as Record<string, unknown>;
+    app.strapi.config.set(key, { ...options, autoconfigUrls: [`${web.templates[0]}?emailaddress={address}`] });
+    try {
+      dns.mx('perperson.test', [{ exchange: 'mx.perperson.test', priority: 10 }]);
+      web.publish('perperson.test', autoconfigXml({ domain: 'perperson.test', incoming: [{ type: 'imap', host: 'imap.perperson.test', port: 993, socketType: 'SSL' }] }));
+      assert.equal((await discover('mia+help@perperson.test')).inbound[0].host, 'imap.perperson.test');
+      assert.deepEqual(web.requests, ['/autoconfig/perperson.test/mail/config-v1.1.xml?emailaddress=mia%2Bhelp%40perperson.test']);
+      assert.equal((await discover('mia+help@perperson.test')).cached, true);
+      assert.equal((await discover('noah@perperson.test')).cached, false, "another address: its own request");
+      assert.equal(web.requests.length, 2);
+    } finally {
+      app.strapi.config.set(key, options);
+    }
   });
 
   test("autoconfig at the domain's own .well-known place", async () => {

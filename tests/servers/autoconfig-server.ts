@@ -15,7 +15,7 @@ export type Place = 'autoconfig' | 'well-known';
 
 export interface AutoconfigServer {
   url: string;
-  /** The option `autoconfigUrls` pointed at this server, Thunderbird's order. */
+  /** The option `autoconfigUrls` pointed at this server, Thunderbird's order (the plugin's default: without the address). */
   templates: string[];
   publish(domain: string, xml: string, place?: Place): void;
   /** Requests for the domain's file are held until the client gives up. */
@@ -69,7 +69,7 @@ export async function startAutoconfigServer(): Promise<AutoconfigServer> {
   return {
     url,
     templates: [
-      `${url}/autoconfig/{domain}/mail/config-v1.1.xml?emailaddress={address}`,
+      `${url}/autoconfig/{domain}/mail/config-v1.1.xml`,
       `${url}/well-known/{domain}/.well-known/autoconfig/mail/config-v1.1.xml`,
     ],
     publish: (domain, xml, place = 'autoconfig') => void answers.set(key(domain, place), { kind: 'file', xml }),

@@ -13,7 +13,7 @@ test('discovery options: real defaults (system DNS, the real URLs, 3 s, 10 minut
     cacheSeconds: 600,
   });
   assert.deepEqual(DEFAULT_AUTOCONFIG_URLS, [
-    'https://autoconfig.{domain}/mail/config-v1.1.xml?emailaddress={address}',
+    'https://autoconfig.{domain}/mail/config-v1.1.xml',
     'https://{domain}/.well-known/autoconfig/mail/config-v1.1.xml',
   ]);
 });

@@ -3,9 +3,13 @@ import { z } from 'zod';
 
 import { isLoopbackUrl } from '../oauth/settings';
 
-/** Thunderbird's two places for a domain's autoconfig file, in its order. */
+/**
+ * Thunderbird's two places for a domain's autoconfig file, in its order. Thunderbird adds
+ * `?emailaddress=` to the first; here the address stays on this server unless a template asks
+ * for it with {address} (the answers are then kept per address rather than per domain).
+ */
 export const DEFAULT_AUTOCONFIG_URLS = [
-  'https://autoconfig.{domain}/mail/config-v1.1.xml?emailaddress={address}',
+  'https://autoconfig.{domain}/mail/config-v1.1.xml',
   'https://{domain}/.well-known/autoconfig/mail/config-v1.1.xml',
 ];
 

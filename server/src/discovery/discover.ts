@@ -172,7 +172,9 @@ export class Discovery {
     const known = knownProvider(parsed.domain);
     if (known) return composeKnown(parsed, known);
     const { cacheMs, ...rest } = options;
-    const key = JSON.stringify([parsed.domain, rest]);
+    // A domain's answers serve all its addresses, unless an autoconfig URL carries the address.
+    const perAddress = options.autoconfigUrls.some((t) => t.includes('{address}'));
+    const key = JSON.stringify([parsed.domain, perAddress ? parsed.address : null, rest]);
     const { value, hit } = this.cache.get(key, cacheMs, () => lookUp(parsed.domain, parsed.address, options), (l) =>
       [l.mx, l.tenant, l.autoconfig, l.srv].every((o) => !o.error || LASTING.has(o.error.code))
     );
