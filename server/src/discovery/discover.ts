@@ -8,7 +8,7 @@ import { lookupMicrosoftTenant, type TenantFinding } from './microsoft-tenant';
 import { lookupMx, type MxFinding } from './mx';
 import { googleOAuth, microsoftOAuth, providerServers } from './provider-settings';
 import { lookupSrv, type SrvFinding } from './srv';
-import type { DiscoveryResult, Finding, How, InboundSetting, LookupError, LookupOutcome, OutboundSetting, ServerSetting } from './types';
+import type { DiscoveryResult, Finding, How, InboundSetting, LookupError, LookupOutcome, OAuthSetting, OutboundSetting, ServerSetting } from './types';
 
 export interface DiscoveryOptions {
   /** DNS servers (`ip`, `ip:port`, `[v6]:port`); the system's when unset. */
@@ -78,69 +78,56 @@ function composeKnown(parsed: ParsedAddress, provider: KnownProvider): Discovery
 }
 
 function compose(parsed: ParsedAddress, lookups: DomainLookups, cached: boolean): DiscoveryResult {
-  const { address, local, domain, displayDomain } = parsed;
-  const base = { address, domain, displayDomain, cached };
   const { mx, tenant, autoconfig, srv } = lookups;
-  const checked = [...mx.checked, ...tenant.checked, ...autoconfig.checked, ...srv.checked];
-  const errorsOf = (...outcomes: LookupOutcome<unknown>[]) => outcomes.flatMap((o) => (o.error ? [o.error] : []));
+  const common = {
+    address: parsed.address,
+    domain: parsed.domain,
+    displayDomain: parsed.displayDomain,
+    cached,
+    checked: [...mx.checked, ...tenant.checked, ...autoconfig.checked, ...srv.checked],
+  };
   // A tenant of personal accounts says nothing about a domain's own mail.
   const tenantFinding = tenant.value && tenant.value.tenantId !== 'consumers' ? tenant.value : undefined;
 
-  let provider: KnownProvider | undefined = mx.value?.provider;
-  let how: How = 'mx';
-  let detail = mx.value?.host ?? domain;
-  if (!provider && tenantFinding) {
-    // Mail may pass a filter (the MX) on its way to Microsoft 365: the tenant says where it ends up.
-    provider = 'microsoft';
-    how = 'openid-configuration';
-    detail = tenantFinding.url;
+  const byMx = mx.value?.provider;
+  if (byMx === 'google') {
+    const { host } = mx.value!;
+    return { ...common, provider: 'google', ...providerServers('google', 'mx', parsed.address), oauth: googleOAuth('mx'), found: settled('mx', host!), errors: errorsOf(mx) };
   }
-
-  if (provider === 'google') {
-    return { ...base, provider, ...providerServers(provider, how, address), oauth: googleOAuth(how), found: settled(how, detail), errors: errorsOf(mx), checked };
-  }
-  if (provider === 'microsoft') {
-    const oauth = microsoftOAuth(tenantFinding, 'organizations', how);
+  if (byMx === 'microsoft' || tenantFinding) {
+    // Without a Microsoft MX, mail passes a filter on its way to Microsoft 365: the tenant says where it ends up.
+    const [how, detail]: [How, string] = byMx ? ['mx', mx.value!.host!] : ['openid-configuration', tenantFinding!.url];
     return {
-      ...base,
-      provider,
+      ...common,
+      provider: 'microsoft',
       ...(tenantFinding ? { tenantId: tenantFinding.tenantId } : {}),
-      ...providerServers(provider, how, address),
-      oauth,
+      ...providerServers('microsoft', how, parsed.address),
+      oauth: microsoftOAuth(tenantFinding, 'organizations', how),
       found: settled(how, detail, tenantFinding?.url),
       errors: errorsOf(mx, tenant),
-      checked,
     };
   }
+  return { ...common, ...composeOther(parsed, autoconfig.value, srv.value), errors: errorsOf(mx, tenant, autoconfig, srv) };
+}
 
-  const auto = autoconfig.value;
+const errorsOf = (...outcomes: LookupOutcome<unknown>[]): LookupError[] => outcomes.flatMap((o) => (o.error ? [o.error] : []));
+
+/** Another provider's servers: autoconfig's, then SRV's, with the user names for this address. */
+function composeOther(parsed: ParsedAddress, auto: DomainLookups['autoconfig']['value'], srv: SrvFinding | undefined) {
   const withUsername = <T extends ServerSetting>(s: T): T => {
-    const username = resolveUsername(s.username, local, domain);
+    const username = resolveUsername(s.username, parsed.local, parsed.domain);
     return username ? { ...s, username } : s;
   };
-  const inbound: InboundSetting[] = merge(auto?.inbound ?? [], srv.value?.inbound ?? []).map(withUsername);
-  const outbound: OutboundSetting[] = merge(auto?.outbound ?? [], srv.value?.outbound ?? []).map(withUsername);
+  const inbound: InboundSetting[] = merge(auto?.inbound ?? [], srv?.inbound ?? []).map(withUsername);
+  const outbound: OutboundSetting[] = merge(auto?.outbound ?? [], srv?.outbound ?? []).map(withUsername);
   const found: Finding[] = [];
   for (const [what, list] of [['inbound', inbound], ['outbound', outbound]] as const) {
     if (list.some((s) => s.found === 'autoconfig')) found.push({ what, how: 'autoconfig', detail: auto!.url });
-    if (list.some((s) => s.found === 'srv')) {
-      const names = srv.checked.filter((c) => c.result === 'found').map((c) => c.target);
-      const services = names.filter((n) => (what === 'inbound' ? !n.startsWith('_submission') : n.startsWith('_submission')));
-      found.push({ what, how: 'srv', detail: services.join(', ') });
-    }
+    if (list.some((s) => s.found === 'srv')) found.push({ what, how: 'srv', detail: srv!.names[what].join(', ') });
   }
-  const oauth = auto?.oauth ? { template: 'generic' as const, ...auto.oauth, found: 'autoconfig' as const } : undefined;
+  const oauth: OAuthSetting | undefined = auto?.oauth ? { template: 'generic', ...auto.oauth, found: 'autoconfig' } : undefined;
   if (oauth) found.push({ what: 'oauth', how: 'autoconfig', detail: auto!.url });
-  return {
-    ...base,
-    provider: 'other',
-    inbound,
-    outbound,
-    ...(oauth ? { oauth } : {}),
-    found,
-    errors: errorsOf(mx, tenant, autoconfig, srv),
-    checked,
-  };
+  return { provider: 'other' as const, inbound, outbound, ...(oauth ? { oauth } : {}), found };
 }
 
 /**

@@ -25,6 +25,8 @@ type Service = (typeof SERVICES)[number];
 export interface SrvFinding {
   inbound: InboundSetting[];
   outbound: OutboundSetting[];
+  /** The record names that had servers, per direction, for the answer's `found`. */
+  names: { inbound: string[]; outbound: string[] };
 }
 
 /** One service's records as settings, best first (lowest priority, then highest weight); "." means not offered (RFC 6186 §4). */
@@ -40,7 +42,7 @@ export function srvSettings(service: Service, records: SrvRecord[]): (InboundSet
 }
 
 export async function lookupSrv(resolver: DnsResolver, domain: string, timeoutMs: number): Promise<LookupOutcome<SrvFinding>> {
-  const finding: SrvFinding = { inbound: [], outbound: [] };
+  const finding: SrvFinding = { inbound: [], outbound: [], names: { inbound: [], outbound: [] } };
   const checked: Checked[] = [];
   const failures: { name: string; failure: ReturnType<typeof dnsFailure> }[] = [];
   await Promise.all(
@@ -50,6 +52,7 @@ export async function lookupSrv(resolver: DnsResolver, domain: string, timeoutMs
         const settings = srvSettings(service, await withTimeout(timeoutMs, () => resolver.resolveSrv(name)));
         if (service.direction === 'inbound') finding.inbound.push(...(settings as InboundSetting[]));
         else finding.outbound.push(...(settings as OutboundSetting[]));
+        if (settings.length) finding.names[service.direction].push(name);
         checked.push({ lookup: 'srv', target: name, result: settings.length ? 'found' : 'nothing' });
       } catch (e) {
         if (isNxdomain(e) || isNoData(e)) {
@@ -64,9 +67,10 @@ export async function lookupSrv(resolver: DnsResolver, domain: string, timeoutMs
   // In the order of SERVICES, whatever order the answers came in.
   const order = (target: string) => SERVICES.findIndex((s) => target.startsWith(`${s.service}.`));
   checked.sort((a, b) => order(a.target) - order(b.target));
-  for (const list of [finding.inbound, finding.outbound]) {
-    list.sort((a, b) => SERVICES.findIndex((s) => s.type === a.type && s.security === a.security) - SERVICES.findIndex((s) => s.type === b.type && s.security === b.security));
-  }
+  // Stable sorts: within a service, the records' own order stays.
+  const rank = (s: { type: string; security: string }) => SERVICES.findIndex((x) => x.type === s.type && x.security === s.security);
+  for (const list of [finding.inbound, finding.outbound]) list.sort((a, b) => rank(a) - rank(b));
+  for (const list of [finding.names.inbound, finding.names.outbound]) list.sort((a, b) => order(a) - order(b));
   return { value: finding, error: summarize(failures), checked };
 }
 
