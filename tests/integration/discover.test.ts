@@ -118,6 +118,15 @@ describe('mailbox discovery: POST /mail-auth/discover against local DNS, autocon
     assert.deepEqual(body.errors, []);
   });
 
+  test("Outlook.com's MX on a domain not in the known list: Microsoft, personal accounts (the consumers tenant)", async () => {
+    dns.mx('outlook.test', [{ exchange: 'outlook-com.olc.protection.outlook.com', priority: 5 }]);
+    const body = await discover('nina@outlook.test');
+    assert.equal(body.provider, 'microsoft');
+    assert.equal(body.tenantId, undefined);
+    assert.equal(body.oauth.tenant, 'consumers');
+    assert.match(body.oauth.tokenEndpoint, /\/consumers\/oauth2\/v2\.0\/token$/);
+  });
+
   test('a Microsoft 365 tenant behind a mail filter: the MX is not Microsoft, the OpenID configuration says the tenant', async () => {
     dns.mx('filtered.test', [{ exchange: 'mx1.filter.example', priority: 10 }]);
     const body = await discover('sales@filtered.test');

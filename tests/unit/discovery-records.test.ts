@@ -3,7 +3,7 @@ import { test } from 'node:test';
 
 import { TtlCache } from '../../server/src/discovery/cache';
 import { MICROSOFT_CONSUMERS_TENANT_ID, tenantFromConfiguration } from '../../server/src/discovery/microsoft-tenant';
-import { classifyMx } from '../../server/src/discovery/mx';
+import { classifyMx, isMicrosoftConsumerMx } from '../../server/src/discovery/mx';
 import { srvSettings } from '../../server/src/discovery/srv';
 import { LookupTimeout, withTimeout } from '../../server/src/discovery/timeout';
 import { knownProvider } from '../../server/src/discovery/known-domains';
@@ -19,6 +19,11 @@ test('MX: Google Workspace and Microsoft 365 by their hosts, the most preferred 
   });
   // a filter in front: the first host that belongs to a provider says where mail ends up
   assert.equal(classifyMx([{ exchange: 'mx1.filter.example', priority: 1 }, { exchange: 'contoso-com.mail.protection.outlook.com', priority: 50 }]).provider, 'microsoft');
+  assert.deepEqual(classifyMx([{ exchange: 'outlook-com.olc.protection.outlook.com', priority: 5 }]), {
+    provider: 'microsoft', host: 'outlook-com.olc.protection.outlook.com', nullMx: false,
+  });
+  assert.equal(isMicrosoftConsumerMx('outlook-com.olc.protection.outlook.com'), true, "Outlook.com's");
+  assert.equal(isMicrosoftConsumerMx('contoso-com.mail.protection.outlook.com'), false);
   assert.deepEqual(classifyMx([{ exchange: 'mx.example.org', priority: 10 }]), { nullMx: false });
   assert.deepEqual(classifyMx([{ exchange: 'google.com.evil.example', priority: 10 }]), { nullMx: false }, 'a suffix, not a substring');
   assert.deepEqual(classifyMx([{ exchange: '', priority: 0 }]), { nullMx: true });

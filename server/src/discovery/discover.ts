@@ -5,7 +5,7 @@ import { TtlCache } from './cache';
 import { createResolver } from './dns';
 import { knownProvider, type KnownProvider } from './known-domains';
 import { lookupMicrosoftTenant, type TenantFinding } from './microsoft-tenant';
-import { lookupMx, type MxFinding } from './mx';
+import { isMicrosoftConsumerMx, lookupMx, type MxFinding } from './mx';
 import { googleOAuth, microsoftOAuth, providerServers } from './provider-settings';
 import { lookupSrv, type SrvFinding } from './srv';
 import type { DiscoveryResult, Finding, How, InboundSetting, LookupError, LookupOutcome, OAuthSetting, OutboundSetting, ServerSetting } from './types';
@@ -97,12 +97,14 @@ function compose(parsed: ParsedAddress, lookups: DomainLookups, cached: boolean)
   if (byMx === 'microsoft' || tenantFinding) {
     // Without a Microsoft MX, mail passes a filter on its way to Microsoft 365: the tenant says where it ends up.
     const [how, detail]: [How, string] = byMx ? ['mx', mx.value!.host!] : ['openid-configuration', tenantFinding!.url];
+    // Outlook.com (personal accounts) rather than Microsoft 365, when no tenant of the domain's own was found
+    const consumers = tenant.value?.tenantId === 'consumers' || isMicrosoftConsumerMx(mx.value?.host);
     return {
       ...common,
       provider: 'microsoft',
       ...(tenantFinding ? { tenantId: tenantFinding.tenantId } : {}),
       ...providerServers('microsoft', how, parsed.address),
-      oauth: microsoftOAuth(tenantFinding, 'organizations', how),
+      oauth: microsoftOAuth(tenantFinding, consumers ? 'consumers' : 'organizations', how),
       found: settled(how, detail, tenantFinding?.url),
       errors: errorsOf(mx, tenant),
     };

@@ -5,11 +5,17 @@ import type { KnownProvider } from './known-domains';
 import { withTimeout } from './timeout';
 import type { LookupOutcome } from './types';
 
-/** MX hosts of the hosted mail services: Google Workspace, Microsoft 365 (Exchange Online Protection). */
+/** Outlook.com's own MX hosts (outlook-com.olc.protection.outlook.com): personal Microsoft accounts. */
+const MICROSOFT_CONSUMER_MX = '.olc.protection.outlook.com';
+
+/** MX hosts of the hosted mail services: Gmail and Google Workspace, Microsoft 365 (Exchange Online Protection) and Outlook.com. */
 const MX_SUFFIXES: { provider: KnownProvider; suffixes: string[] }[] = [
   { provider: 'google', suffixes: ['.google.com', '.googlemail.com'] },
-  { provider: 'microsoft', suffixes: ['.mail.protection.outlook.com'] },
+  { provider: 'microsoft', suffixes: ['.mail.protection.outlook.com', MICROSOFT_CONSUMER_MX] },
 ];
+
+/** Whether an MX host is Outlook.com's (the `consumers` tenant) rather than Microsoft 365's. */
+export const isMicrosoftConsumerMx = (host: string | undefined) => !!host?.endsWith(MICROSOFT_CONSUMER_MX);
 
 export interface MxFinding {
   provider?: KnownProvider;
