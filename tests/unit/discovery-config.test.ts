@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { defaultsDeep } from 'lodash/fp';
+
 import config from '../../server/src/config';
 import { DEFAULT_AUTOCONFIG_URLS } from '../../server/src/config/discovery';
 import { pluginConfigSchema } from '../../server/src/config/schema';
 
 test('discovery options: real defaults (system DNS, the real URLs, 3 s, 10 minutes)', () => {
+  // the autoconfig URLs' default is applied by the service (DEFAULT_AUTOCONFIG_URLS), see below
   assert.deepEqual(config.default.discovery, {
-    autoconfigUrls: DEFAULT_AUTOCONFIG_URLS,
     microsoftLoginBaseUrl: 'https://login.microsoftonline.com',
     timeout: 3,
     cacheSeconds: 600,
@@ -39,4 +41,13 @@ test('discovery options are validated, each error naming its option', () => {
   assert.match(errors({ cacheSeconds: -1 }), /discovery\.cacheSeconds/);
   assert.match(errors({ dnsServer: ['127.0.0.1'] }), /discovery\.dnsServer: is not a known field/);
   assert.deepEqual(pluginConfigSchema.parse({ discovery: { autoconfigUrls: [] } }).discovery.autoconfigUrls, [], '[] switches autoconfig off');
+});
+
+test("a list of autoconfig URLs replaces the default list under Strapi's merge of plugin config with its defaults", () => {
+  // what @strapi/core does with config/plugins.ts: fp.defaultsDeep(plugin.config.default, userConfig)
+  const merged = (discovery: Record<string, unknown>) => defaultsDeep(config.default, { discovery }).discovery as Record<string, unknown>;
+  assert.deepEqual(merged({ autoconfigUrls: ['https://mail.example/{domain}.xml'] }).autoconfigUrls, ['https://mail.example/{domain}.xml']);
+  assert.deepEqual(merged({ autoconfigUrls: [] }).autoconfigUrls, []);
+  assert.equal(merged({ timeout: 1 }).autoconfigUrls, undefined, 'unset: the service uses DEFAULT_AUTOCONFIG_URLS');
+  assert.equal(merged({ timeout: 1 }).cacheSeconds, 600);
 });

@@ -29,12 +29,15 @@ export const discoveryConfigSchema = z
     dnsServers: z.array(dnsServer).min(1, 'must name at least one server (or be left out)').max(8).optional(),
     /**
      * Autoconfig URL templates, tried at once, the first that has a file wins: `{domain}` is the
-     * address's domain (ASCII), `{address}` the address, both URL-encoded. [] switches autoconfig off.
+     * address's domain (ASCII), `{address}` the address, both URL-encoded. [] switches autoconfig
+     * off; unset, DEFAULT_AUTOCONFIG_URLS. No default here: Strapi fills a plugin's config with its
+     * defaults deeply (lodash defaultsDeep), which would merge a list given here into the
+     * default list index by index.
      */
     autoconfigUrls: z
       .array(z.string().refine((t) => t.includes('{domain}'), { message: 'must contain {domain}' }))
       .max(8)
-      .default(DEFAULT_AUTOCONFIG_URLS),
+      .optional(),
     /** Where a domain's Microsoft OpenID configuration (its tenant) is read: {base}/{domain}/v2.0/.well-known/openid-configuration. */
     microsoftLoginBaseUrl: z.string().url('must be an absolute URL').default('https://login.microsoftonline.com'),
     /** Each lookup's timeout, in seconds (fractions allowed). */
@@ -52,7 +55,7 @@ export function discoveryUrlIssues(config: DiscoveryConfig, allowHttpLoopback: b
   const secure = (url: string) => url.startsWith('https://') || (allowHttpLoopback && url.startsWith('http://') && isLoopbackUrl(url));
   const issues: { path: (string | number)[]; message: string }[] = [];
   const message = 'must be an https URL (http only on 127.0.0.1 with allowHttpLoopback)';
-  config.autoconfigUrls.forEach((template, i) => {
+  (config.autoconfigUrls ?? []).forEach((template, i) => {
     if (!secure(template.replace(/\{domain\}/g, 'example.com').replace(/\{address\}/g, 'a'))) issues.push({ path: ['discovery', 'autoconfigUrls', i], message });
   });
   if (!secure(config.microsoftLoginBaseUrl)) issues.push({ path: ['discovery', 'microsoftLoginBaseUrl'], message });

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 
 import { Discovery } from '../discovery/discover';
 import type { DiscoveryResult } from '../discovery/types';
-import type { DiscoveryConfig } from '../config/discovery';
+import { DEFAULT_AUTOCONFIG_URLS, type DiscoveryConfig } from '../config/discovery';
 import { PLUGIN_ID } from '../plugin-id';
 import { discoverInputSchema } from '../validation/discover-input';
 import { parseInput } from '../validation/token-input';
@@ -19,7 +19,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const options = config<DiscoveryConfig>('discovery');
       return discovery.discover(address, {
         dnsServers: options.dnsServers,
-        autoconfigUrls: options.autoconfigUrls,
+        autoconfigUrls: options.autoconfigUrls ?? DEFAULT_AUTOCONFIG_URLS,
         microsoftLoginBaseUrl: options.microsoftLoginBaseUrl,
         timeoutMs: Math.round(options.timeout * 1000),
         cacheMs: options.cacheSeconds * 1000,
