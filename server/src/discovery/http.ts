@@ -44,7 +44,7 @@ export const allowedUrl = (url: string, allowHttpLoopback: boolean) =>
  * caller's signal) and in redirects (each target https as well). 404 and 410 and a host that
  * does not exist are `absent`; other answers that are not 200 are `status`.
  */
-export async function boundedGet(url: string, options: BoundedGetOptions): Promise<{ body: Buffer; url: string; contentType: string }> {
+export async function boundedGet(url: string, options: BoundedGetOptions): Promise<{ body: Buffer; url: string }> {
   let current = url;
   for (let redirects = 0; ; redirects++) {
     if (!allowedUrl(current, options.allowHttpLoopback)) throw new FetchProblem('url', `${current} is not an https URL`);
@@ -83,8 +83,7 @@ export async function boundedGet(url: string, options: BoundedGetOptions): Promi
       }
       chunks.push(chunk as Buffer);
     }
-    const contentType = String(headers['content-type'] ?? '');
-    return { body: Buffer.concat(chunks), url: current, contentType };
+    return { body: Buffer.concat(chunks), url: current };
   }
 }
 
