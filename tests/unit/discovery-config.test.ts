@@ -35,6 +35,7 @@ test('discovery options are validated, each error naming its option', () => {
   assert.match(errors({ autoconfigUrls: ['https://autoconfig.example.com/config.xml'] }), /discovery\.autoconfigUrls\.0: must contain \{domain\}/);
   assert.match(errors({ autoconfigUrls: ['http://autoconfig.{domain}/mail/config-v1.1.xml'] }), /discovery\.autoconfigUrls\.0: must be an https URL/);
   assert.match(errors({ autoconfigUrls: ['http://127.0.0.1:8080/{domain}'] }), /discovery\.autoconfigUrls\.0: must be an https URL/, 'loopback http only when allowed');
+  assert.match(errors({ autoconfigUrls: ['https://{domain}', 'https://exa mple.{domain}/x'] }), /discovery\.autoconfigUrls\.1: must be an https URL/);
   assert.equal(errors({ autoconfigUrls: ['http://127.0.0.1:8080/{domain}'], microsoftLoginBaseUrl: 'http://127.0.0.1:9/' }, true), '');
   assert.match(errors({ microsoftLoginBaseUrl: 'http://login.example' }, true), /discovery\.microsoftLoginBaseUrl: must be an https URL/);
   assert.match(errors({ timeout: 0 }), /discovery\.timeout: must be more than 0 seconds/);

@@ -52,7 +52,7 @@ export type DiscoveryConfig = z.infer<typeof discoveryConfigSchema>;
 
 /** The URLs carry the domain (and address) to servers we do not control: https, or loopback http when allowed. */
 export function discoveryUrlIssues(config: DiscoveryConfig, allowHttpLoopback: boolean): { path: (string | number)[]; message: string }[] {
-  const secure = (url: string) => allowedUrl(url, allowHttpLoopback);
+  const secure = (url: string) => URL.canParse(url) && allowedUrl(url, allowHttpLoopback);
   const issues: { path: (string | number)[]; message: string }[] = [];
   const message = 'must be an https URL (http only on 127.0.0.1 with allowHttpLoopback)';
   (config.autoconfigUrls ?? []).forEach((template, i) => {
