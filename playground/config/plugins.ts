@@ -42,6 +42,15 @@ export default ({ env }) => ({
       sendRetryMaxWait: env.int('MAIL_AUTH_SEND_RETRY_MAX_WAIT', 60),
       pollSchedule: env('MAIL_AUTH_POLL_SCHEDULE', '*/30 * * * * *'),
       mailTimeout: env.int('MAIL_AUTH_MAIL_TIMEOUT', 30),
+      // Mailbox discovery: tests point DNS, autoconfig and Microsoft's OpenID configuration at local
+      // servers; unset, the plugin's defaults (the system's DNS, the real URLs).
+      discovery: {
+        ...(env('MAIL_AUTH_DISCOVERY_DNS_SERVERS') ? { dnsServers: env.array('MAIL_AUTH_DISCOVERY_DNS_SERVERS') } : {}),
+        ...(env('MAIL_AUTH_DISCOVERY_AUTOCONFIG_URLS') ? { autoconfigUrls: env.array('MAIL_AUTH_DISCOVERY_AUTOCONFIG_URLS') } : {}),
+        ...(env('MAIL_AUTH_DISCOVERY_MICROSOFT_LOGIN_BASE_URL') ? { microsoftLoginBaseUrl: env('MAIL_AUTH_DISCOVERY_MICROSOFT_LOGIN_BASE_URL') } : {}),
+        timeout: env.float('MAIL_AUTH_DISCOVERY_TIMEOUT', 3),
+        cacheSeconds: env.int('MAIL_AUTH_DISCOVERY_CACHE_SECONDS', 600),
+      },
       // unset: the plugin's default (the cores besides the main thread's)
       ...(env('MAIL_AUTH_PARSE_WORKERS') ? { parseWorkers: env.int('MAIL_AUTH_PARSE_WORKERS') } : {}),
     },

@@ -40,6 +40,8 @@ export interface MicrosoftUser {
 export interface MicrosoftIdentityOptions {
   /** The one directory this server knows besides common/organizations/consumers. */
   tenantId?: string;
+  /** Domains the directory verified: `/{domain}/...` stands for the directory, as at Microsoft. */
+  domains?: string[];
   clients?: MicrosoftClientOptions[];
   /** Default alice@example.test and bob@example.test. */
   users?: (string | MicrosoftUser)[];
@@ -81,6 +83,8 @@ export interface MicrosoftIdentityServer {
   authorizeErrors: AuthorizePageError[];
   addClient(client: MicrosoftClientOptions): void;
   addUser(user: string | MicrosoftUser): void;
+  /** A domain the directory verified (its OpenID configuration is then the directory's). */
+  addDomain(domain: string): void;
   /** Refuse consent (access_denied, AADSTS65004) whenever this login_hint signs in. */
   denyConsentFor(loginHint: string): void;
   denyNextConsent(): void;
@@ -182,6 +186,9 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
   const url = await listen(server);
   const issuerFor = (tenant: string) => `${url}/${SPECIAL_TENANTS.has(tenant) ? '{tenantid}' : tenant}/v2.0`;
   const knownTenant = (t: string) => SPECIAL_TENANTS.has(t) || t === tenantId;
+  const domains = new Set((opts.domains ?? []).map((d) => d.toLowerCase()));
+  /** A verified domain in the path names its directory. */
+  const tenantOf = (segment: string) => (domains.has(segment.toLowerCase()) ? tenantId : segment);
 
   function errorBody(e: AadError) {
     const trace = randomUUID();
@@ -437,7 +444,7 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
     const u = new URL(req.url ?? '/', url);
     const m = /^\/([^/]+)\/(oauth2\/v2\.0\/authorize|oauth2\/v2\.0\/token|v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys)$/.exec(u.pathname);
     if (!m) return sendJson(res, 404, { error: 'not_found' });
-    const tenant = decodeURIComponent(m[1]);
+    const tenant = tenantOf(decodeURIComponent(m[1]));
     if (m[2].endsWith('token')) {
       if (req.method !== 'POST') {
         return fail(res, { status: 400, error: 'invalid_request', code: 900561, text: 'The endpoint only accepts POST requests. Received a GET request.' });
@@ -464,6 +471,7 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
     authorizeErrors,
     addClient,
     addUser,
+    addDomain(domain) { domains.add(domain.toLowerCase()); },
     denyConsentFor(loginHint) { deniedHints.add(loginHint.toLowerCase()); },
     denyNextConsent() { denyNext++; },
     failNext(kind, count = 1) { for (let i = 0; i < count; i++) failures.push(kind); },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import type { MessageHandler } from '../inbound/handler';
+import { discoveryConfigSchema, discoveryUrlIssues } from './discovery';
 
 /**
  * The plugin's options (config/plugins.ts → 'mail-auth'.config). Durations are in seconds.
@@ -69,6 +70,8 @@ export const pluginConfigSchema = z
      * database transaction that records the message: its Strapi writes commit with it.
      */
     handler: z.custom<MessageHandler>((v) => typeof v === 'function', 'must be a function').optional(),
+    /** Mailbox discovery (POST /discover): DNS servers, autoconfig and Microsoft URLs, timeout, cache. */
+    discovery: discoveryConfigSchema,
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -85,6 +88,7 @@ export const pluginConfigSchema = z
         ctx.addIssue({ code: 'custom', path: [key], message: 'must be an https URL (http only on 127.0.0.1 with allowHttpLoopback)' });
       }
     }
+    for (const issue of discoveryUrlIssues(config.discovery, config.allowHttpLoopback)) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 export type PluginConfig = z.infer<typeof pluginConfigSchema>;

@@ -1,5 +1,6 @@
 import activity from './activity';
 import connect from './connect';
+import discovery from './discovery';
 import inboundAccounts from './inbound-accounts';
 import notifications from './notifications';
 import oauthCallback from './oauth-callback';
@@ -12,6 +13,7 @@ import transfer from './transfer';
 export default {
   activity,
   connect,
+  discovery,
   'inbound-accounts': inboundAccounts,
   notifications,
   'oauth-callback': oauthCallback,

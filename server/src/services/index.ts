@@ -1,6 +1,7 @@
 import activity from './activity';
 import authorizations from './authorizations';
 import connect from './connect';
+import discovery from './discovery';
 import inboundAccounts from './inbound-accounts';
 import notifications from './notifications';
 import oauth from './oauth';
@@ -19,6 +20,7 @@ export default {
   activity,
   authorizations,
   connect,
+  discovery,
   'inbound-accounts': inboundAccounts,
   notifications,
   oauth,

@@ -139,7 +139,7 @@ export function configurationProblems(t: Partial<TokenFields>, options: { allowH
 }
 
 /** Parses a body with a zod schema, throwing a VALIDATION error that names each field. */
-export function parseInput<T>(schema: z.ZodType<T>, body: unknown): T {
+export function parseInput<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, body: unknown): T {
   const result = schema.safeParse(body ?? {});
   if (!result.success) {
     throw validationError(toFieldErrors(result.error), 'Invalid input');

@@ -32,6 +32,8 @@ export default () => ({
 
     // Connect a mailbox in one step: a token and both accounts, all or nothing.
     adminRoute('POST', '/connect', 'connect.connect', 'create'),
+    // mailbox discovery for the setup wizard: what an address's domain says about its servers
+    adminRoute('POST', '/discover', 'discovery.discover', 'create'),
 
     adminRoute('GET', '/notifications', 'notifications.list', 'read'),
 
