@@ -21,6 +21,8 @@ export const generic: ProviderTemplate = {
   extraAuthorizationParams: {},
   pkce: true,
   docs: 'https://www.rfc-editor.org/rfc/rfc6749',
+  // The issuer's discovery document names the endpoint, when the server offers the flow.
+  deviceFlow: { endpoint: 'discovery' },
 };
 
 /** The same for an app-only (client credentials) token at any OAuth 2.0 server. */
@@ -32,4 +34,5 @@ export const genericClientCredentials: ProviderTemplate = {
   fields: ['clientId', 'clientSecret', 'issuer', 'tokenEndpoint', 'scope'],
   required: ['clientSecret'],
   pkce: false,
+  deviceFlow: undefined,
 };

@@ -1,5 +1,6 @@
 import activity from './activity';
 import authorizations from './authorizations';
+import deviceGrants from './device-grants';
 import inboundAccounts from './inbound-accounts';
 import notifications from './notifications';
 import oauth from './oauth';
@@ -17,6 +18,7 @@ import transfer from './transfer';
 export default {
   activity,
   authorizations,
+  'device-grants': deviceGrants,
   'inbound-accounts': inboundAccounts,
   notifications,
   oauth,

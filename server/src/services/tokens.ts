@@ -538,6 +538,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       await db().delete({ where: { id } });
       await strapi.db.query(`plugin::${PLUGIN_ID}.oauth-authorization`).deleteMany({ where: { tokenId: id } });
+      await plugin().service('device-grants').deleteForToken(id);
       await activity().record({ kind: 'token.deleted', subjectType: 'token', subjectId: id, subjectName: row.name, actor: actorName(actor) });
       return view(row);
     },
