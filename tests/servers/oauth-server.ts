@@ -28,6 +28,11 @@ export interface OAuthClientOptions {
   deviceCodeTtl?: number;
   /** Device flow: the `interval` the device authorization answer names (oidc-provider names none: 5 s). */
   deviceInterval?: number;
+  /**
+   * Device flow: the `expires_in` the answer names, when it should differ from `deviceCodeTtl`
+   * (a provider whose clock or answer is off: the code then ends at the provider first).
+   */
+  deviceAnnouncedExpiresIn?: number;
 }
 
 export interface OAuthServerOptions {
@@ -199,7 +204,7 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     // email in the ID token too, not only at userinfo (what Google/Microsoft hand out)
     conformIdTokenClaims: false,
-    extraClientMetadata: { properties: ['rotate_refresh_tokens', 'access_token_ttl', 'device_code_ttl', 'device_interval'] },
+    extraClientMetadata: { properties: ['rotate_refresh_tokens', 'access_token_ttl', 'device_code_ttl', 'device_interval', 'device_expires_in'] },
     findAccount: async (_ctx: unknown, id: string) => {
       const claims = accounts.get(id);
       return claims && { accountId: id, claims: async () => ({ sub: id, ...claims }) };
@@ -256,8 +261,9 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
     if (ctx.path === '/token/introspection') counters.introspection++;
     if (ctx.path === '/device/auth' && ctx.method === 'POST') {
       await next();
-      const interval = ctx.oidc?.client && Number(meta(ctx.oidc.client).device_interval);
-      if (ctx.status === 200 && interval) ctx.body = { ...ctx.body, interval };
+      const m = ctx.oidc?.client ? meta(ctx.oidc.client) : {};
+      if (ctx.status === 200 && m.device_interval) ctx.body = { ...ctx.body, interval: Number(m.device_interval) };
+      if (ctx.status === 200 && m.device_expires_in) ctx.body = { ...ctx.body, expires_in: Number(m.device_expires_in) };
       return;
     }
     if (ctx.path !== '/token' || ctx.method !== 'POST') return next();
@@ -351,6 +357,7 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
       access_token_ttl: c.accessTokenTtl ?? 3600,
       ...(c.deviceCodeTtl ? { device_code_ttl: c.deviceCodeTtl } : {}),
       ...(c.deviceInterval ? { device_interval: c.deviceInterval } : {}),
+      ...(c.deviceAnnouncedExpiresIn ? { device_expires_in: c.deviceAnnouncedExpiresIn } : {}),
     };
     if (c.clientSecret) metadata.client_secret = c.clientSecret;
     // oidc-provider rejects scope: '' (a client that may not ask for any scope has none)
