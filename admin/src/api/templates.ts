@@ -31,8 +31,10 @@ export interface Template {
   defaultScope: string;
   extraAuthorizationParams: Record<string, string>;
   pkce: boolean;
-  endpoints?: { authorizationEndpoint?: string; tokenEndpoint: string };
+  endpoints?: { authorizationEndpoint?: string; tokenEndpoint: string; deviceAuthorizationEndpoint?: string };
   docs: string;
+  /** Sign in with a code (RFC 8628): the endpoint from the template or the issuer's discovery; absent without. */
+  deviceFlow?: { endpoint: 'template' | 'discovery'; refusedScopes?: string[]; refusedScopesAdvice?: string };
 }
 
 export interface TemplatesAnswer {
