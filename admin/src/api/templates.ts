@@ -11,6 +11,7 @@ export type TemplateField =
   | 'issuer'
   | 'authorizationEndpoint'
   | 'tokenEndpoint'
+  | 'deviceAuthorizationEndpoint'
   | 'extraAuthorizationParams'
   | 'pkce';
 

@@ -27,6 +27,7 @@ export interface Token {
   issuer: string | null;
   authorizationEndpoint: string | null;
   tokenEndpoint: string | null;
+  deviceAuthorizationEndpoint: string | null;
   extraAuthorizationParams: Record<string, string>;
   pkce: boolean;
   redirectUri: string;
@@ -62,6 +63,7 @@ export interface TokenInput {
   issuer?: string | null;
   authorizationEndpoint?: string | null;
   tokenEndpoint?: string | null;
+  deviceAuthorizationEndpoint?: string | null;
   scope?: string | null;
   extraAuthorizationParams?: Record<string, string> | null;
   pkce?: boolean;

@@ -11,6 +11,7 @@ export const generic: ProviderTemplate = {
     'issuer',
     'authorizationEndpoint',
     'tokenEndpoint',
+    'deviceAuthorizationEndpoint',
     'scope',
     'extraAuthorizationParams',
     'pkce',
@@ -21,7 +22,7 @@ export const generic: ProviderTemplate = {
   extraAuthorizationParams: {},
   pkce: true,
   docs: 'https://www.rfc-editor.org/rfc/rfc6749',
-  // The issuer's discovery document names the endpoint, when the server offers the flow.
+  // deviceAuthorizationEndpoint, else the issuer's discovery document names it (when the server offers the flow).
   deviceFlow: { endpoint: 'discovery' },
 };
 

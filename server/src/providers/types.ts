@@ -12,6 +12,7 @@ export type TemplateField =
   | 'issuer'
   | 'authorizationEndpoint'
   | 'tokenEndpoint'
+  | 'deviceAuthorizationEndpoint'
   | 'extraAuthorizationParams'
   | 'pkce';
 
@@ -24,8 +25,9 @@ export interface Endpoints {
 
 /**
  * Sign in with a code (the device authorization grant, RFC 8628), for Strapi instances that
- * have no public https callback. `endpoint`: the template's own URL, or the issuer's discovery
- * document (`device_authorization_endpoint`). `refusedScopes`: scopes (or prefixes of scopes)
+ * have no public https callback. `endpoint`: the template's own URL, or (generic) the token's
+ * deviceAuthorizationEndpoint else the issuer's discovery document (`device_authorization_endpoint`);
+ * a token's deviceAuthorizationEndpoint overrides the template's, as its other endpoints do. `refusedScopes`: scopes (or prefixes of scopes)
  * the provider never grants through this flow, refused before the provider is asked.
  */
 export interface DeviceFlow {

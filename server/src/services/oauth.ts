@@ -37,7 +37,7 @@ const endpointsOf = (s: OAuthSettings) => {
   return {
     authorizationEndpoint: s.authorizationEndpoint || derived?.authorizationEndpoint,
     tokenEndpoint: s.tokenEndpoint || derived?.tokenEndpoint,
-    deviceAuthorizationEndpoint: derived?.deviceAuthorizationEndpoint,
+    deviceAuthorizationEndpoint: s.deviceAuthorizationEndpoint || derived?.deviceAuthorizationEndpoint,
   };
 };
 
@@ -55,12 +55,30 @@ const knownIssuer = (s: OAuthSettings): string | undefined => {
 const executeFor = (s: OAuthSettings, urls: (string | undefined)[]) =>
   s.allowHttpLoopback && urls.some((u) => u?.startsWith('http:') && isLoopbackUrl(u)) ? [client.allowInsecureRequests] : [];
 
+/** A configuration from a document we already have, through discovery() so that openid-client applies its rules. */
+async function fromDocument(
+  s: OAuthSettings,
+  metadata: Record<string, unknown>,
+  auth: client.ClientAuth,
+  execute: ReturnType<typeof executeFor>
+): Promise<client.Configuration> {
+  const config = await client.discovery(new URL(String(metadata.issuer)), s.clientId, undefined, auth, {
+    execute,
+    timeout: s.timeoutSeconds,
+    [client.customFetch]: staticMetadata(metadata),
+  });
+  // The static document was for discovery only: every later request goes to the network.
+  config[client.customFetch] = oauthFetch;
+  return config;
+}
+
 /**
- * The openid-client configuration of a token. `deviceAuthorizationEndpoint` adds that endpoint
- * to a static document (one the issuer's discovery named, for a token whose endpoints are given).
+ * The openid-client configuration of a token. `discoveredDeviceEndpoint`: the device
+ * authorization endpoint the issuer's discovery named, for a token whose other endpoints are
+ * given (the token's own deviceAuthorizationEndpoint, or the template's, come first).
  */
-async function buildConfiguration(s: OAuthSettings, deviceEndpoint?: string): Promise<client.Configuration> {
-  const { authorizationEndpoint, tokenEndpoint, deviceAuthorizationEndpoint = deviceEndpoint } = endpointsOf(s);
+async function buildConfiguration(s: OAuthSettings, discoveredDeviceEndpoint?: string): Promise<client.Configuration> {
+  const { authorizationEndpoint, tokenEndpoint, deviceAuthorizationEndpoint = discoveredDeviceEndpoint } = endpointsOf(s);
   const auth =
     s.clientAuthMethod === 'client_secret_basic'
       ? client.ClientSecretBasic(s.clientSecret)
@@ -77,6 +95,11 @@ async function buildConfiguration(s: OAuthSettings, deviceEndpoint?: string): Pr
       timeout: s.timeoutSeconds,
       [client.customFetch]: oauthFetch,
     });
+    const discovered = config.serverMetadata();
+    if (deviceAuthorizationEndpoint && discovered.device_authorization_endpoint !== deviceAuthorizationEndpoint) {
+      // The token names its own device endpoint: the discovered document with that one.
+      config = await fromDocument(s, { ...discovered, device_authorization_endpoint: deviceAuthorizationEndpoint }, auth, execute);
+    }
   } else if (!tokenEndpoint) {
     throw new MailAuthError('VALIDATION', 'The token has no token endpoint and no issuer to discover it from.', {
       errors: [{ path: ['tokenEndpoint'], message: 'is required (or an issuer to discover it from)' }],
@@ -86,22 +109,17 @@ async function buildConfiguration(s: OAuthSettings, deviceEndpoint?: string): Pr
     // Microsoft's multi-tenant endpoints publish a templated issuer; openid-client then
     // checks the id_token's iss against its tid claim (only for the real Microsoft origin).
     const entraMultiTenant = new URL(issuer).origin === 'https://login.microsoftonline.com';
-    const metadata = {
-      issuer: entraMultiTenant
-        ? issuer.replace(/\/(common|organizations)\//, '/{tenantid}/')
-        : issuer,
-      authorization_endpoint: authorizationEndpoint,
-      token_endpoint: tokenEndpoint,
-      device_authorization_endpoint: deviceAuthorizationEndpoint,
-    };
-    // A static document through discovery(), so that openid-client applies that rule.
-    config = await client.discovery(new URL(issuer), s.clientId, undefined, auth, {
-      execute,
-      timeout: s.timeoutSeconds,
-      [client.customFetch]: staticMetadata(metadata),
-    });
-    // The static document was for discovery only: every later request goes to the network.
-    config[client.customFetch] = oauthFetch;
+    config = await fromDocument(
+      s,
+      {
+        issuer: entraMultiTenant ? issuer.replace(/\/(common|organizations)\//, '/{tenantid}/') : issuer,
+        authorization_endpoint: authorizationEndpoint,
+        token_endpoint: tokenEndpoint,
+        device_authorization_endpoint: deviceAuthorizationEndpoint,
+      },
+      auth,
+      execute
+    );
   }
   config.timeout = s.timeoutSeconds;
   return config;
@@ -109,8 +127,7 @@ async function buildConfiguration(s: OAuthSettings, deviceEndpoint?: string): Pr
 
 /**
  * The configuration for Sign in with a code: the token's own, with the device authorization
- * endpoint from the template, else from the issuer's discovery document. Its requests go
- * through `deviceAnswers` (Google names the verification URL differently).
+ * endpoint of the token, else of the template, else of the issuer's discovery document.
  */
 async function buildDeviceConfiguration(s: OAuthSettings, base: client.Configuration): Promise<client.Configuration> {
   if (!s.template.deviceFlow) {
@@ -120,13 +137,13 @@ async function buildDeviceConfiguration(s: OAuthSettings, base: client.Configura
   }
   let endpoint = base.serverMetadata().device_authorization_endpoint;
   if (!endpoint) {
-    // The token's endpoints are given (else base came from discovery): the issuer may still name one.
     if (!s.issuer) {
-      throw new MailAuthError('VALIDATION', 'Sign in with a code needs the issuer of the token: its discovery document names the device authorization endpoint.', {
-        errors: [{ path: ['issuer'], message: 'is required for sign-in with a code (device_authorization_endpoint is read from its discovery document)' }],
+      throw new MailAuthError('VALIDATION', 'Sign in with a code needs the device authorization endpoint of the server, or its issuer to discover it from.', {
+        errors: [{ path: ['deviceAuthorizationEndpoint'], message: 'is required for sign-in with a code (or an issuer whose discovery document names it)' }],
       });
     }
     if (endpointsOf(s).tokenEndpoint) {
+      // The token's endpoints are given (else base came from discovery): the issuer may still name one.
       const discovered = await client.discovery(new URL(s.issuer), s.clientId, undefined, client.None(), {
         execute: executeFor(s, [s.issuer]),
         timeout: s.timeoutSeconds,
@@ -136,8 +153,8 @@ async function buildDeviceConfiguration(s: OAuthSettings, base: client.Configura
     }
     if (!endpoint) {
       throw new MailAuthError('VALIDATION', `The issuer ${s.issuer} names no device authorization endpoint: this server does not offer sign-in with a code.`, {
-        advice: 'Use Generate tokens, or enable the device authorization grant (RFC 8628) on the server.',
-        errors: [{ path: ['issuer'], message: 'has no device_authorization_endpoint in its discovery document' }],
+        advice: 'Use Generate tokens, enter the server\'s device authorization endpoint, or enable the device authorization grant (RFC 8628) on the server.',
+        errors: [{ path: ['deviceAuthorizationEndpoint'], message: 'is not in the issuer\'s discovery document: enter it, if the server has one' }],
       });
     }
   }

@@ -37,6 +37,8 @@ export interface TokenConfig {
   issuer: string | null;
   authorizationEndpoint: string | null;
   tokenEndpoint: string | null;
+  /** Sign in with a code; Znuny has no such request, so it is the plugin's own (MailAuth). */
+  deviceAuthorizationEndpoint: string | null;
   scope: string | null;
   extraAuthorizationParams: Record<string, string> | null;
   pkce: boolean;
@@ -97,6 +99,7 @@ export function documentPath(field: string, grantType: GrantType): string[] {
     tenant: ['MailAuth', 'Tenant'],
     description: ['MailAuth', 'Description'],
     issuer: ['MailAuth', 'Issuer'],
+    deviceAuthorizationEndpoint: ['MailAuth', 'DeviceAuthorizationEndpoint'],
     pkce: ['MailAuth', 'Pkce'],
     clientAuthMethod: ['MailAuth', 'ClientAuthMethod'],
     active: ['MailAuth', 'Active'],
@@ -247,6 +250,7 @@ export function readTokenEntry(entry: TokenEntry): ReadResult {
       issuer: trimmed(mailAuth.Issuer),
       authorizationEndpoint,
       tokenEndpoint,
+      deviceAuthorizationEndpoint: trimmed(mailAuth.DeviceAuthorizationEndpoint),
       scope: trimmed(entry.Config.Scope) ?? (template.defaultScope || null),
       extraAuthorizationParams: Object.keys(extra).length ? extra : null,
       pkce: mailAuth.Pkce ?? template.pkce,
@@ -356,6 +360,7 @@ export function writeTokenEntry(token: ExportedToken) {
       ...(token.tenant ? { Tenant: token.tenant } : {}),
       ...(token.description ? { Description: token.description } : {}),
       ...(token.issuer ? { Issuer: token.issuer } : {}),
+      ...(token.deviceAuthorizationEndpoint ? { DeviceAuthorizationEndpoint: token.deviceAuthorizationEndpoint } : {}),
       Pkce: token.pkce,
       ClientAuthMethod: token.clientAuthMethod,
       Active: token.active,

@@ -112,6 +112,7 @@ const mailAuthSchema = z
     Tenant: text(200).nullable().optional(),
     Description: text(2000).nullable().optional(),
     Issuer: url.nullable().optional(),
+    DeviceAuthorizationEndpoint: url.nullable().optional(),
     Pkce: flag.optional(),
     ClientAuthMethod: z
       .enum(['client_secret_post', 'client_secret_basic'], { message: 'must be client_secret_post or client_secret_basic' })

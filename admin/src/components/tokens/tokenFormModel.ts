@@ -16,6 +16,7 @@ export interface TokenFormValues {
   issuer: string;
   authorizationEndpoint: string;
   tokenEndpoint: string;
+  deviceAuthorizationEndpoint: string;
   /** key=value per line. */
   extraAuthorizationParams: string;
   pkce: boolean;
@@ -34,6 +35,7 @@ export const initialValues = (template: Template, token?: Token): TokenFormValue
   issuer: token?.issuer ?? '',
   authorizationEndpoint: token?.authorizationEndpoint ?? '',
   tokenEndpoint: token?.tokenEndpoint ?? '',
+  deviceAuthorizationEndpoint: token?.deviceAuthorizationEndpoint ?? '',
   extraAuthorizationParams: Object.entries(token?.extraAuthorizationParams ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join('\n'),
@@ -43,7 +45,7 @@ export const initialValues = (template: Template, token?: Token): TokenFormValue
   notifyOnExpiredRefreshToken: token?.notifyOnExpiredRefreshToken ?? true,
 });
 
-const URL_FIELDS = ['issuer', 'authorizationEndpoint', 'tokenEndpoint'] as const;
+const URL_FIELDS = ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'deviceAuthorizationEndpoint'] as const;
 
 /** key=value lines; null when a line is not of that form. */
 export const parseParams = (text: string): Record<string, string> | null => {

@@ -124,9 +124,10 @@ export const TokenPage = () => {
   const signsIn = current.grantType === 'authorization_code';
   const canRefresh = permissions.canAuthorize && (!signsIn || current.hasRefreshToken);
   const waiting = generate.state.phase === 'starting' || generate.state.phase === 'waiting';
-  // Sign in with a code: where the template has a device endpoint, or the issuer's discovery may name one.
+  // Sign in with a code: where the template or the token names a device endpoint, or the issuer's discovery may.
   const deviceFlow = template?.deviceFlow;
-  const canSignInWithCode = signsIn && permissions.canAuthorize && Boolean(deviceFlow && (deviceFlow.endpoint === 'template' || current.issuer));
+  const canSignInWithCode =
+    signsIn && permissions.canAuthorize && Boolean(deviceFlow && (deviceFlow.endpoint === 'template' || current.deviceAuthorizationEndpoint || current.issuer));
   const showingCode = device.state.phase === 'starting' || (device.state.phase === 'following' && device.state.grant.state === 'pending');
 
   return (
