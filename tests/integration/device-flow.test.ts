@@ -58,6 +58,7 @@ describe(`sign in with a code (${process.env.TEST_DB ?? 'sqlite'})`, () => {
       scope: SCOPE,
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
+    clientOf.set(created.body.id, clientId);
     return created.body.id as number;
   };
 
@@ -72,6 +73,9 @@ describe(`sign in with a code (${process.env.TEST_DB ?? 'sqlite'})`, () => {
       const grant = await grantOf(id, client);
       return grant.state !== 'pending' && grant;
     });
+  /** When the provider saw each poll of this token's client (ms). */
+  const clientOf = new Map<number, string>();
+  const pollTimes = (id: number) => op.counters.devicePolls.filter((p) => p.clientId === clientOf.get(id)).map((p) => p.at);
   const activities = (id: number, kind: string) =>
     app.strapi.db.query('plugin::mail-auth.activity').count({ where: { subjectType: 'token', subjectId: id, kind } });
 
@@ -98,7 +102,7 @@ describe(`sign in with a code (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     assert.equal(JSON.stringify(started).includes('deviceCode'), false, 'the device code stays on the server');
 
     // The server polls on its own while the person has not entered the code yet.
-    await waitFor('two polls answered authorization_pending', async () => op.counters.devicePollTimes.length >= 2);
+    await waitFor('two polls answered authorization_pending', async () => pollTimes(id).length >= 2);
     assert.equal((await grantOf(id)).state, 'pending');
 
     op.loginNextAs('bob@example.test');
@@ -112,7 +116,7 @@ describe(`sign in with a code (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     assert.equal(token.grantedBy, 'bob@example.test');
     assert.equal(token.hasRefreshToken, true);
     assert.equal(await activities(id, 'token.authorized'), 1);
-    const times = op.counters.devicePollTimes;
+    const times = pollTimes(id);
     for (let i = 1; i < times.length; i++) assert.ok(times[i] - times[i - 1] >= 900, `polls ${times[i] - times[i - 1]} ms apart`);
 
     // A usable access token for the mailbox, and a refresh token that rotates as any other.
@@ -130,11 +134,11 @@ describe(`sign in with a code (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     op.failTokenEndpoint('slow_down', 1);
     await start(id);
     await waitFor('the interval grown to 6 s', async () => (await grantOf(id)).interval === 6);
-    const slowedAt = op.counters.devicePollTimes[0];
+    const slowedAt = pollTimes(id)[0];
     const started = await grantOf(id);
     await enterUserCode(started.verificationUri, started.userCode);
     assert.equal((await ended(id)).state, 'authorized');
-    const times = op.counters.devicePollTimes;
+    const times = pollTimes(id);
     assert.equal(times.length, 2, 'one poll after slow_down, when the person had signed in');
     assert.ok(times[1] - slowedAt >= 5_900, `the next poll came ${times[1] - slowedAt} ms after slow_down`);
   });
@@ -157,9 +161,9 @@ describe(`sign in with a code (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     op.resetCounters();
     await start(own);
     assert.equal((await ended(own)).state, 'expired');
-    const polls = op.counters.devicePollTimes.length;
+    const polls = pollTimes(own).length;
     await sleep(1_500);
-    assert.equal(op.counters.devicePollTimes.length, polls, 'no poll after the code expired');
+    assert.equal(pollTimes(own).length, polls, 'no poll after the code expired');
   });
 
   test('denied: the person aborts at the provider', async () => {
@@ -208,19 +212,29 @@ describe(`sign in with a code (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     assert.deepEqual(gmail.body.error.details.errors[0].path, ['scope']);
     assert.match(gmail.body.error.details.advice, /never a Gmail scope/);
 
-    // A server without the device grant in its discovery document.
+    // Without an issuer to discover it from, the device endpoint is needed; given, it is used.
+    await op.addClient({ clientId: 'device-no-issuer', clientSecret: SECRET, grantTypes: [DEVICE_CODE_GRANT], tokenEndpointAuthMethod: 'client_secret_post' });
     const withoutIssuer = await admin.post('/mail-auth/tokens', {
       name: 'device no issuer',
       template: 'generic',
-      clientId: 'z',
-      clientSecret: 'z',
+      clientId: 'device-no-issuer',
+      clientSecret: SECRET,
       authorizationEndpoint: op.authorizationEndpoint,
       tokenEndpoint: op.tokenEndpoint,
       scope: 'mail',
     });
     const noEndpoint = await admin.post(`/mail-auth/tokens/${withoutIssuer.body.id}/device-authorize`);
     assert.equal(noEndpoint.status, 400);
-    assert.deepEqual(noEndpoint.body.error.details.errors[0].path, ['issuer']);
+    assert.deepEqual(noEndpoint.body.error.details.errors[0].path, ['deviceAuthorizationEndpoint']);
+    const set = await admin.put(`/mail-auth/tokens/${withoutIssuer.body.id}`, { deviceAuthorizationEndpoint: `${op.issuer}/device/auth` });
+    assert.equal(set.body.deviceAuthorizationEndpoint, `${op.issuer}/device/auth`);
+    assert.equal((await start(withoutIssuer.body.id)).state, 'pending');
+    const badUrl = await admin.put(`/mail-auth/tokens/${withoutIssuer.body.id}`, { deviceAuthorizationEndpoint: 'ftp://idp.example/device' });
+    assert.equal(badUrl.status, 400);
+    assert.deepEqual(badUrl.body.error.details.errors[0].path, ['deviceAuthorizationEndpoint']);
+    // Deleting the token ends its grant: nothing polls it any more.
+    assert.equal((await admin.delete(`/mail-auth/tokens/${withoutIssuer.body.id}`)).status, 200);
+    assert.equal(await app.strapi.db.query('plugin::mail-auth.oauth-device-grant').count({ where: { tokenId: withoutIssuer.body.id } }), 0);
   });
 
   describe('two instances on one database', () => {
@@ -240,7 +254,7 @@ describe(`sign in with a code (${process.env.TEST_DB ?? 'sqlite'})`, () => {
       const started = await start(id);
       // The other instance is asked about the grant: from then on it polls it too.
       assert.equal((await grantOf(id, onOther)).state, 'pending');
-      await waitFor('four polls', async () => op.counters.devicePollTimes.length >= 4);
+      await waitFor('four polls', async () => pollTimes(id).length >= 4);
       await enterUserCode(started.verificationUri, started.userCode);
       const [here, there] = await Promise.all([ended(id), ended(id, onOther)]);
       assert.equal(here.state, 'authorized');
@@ -248,7 +262,7 @@ describe(`sign in with a code (${process.env.TEST_DB ?? 'sqlite'})`, () => {
       assert.equal(op.counters.issued[DEVICE_CODE_GRANT], 1, 'one token issued');
       assert.equal(await activities(id, 'token.authorized'), 1, 'and stored once');
       assert.equal(await activities(id, 'token.authorization-failed'), 0, 'no poll after it (the code is used up)');
-      const times = op.counters.devicePollTimes;
+      const times = pollTimes(id);
       for (let i = 1; i < times.length; i++) assert.ok(times[i] - times[i - 1] >= 800, `polls ${times[i] - times[i - 1]} ms apart: never both at once`);
       const stored = await app.strapi.db.query(TOKEN_UID).findOne({ where: { id } });
       assert.equal(stored.status, 'valid');

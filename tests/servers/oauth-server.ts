@@ -68,9 +68,9 @@ export interface OAuthTestServer {
   introspectionClient: { clientId: string; clientSecret: string };
   /**
    * Token endpoint requests by `grant_type` (including refused and failed ones), the tokens
-   * issued by `grant_type`, introspections, and when each device-code poll arrived (ms).
+   * issued by `grant_type`, introspections, and when each device-code poll arrived (ms), by client.
    */
-  counters: { token: Record<string, number>; issued: Record<string, number>; introspection: number; devicePollTimes: number[] };
+  counters: { token: Record<string, number>; issued: Record<string, number>; introspection: number; devicePolls: { at: number; clientId: string }[] };
   resetCounters(): void;
   addClient(client: OAuthClientOptions): Promise<void>;
   addUser(email: string, claims?: Record<string, unknown>): void;
@@ -183,7 +183,7 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
   let nextLogin: string | undefined;
   let failure: { mode: TokenFailureMode; left: number } = { mode: 'none', left: 0 };
   const hanging = new Set<() => void>();
-  const counters = { token: {} as Record<string, number>, issued: {} as Record<string, number>, introspection: 0, devicePollTimes: [] as number[] };
+  const counters = { token: {} as Record<string, number>, issued: {} as Record<string, number>, introspection: 0, devicePolls: [] as { at: number; clientId: string }[] };
   const countGrant = (g: unknown) => {
     const k = typeof g === 'string' && g ? g : 'unknown';
     counters.token[k] = (counters.token[k] ?? 0) + 1;
@@ -268,21 +268,25 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
     }
     if (ctx.path !== '/token' || ctx.method !== 'POST') return next();
     const pollArrived = Date.now();
-    const countPoll = (g: unknown) => { if (g === DEVICE_CODE_GRANT) counters.devicePollTimes.push(pollArrived); };
+    const countPoll = (g: unknown, clientId: unknown) => {
+      if (g === DEVICE_CODE_GRANT) counters.devicePolls.push({ at: pollArrived, clientId: String(clientId) });
+    };
     if (failure.mode === 'none' || failure.left <= 0) {
       try { await next(); } finally {
         const g = ctx.oidc?.params?.grant_type ?? ctx.oidc?.body?.grant_type;
         countGrant(g);
-        countPoll(g);
+        countPoll(g, ctx.oidc?.client?.clientId ?? ctx.oidc?.params?.client_id);
         if (ctx.status === 200) counters.issued[String(g)] = (counters.issued[String(g)] ?? 0) + 1;
       }
       return;
     }
     const { mode } = failure;
     if (--failure.left <= 0) failure = { mode: 'none', left: 0 };
-    const grantType = (await readForm(ctx.req)).get('grant_type');
+    const form = await readForm(ctx.req);
+    const grantType = form.get('grant_type');
     countGrant(grantType);
-    countPoll(grantType);
+    const basic = /^Basic (.+)$/i.exec(ctx.get('authorization') ?? '')?.[1];
+    countPoll(grantType, form.get('client_id') ?? (basic ? decodeURIComponent(Buffer.from(basic, 'base64').toString().split(':')[0]) : undefined));
     if (mode === 'timeout') {
       await new Promise<void>((resolve) => {
         const done = () => { clearTimeout(timer); hanging.delete(done); resolve(); };
@@ -385,7 +389,7 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
       counters.token = {};
       counters.issued = {};
       counters.introspection = 0;
-      counters.devicePollTimes = [];
+      counters.devicePolls = [];
     },
     addClient,
     addUser,
