@@ -109,9 +109,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * Stores a poll's outcome and gives the lease back in the same UPDATE. Should the lease have
    * run out meanwhile, the outcome is stored all the same: the provider answered this poll.
    */
-  const record = async (row: DeviceGrantRow, owner: string, data: Record<string, unknown>): Promise<DeviceGrantRow> => {
+  const record = async (row: DeviceGrantRow, owner: string, data: Record<string, unknown>, polled = true): Promise<DeviceGrantRow> => {
     const writer = rows();
-    const changes = { ...data, polls: (row.polls ?? 0) + 1, updatedAt: new Date() };
+    const changes = { ...data, polls: (row.polls ?? 0) + (polled ? 1 : 0), updatedAt: new Date() };
     if ((await writer.update(heldBy(writer, row.id, owner), { ...changes, ...RELEASED })) !== 1) {
       await writer.update((qb) => qb.where('id', row.id), changes);
     }
@@ -122,9 +122,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     ((await strapi.db.query('admin::user').findOne({ where: { id: row.adminUserId }, select: ['id', 'email'] })) as Actor | null) ?? undefined;
 
   /** A grant that ended without a token: the token keeps what it had, the log says why. */
-  const fail = async (row: DeviceGrantRow, owner: string, token: TokenRow, state: DeviceGrantState, error: MailAuthError) => {
+  const fail = async (row: DeviceGrantRow, owner: string, token: TokenRow, state: DeviceGrantState, error: MailAuthError, polled = true) => {
     await tokens().storeFailure(token, error, 'token.authorization-failed', await actorOf(row), { keepStatus: true });
-    return record(row, owner, { state, lastError: errorOf(error), endedAt: new Date() });
+    return record(row, owner, { state, lastError: errorOf(error), endedAt: new Date() }, polled);
   };
 
   /** What a poll answered, stored. */
@@ -171,7 +171,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return await fail(row, owner, token, 'expired', new MailAuthError('PROVIDER_ERROR', 'The code expired before it was entered at the provider.', {
           advice: 'Click Sign in with a code again and enter the new code promptly.',
           providerCode: 'expired_token',
-        }));
+        }), false);
       }
       let poll: DevicePoll;
       try {
