@@ -180,6 +180,23 @@ describe(`sign in with a code (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     assert.equal(await activities(id, 'token.authorization-failed'), 1);
   });
 
+  test('cancelled: the server stops polling, a code entered later stores nothing', async () => {
+    const id = await deviceToken();
+    const started = await start(id);
+    await waitFor('a first poll', async () => pollTimes(id).length >= 1);
+    const cancelled = await admin.delete(`/mail-auth/tokens/${id}/device-authorize`);
+    assert.equal(cancelled.status, 200);
+    assert.equal(cancelled.body.state, 'pending', 'answered as it was');
+    assert.equal((await admin.get(`/mail-auth/tokens/${id}/device-authorize`)).status, 404);
+    await sleep(300); // a poll under way when it was cancelled
+    const polls = pollTimes(id).length;
+    await enterUserCode(started.verificationUri, started.userCode);
+    await sleep(1_500);
+    assert.equal(pollTimes(id).length, polls, 'no poll after the cancel');
+    assert.equal((await admin.get(`/mail-auth/tokens/${id}`)).body.status, 'not-authorized');
+    assert.equal((await admin.delete(`/mail-auth/tokens/${id}/device-authorize`)).status, 404);
+  });
+
   test('refused before the provider is asked: permissions, grant type, Google mail scopes, unknown tokens', async () => {
     const id = await deviceToken();
     assert.equal((await outsider.post(`/mail-auth/tokens/${id}/device-authorize`)).status, 403);

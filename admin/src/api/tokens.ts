@@ -138,3 +138,7 @@ export const startDeviceAuthorization = async (client: Client, id: number) =>
 
 export const getDeviceAuthorization = async (client: Client, id: number) =>
   (await client.get<DeviceGrant>(`${base}/${id}/device-authorize`)).data;
+
+/** Stops the server polling for the token's code: a code entered later stores nothing. */
+export const cancelDeviceAuthorization = async (client: Client, id: number) =>
+  (await client.del<DeviceGrant>(`${base}/${id}/device-authorize`)).data;

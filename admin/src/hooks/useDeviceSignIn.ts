@@ -2,7 +2,7 @@ import { useFetchClient } from '@strapi/strapi/admin';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { toApiFailure, type ApiFailure } from '../api/errors';
-import { getDeviceAuthorization, getToken, startDeviceAuthorization, type DeviceGrant, type Token } from '../api/tokens';
+import { cancelDeviceAuthorization, getDeviceAuthorization, getToken, startDeviceAuthorization, type DeviceGrant, type Token } from '../api/tokens';
 import { refreshNotifications } from '../components/ExpiryBanner/notificationStore';
 
 export type DeviceSignInState =
@@ -24,6 +24,8 @@ const POLL_MS = 2_000;
 export const useDeviceSignIn = (token: Token | undefined, onTokenChanged: (token: Token) => void) => {
   const client = useFetchClient();
   const [state, setState] = useState<DeviceSignInState>({ phase: 'idle' });
+  const current = useRef(state);
+  current.current = state;
   const timer = useRef<number | undefined>(undefined);
   const onChanged = useRef(onTokenChanged);
   onChanged.current = onTokenChanged;
@@ -65,11 +67,13 @@ export const useDeviceSignIn = (token: Token | undefined, onTokenChanged: (token
     }
   }, [client, follow, token]);
 
-  /** Stops following (the server goes on polling until the code expires). */
+  /** Stops following; a pending code is cancelled at the server, which stops polling for it. */
   const stop = useCallback(() => {
     clear();
+    const s = current.current;
+    if (s.phase === 'following' && s.grant.state === 'pending') void cancelDeviceAuthorization(client, s.grant.tokenId).catch(() => undefined);
     setState({ phase: 'idle' });
-  }, []);
+  }, [client]);
 
   return { state, start, stop };
 };

@@ -35,6 +35,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = await strapi.plugin(PLUGIN_ID).service('device-grants').status(idParam(ctx));
     }),
 
+    deviceCancel: action(async (ctx: Context) => {
+      ctx.body = await strapi.plugin(PLUGIN_ID).service('device-grants').cancel(idParam(ctx));
+    }),
+
     refresh: action(async (ctx: Context) => {
       ctx.body = await tokens().refreshNow(idParam(ctx), adminOf(ctx));
     }),

@@ -240,6 +240,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return view(row);
     },
 
+    /**
+     * DELETE /tokens/:id/device-authorize: the admin stopped waiting. The grant goes, so no
+     * instance polls it again and a code entered later stores nothing. Answers it as it was.
+     */
+    async cancel(tokenId: number) {
+      const token: TokenRow = await tokens().find(tokenId);
+      const row = await latestOf(token.id);
+      if (!row) throw new MailAuthError('NOT_FOUND', `No sign-in with a code was started for token "${token.name}"`);
+      await db().deleteMany({ where: { tokenId: token.id } });
+      return view(row);
+    },
+
     /** Bootstrap: grants left pending by a stopped instance are polled here too. */
     async resume() {
       const pending = (await db().findMany({ where: { state: 'pending', expiresAt: { $gt: new Date() } } })) as DeviceGrantRow[];

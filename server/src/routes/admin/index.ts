@@ -15,6 +15,7 @@ export default () => ({
     // Sign in with a code (device authorization grant): start, and the state the page follows.
     adminRoute('POST', '/tokens/:id/device-authorize', 'tokens.deviceAuthorize', 'authorize'),
     adminRoute('GET', '/tokens/:id/device-authorize', 'tokens.deviceStatus', 'authorize'),
+    adminRoute('DELETE', '/tokens/:id/device-authorize', 'tokens.deviceCancel', 'authorize'),
 
     // presets before :id, which would take "presets" for an id
     adminRoute('GET', '/outbound-accounts/presets', 'outbound-accounts.presets', 'read'),
