@@ -55,14 +55,19 @@ const knownIssuer = (s: OAuthSettings): string | undefined => {
 const executeFor = (s: OAuthSettings, urls: (string | undefined)[]) =>
   s.allowHttpLoopback && urls.some((u) => u?.startsWith('http:') && isLoopbackUrl(u)) ? [client.allowInsecureRequests] : [];
 
-/** A configuration from a document we already have, through discovery() so that openid-client applies its rules. */
+/**
+ * A configuration from a document we already have, through discovery() so that openid-client
+ * applies its rules. `issuer`: the URL discovered "from" (for Microsoft's multi-tenant endpoints
+ * the document's issuer is a template, which openid-client matches against it).
+ */
 async function fromDocument(
   s: OAuthSettings,
+  issuer: string,
   metadata: Record<string, unknown>,
   auth: client.ClientAuth,
   execute: ReturnType<typeof executeFor>
 ): Promise<client.Configuration> {
-  const config = await client.discovery(new URL(String(metadata.issuer)), s.clientId, undefined, auth, {
+  const config = await client.discovery(new URL(issuer), s.clientId, undefined, auth, {
     execute,
     timeout: s.timeoutSeconds,
     [client.customFetch]: staticMetadata(metadata),
@@ -98,7 +103,7 @@ async function buildConfiguration(s: OAuthSettings, discoveredDeviceEndpoint?: s
     const discovered = config.serverMetadata();
     if (deviceAuthorizationEndpoint && discovered.device_authorization_endpoint !== deviceAuthorizationEndpoint) {
       // The token names its own device endpoint: the discovered document with that one.
-      config = await fromDocument(s, { ...discovered, device_authorization_endpoint: deviceAuthorizationEndpoint }, auth, execute);
+      config = await fromDocument(s, s.issuer, { ...discovered, device_authorization_endpoint: deviceAuthorizationEndpoint }, auth, execute);
     }
   } else if (!tokenEndpoint) {
     throw new MailAuthError('VALIDATION', 'The token has no token endpoint and no issuer to discover it from.', {
@@ -111,6 +116,7 @@ async function buildConfiguration(s: OAuthSettings, discoveredDeviceEndpoint?: s
     const entraMultiTenant = new URL(issuer).origin === 'https://login.microsoftonline.com';
     config = await fromDocument(
       s,
+      issuer,
       {
         issuer: entraMultiTenant ? issuer.replace(/\/(common|organizations)\//, '/{tenantid}/') : issuer,
         authorization_endpoint: authorizationEndpoint,
