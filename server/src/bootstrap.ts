@@ -24,6 +24,8 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   const scheduler = plugin.service('scheduler');
   scheduler.schedule('refresh', strapi.config.get(`plugin::${PLUGIN_ID}.refreshSchedule`), () => plugin.service('refresher').run());
   scheduler.schedule('postmaster', strapi.config.get(`plugin::${PLUGIN_ID}.pollSchedule`), () => plugin.service('postmaster').runDue());
+  // Not a job: a person is waiting for each of these, on whichever instance they ask.
+  await plugin.service('device-grants').resume();
   scheduler.schedule('activity-retention', '17 3 * * *', () => plugin.service('activity').prune());
 };
 

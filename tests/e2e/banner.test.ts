@@ -240,7 +240,7 @@ describe('the expiry banner on every admin page (built admin, Chromium)', () => 
 
       await banner(page).getByRole('link', { name: 'Open the token' }).click();
       await page.waitForURL((url) => url.pathname === `${PLUGIN_PATH}/tokens/${alice}`);
-      assert.equal(await page.getByLabel('Client secret expires on').inputValue(), on);
+      assert.equal(await page.getByLabel('Secret expires on').inputValue(), on);
     } catch (err) {
       await e2e.explainFailure(t, watcher, err);
     }

@@ -177,4 +177,77 @@ describe(`Microsoft- and Google-shaped answers (${process.env.TEST_DB ?? 'sqlite
     assert.equal(third.refreshToken, first.refreshToken);
     assert.equal((await app.strapi.db.query(TOKEN_UID).findOne({ where: { id } })).status, 'reauthorization-required');
   });
+
+  /** Sign in with a code: start, the person at the provider's page, the grant's end as the plugin saw it. */
+  const signInWithCode = async (id: number, enter: (userCode: string) => void) => {
+    const started = await admin.post(`/mail-auth/tokens/${id}/device-authorize`);
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    enter(started.body.userCode);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const grant = (await admin.get(`/mail-auth/tokens/${id}/device-authorize`)).body;
+      if (grant.state !== 'pending') return { started: started.body, grant };
+      if (Date.now() > deadline) throw new Error('the grant did not end');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  test('Microsoft: sign in with a code (devicecode endpoint), and a declined one', async () => {
+    ms.addClient({ clientId: 'ms-device', clientSecret: SECRET, deviceInterval: 1 });
+    const created = await admin.post('/mail-auth/tokens', {
+      ...microsoftTokenBody('microsoft-device'),
+      clientId: 'ms-device',
+      deviceAuthorizationEndpoint: ms.deviceCodeEndpoint(TENANT),
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id as number;
+    const { started, grant } = await signInWithCode(id, (code) => ms.enterDeviceCode(code, 'allow', 'agent@contoso.test'));
+    assert.equal(started.verificationUri, `${ms.url}/devicelogin`);
+    assert.match(started.userCode, /^[A-Z]{9}$/);
+    assert.equal(grant.state, 'authorized');
+    assert.equal((await token(id)).grantedBy, 'agent@contoso.test');
+    assert.equal(ms.counters.token['urn:ietf:params:oauth:grant-type:device_code'] >= 1, true);
+
+    const declined = await signInWithCode(id, (code) => ms.enterDeviceCode(code, 'decline'));
+    assert.equal(declined.grant.state, 'denied');
+    assert.match(declined.grant.error.message, /authorization_declined/);
+    assert.match(declined.grant.error.advice, /refused/);
+    assert.equal((await token(id)).status, 'valid', 'a refused new sign-in leaves the earlier grant in use');
+  });
+
+  test('Google: sign in with a code (verification_url), a client of the wrong type, and Gmail scopes', async () => {
+    google.addClient({ clientId: 'google-tv', clientSecret: SECRET, type: 'tv', deviceInterval: 1 });
+    const body = (name: string, clientId: string, scope: string) => ({
+      name,
+      template: 'google',
+      clientId,
+      clientSecret: SECRET,
+      issuer: google.url,
+      authorizationEndpoint: google.authorizationEndpoint,
+      tokenEndpoint: google.tokenEndpoint,
+      deviceAuthorizationEndpoint: `${google.url}/device/code`,
+      scope,
+    });
+    const created = await admin.post('/mail-auth/tokens', body('google-device', 'google-tv', 'openid email'));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id as number;
+    const { started, grant } = await signInWithCode(id, (code) => google.enterDeviceCode(code, 'allow', 'agent@gmail.test'));
+    assert.equal(started.verificationUri, `${google.url}/device`, "Google's verification_url read as verification_uri");
+    assert.equal(grant.state, 'authorized');
+    assert.equal((await token(id)).grantedBy, 'agent@gmail.test');
+
+    // A Web application client: Google refuses it the device flow, the advice says which type it needs.
+    const web = await admin.post('/mail-auth/tokens', body('google-device-web', 'google-client', 'openid email'));
+    const refused = await admin.post(`/mail-auth/tokens/${web.body.id}/device-authorize`);
+    assert.equal(refused.status, 502, JSON.stringify(refused.body));
+    assert.match(refused.body.error.details.advice, /TVs and Limited Input devices/);
+
+    // Gmail scopes are refused before Google is asked (Google would answer invalid_scope).
+    const gmail = await admin.post('/mail-auth/tokens', body('google-device-gmail', 'google-tv', 'openid email https://mail.google.com/'));
+    const before = google.counters.token;
+    const noMail = await admin.post(`/mail-auth/tokens/${gmail.body.id}/device-authorize`);
+    assert.equal(noMail.status, 400);
+    assert.match(noMail.body.error.details.advice, /Generate tokens/);
+    assert.deepEqual(google.counters.token, before);
+  });
 });

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
-  basicCredentials, close, handler, Holds, listen, pkceS256, randomToken, readForm, redirect, rsaSigner,
+  basicCredentials, close, handler, Holds, listen, pkceS256, randomToken, randomUserCode, readForm, redirect, rsaSigner,
   send, sendJson,
 } from './http-util';
 
@@ -11,6 +11,11 @@ import {
  * consent only with `prompt=consent`; refreshes that never return a new refresh token; errors as
  * Google words them; authorize-time errors shown as a page, not sent to the redirect URI.
  * Login and consent need no person: the authorize endpoint redirects at once.
+ *
+ * The device flow (`oauth2.googleapis.com/device/code`) as developers.google.com/identity/protocols/
+ * oauth2/limited-input-device documents it: only "TVs and Limited Input devices" clients, only
+ * the allowed scopes (openid, email, profile here), `verification_url` (not RFC 8628's
+ * `verification_uri`), authorization_pending as HTTP 428, access_denied and slow_down as 403.
  *
  * Sources: developers.google.com/identity/protocols/oauth2/web-server (parameters, offline access,
  * refresh, revocation, error page for redirect_uri_mismatch), Google's token endpoint answers as
@@ -25,6 +30,10 @@ export interface GoogleClientOptions {
   redirectUris?: string[];
   /** Seconds. Default 3599, as Google answers. */
   accessTokenTtl?: number;
+  /** `tv`: a "TVs and Limited Input devices" client, the only type allowed the device flow. Default `web`. */
+  type?: 'web' | 'tv';
+  /** The device flow's `interval`, seconds. Default 5, as Google answers. */
+  deviceInterval?: number;
 }
 
 export interface GoogleIdentityOptions {
@@ -85,6 +94,8 @@ export interface GoogleIdentityServer {
   revokeGrant(email: string, clientId?: string): void;
   /** Their access tokens (everyone's without an argument) are no longer active. */
   expireAccessTokens(email?: string): void;
+  /** The device flow's page: the person enters `userCode` and allows (as `email`, default the first user) or denies. */
+  enterDeviceCode(userCode: string, decision: 'allow' | 'deny', email?: string): void;
   introspect(accessToken: string): GoogleIntrospection;
   stop(): Promise<void>;
 }
@@ -103,6 +114,10 @@ interface Code {
   challenge?: string; method?: string; expiresAt: number; used: boolean;
 }
 interface Issued { clientId: string; email: string; scope: string; generation: number; exp: number }
+interface DeviceCode { clientId: string; scope: string; userCode: string; expiresAt: number; email?: string; denied?: boolean; used: boolean }
+/** The scopes Google's device flow grants (of those this server knows). */
+const DEVICE_SCOPES = new Set(['openid', 'email', 'profile', SCOPE_ALIASES.email, SCOPE_ALIASES.profile]);
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 interface GoogleError { status: number; body: { error: string; error_description: string } }
 const google = (status: number, error: string, description: string): GoogleError => ({ status, body: { error, error_description: description } });
@@ -122,6 +137,7 @@ export async function startGoogleIdentity(opts: GoogleIdentityOptions = {}): Pro
   const users = new Map<string, User>();
   const grants = new Map<string, Grant>();
   const codes = new Map<string, Code>();
+  const deviceCodes = new Map<string, DeviceCode>();
   const refreshTokens = new Map<string, Issued>();
   const accessTokens = new Map<string, Issued>();
   const deniedHints = new Set<string>();
@@ -233,7 +249,32 @@ export async function startGoogleIdentity(opts: GoogleIdentityOptions = {}): Pro
       // Google does not rotate: no refresh_token in the answer, the old one stays the one to use
       return sendJson(res, 200, tokenAnswer(clientId, rt.email, rt.scope, false), headers);
     }
+    if (grantType === DEVICE_GRANT) {
+      const code = deviceCodes.get(form.get('device_code') ?? '');
+      if (!code || code.clientId !== clientId || code.used) return answer(google(400, 'invalid_grant', 'Bad Request'));
+      if (code.expiresAt < Date.now()) return answer(google(400, 'expired_token', 'Bad Request'));
+      if (code.denied) return answer(google(403, 'access_denied', 'Forbidden'));
+      if (!code.email) return answer(google(428, 'authorization_pending', 'Precondition Required'));
+      code.used = true;
+      return sendJson(res, 200, tokenAnswer(clientId, code.email, code.scope, true), headers);
+    }
     return answer(google(400, 'unsupported_grant_type', `Invalid grant_type: ${grantType}`));
+  }
+
+  async function deviceCode(req: IncomingMessage, res: ServerResponse) {
+    const form = await readForm(req);
+    const client = clients.get(form.get('client_id') ?? '');
+    if (!client) return sendJson(res, 401, injected('invalid_client').body);
+    if (client.type !== 'tv') return sendJson(res, 401, { error: 'invalid_client', error_description: 'Invalid client type.' });
+    const requested = (form.get('scope') ?? '').split(/\s+/).filter(Boolean);
+    if (!requested.length) return sendJson(res, 400, { error: 'invalid_request', error_description: 'Missing required parameter: scope' });
+    if (!requested.every((s) => DEVICE_SCOPES.has(s))) return sendJson(res, 400, { error: 'invalid_scope', error_description: 'Invalid device flow scope.' });
+    const value = `AH-1${randomToken(40)}`;
+    const userCode = randomUserCode();
+    deviceCodes.set(value, { clientId: client.clientId, scope: requested.map((s) => SCOPE_ALIASES[s] ?? s).join(' '), userCode, expiresAt: Date.now() + 1_800_000, used: false });
+    return sendJson(res, 200, {
+      device_code: value, user_code: userCode, expires_in: 1800, interval: client.deviceInterval ?? 5, verification_url: `${url}/device`,
+    });
   }
 
   function authorize(res: ServerResponse, q: URLSearchParams) {
@@ -317,6 +358,7 @@ export async function startGoogleIdentity(opts: GoogleIdentityOptions = {}): Pro
     const u = new URL(req.url ?? '/', url);
     if (u.pathname === '/o/oauth2/v2/auth' && req.method === 'GET') return authorize(res, u.searchParams);
     if (u.pathname === '/token' && req.method === 'POST') return token(req, res);
+    if (u.pathname === '/device/code' && req.method === 'POST') return deviceCode(req, res);
     if (u.pathname === '/revoke' && req.method === 'POST') {
       counters.revoke++;
       const value = u.searchParams.get('token') ?? (await readForm(req)).get('token') ?? '';
@@ -366,6 +408,12 @@ export async function startGoogleIdentity(opts: GoogleIdentityOptions = {}): Pro
     },
     expireAccessTokens(email) {
       for (const at of accessTokens.values()) if (!email || at.email.toLowerCase() === email.toLowerCase()) at.exp = 0;
+    },
+    enterDeviceCode(userCode, decision, email) {
+      const code = [...deviceCodes.values()].find((c) => c.userCode === userCode);
+      if (!code) throw new Error(`no device code with user code ${userCode}`);
+      if (decision === 'deny') code.denied = true;
+      else code.email = email ?? users.values().next().value!.email;
     },
     introspect,
     stop: () => close(server, holds),

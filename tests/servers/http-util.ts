@@ -1,4 +1,4 @@
-import { createHash, generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPair, randomBytes, randomInt, sign, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 
@@ -137,6 +137,10 @@ export function handler(fn: (req: IncomingMessage, res: ServerResponse) => Promi
 }
 
 export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url');
+
+/** A device flow's user code in groups of letters a person types easily, e.g. "BKRT-WQXP". */
+export const randomUserCode = (groups = 2, size = 4): string =>
+  Array.from({ length: groups }, () => Array.from({ length: size }, () => 'BCDFGHJKLMNPQRSTVWXZ'[randomInt(20)]).join('')).join('-');
 
 export function pkceS256(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
-  basicCredentials, close, handler, Holds, listen, pkceS256, randomToken, readForm, redirect, rsaSigner,
+  basicCredentials, close, handler, Holds, listen, pkceS256, randomToken, randomUserCode, readForm, redirect, rsaSigner,
   send, sendJson,
 } from './http-util';
 
@@ -12,6 +12,11 @@ import {
  * valid, as Microsoft's do), RS256 ID tokens with a JWKS, error bodies in Microsoft's JSON shape
  * with AADSTS codes, and a queue of failures to inject. Login and consent need no person: the
  * authorize endpoint redirects at once, for `login_hint` or the first user.
+ *
+ * The device code flow (`/{tenant}/oauth2/v2.0/devicecode`) as v2-oauth2-device-code documents it:
+ * its answer with a `message`, and the poll errors authorization_pending, authorization_declined,
+ * bad_verification_code and expired_token (the AADSTS numbers: 70016 and 70019 as Microsoft
+ * answers them; the others are not documented and stand as 70000 here).
  *
  * Sources: learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow (requests,
  * responses, error tables), .../reference-error-codes (AADSTS codes), the error texts Microsoft
@@ -30,6 +35,8 @@ export interface MicrosoftClientOptions {
   invalidateOldRefreshTokens?: boolean;
   /** Every secret of the app has expired: the token endpoint answers AADSTS7000222. */
   secretExpired?: boolean;
+  /** The device code flow's `interval`, seconds. Default 5, as Microsoft answers. */
+  deviceInterval?: number;
 }
 
 export interface MicrosoftUser {
@@ -98,6 +105,9 @@ export interface MicrosoftIdentityServer {
   /** Their access tokens (everyone's without an argument) are no longer active. */
   expireAccessTokens(email?: string): void;
   introspect(accessToken: string): MicrosoftIntrospection;
+  /** microsoft.com/devicelogin: the person enters `userCode`, then signs in (as `email`, default the first user) or declines. */
+  enterDeviceCode(userCode: string, decision: 'allow' | 'decline', email?: string): void;
+  deviceCodeEndpoint(tenant?: string): string;
   stop(): Promise<void>;
 }
 
@@ -115,6 +125,8 @@ interface RefreshToken {
   clientId: string; email: string; scope: string; issuedAt: number; generation: number; invalid: boolean; expired: boolean;
 }
 interface AccessToken { clientId: string; email?: string; sub: string; scope: string; exp: number }
+interface DeviceCode { clientId: string; scope: string; userCode: string; expiresAt: number; email?: string; declined?: boolean; used: boolean }
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 const ts = (d = new Date()) => d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 
@@ -163,6 +175,7 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
   const clients = new Map<string, Client>();
   const users = new Map<string, User>();
   const codes = new Map<string, Code>();
+  const deviceCodes = new Map<string, DeviceCode>();
   const refreshTokens = new Map<string, RefreshToken>();
   const accessTokens = new Map<string, AccessToken>();
   const consents = new Set<string>();
@@ -212,6 +225,7 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
       issuer: issuerFor(tenant),
       authorization_endpoint: `${url}/${tenant}/oauth2/v2.0/authorize`,
       token_endpoint: `${url}/${tenant}/oauth2/v2.0/token`,
+      device_authorization_endpoint: `${url}/${tenant}/oauth2/v2.0/devicecode`,
       jwks_uri: `${url}/${tenant}/discovery/v2.0/keys`,
       token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
       response_modes_supported: ['query', 'fragment', 'form_post'],
@@ -362,7 +376,46 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
       return sendJson(res, 200, issueTokens(clientId, undefined, scope), headers);
     }
 
+    if (grantType === DEVICE_GRANT || grantType === 'device_code') {
+      const value = form.get('device_code');
+      if (!value) return fail(res, missing('device_code'));
+      const code = deviceCodes.get(value);
+      if (!code || code.clientId !== clientId || code.used) {
+        return fail(res, { status: 400, error: 'bad_verification_code', code: 70000, text: 'The device_code sent is not recognized.' });
+      }
+      if (code.expiresAt < Date.now()) return fail(res, { status: 400, error: 'expired_token', code: 70019, text: 'Verification code expired.' });
+      if (code.declined) return fail(res, { status: 400, error: 'authorization_declined', code: 70000, text: 'The end user denied the authorization request.' });
+      if (!code.email) {
+        return fail(res, { status: 400, error: 'authorization_pending', code: 70016, text: 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.' });
+      }
+      code.used = true;
+      return sendJson(res, 200, issueTokens(clientId, code.email, code.scope), headers);
+    }
+
     return fail(res, { status: 400, error: 'unsupported_grant_type', code: 70003, text: `The app requested an unsupported grant type '${grantType}'.` });
+  }
+
+  async function deviceCode(req: IncomingMessage, res: ServerResponse, tenant: string) {
+    const form = await readForm(req);
+    if (!knownTenant(tenant)) return fail(res, { status: 400, error: 'invalid_request', code: 90002, text: `Tenant '${tenant}' not found.` });
+    const clientId = form.get('client_id') ?? basicCredentials(req)?.user ?? '';
+    if (!clientId) return fail(res, missing('client_id'));
+    const client = clients.get(clientId);
+    if (!client) return fail(res, appNotFound(clientId, tenant));
+    const scope = form.get('scope');
+    if (!scope) return fail(res, missing('scope'));
+    const value = randomToken(48);
+    const userCode = randomUserCode(1, 9);
+    deviceCodes.set(value, { clientId, scope, userCode, expiresAt: Date.now() + 900_000, used: false });
+    const verificationUri = `${url}/devicelogin`;
+    return sendJson(res, 200, {
+      user_code: userCode,
+      device_code: value,
+      verification_uri: verificationUri,
+      expires_in: 900,
+      interval: client.deviceInterval ?? 5,
+      message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${userCode} to authenticate.`,
+    });
   }
 
   function authorize(req: IncomingMessage, res: ServerResponse, tenant: string, q: URLSearchParams) {
@@ -442,7 +495,7 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
 
   server.on('request', handler(async (req, res) => {
     const u = new URL(req.url ?? '/', url);
-    const m = /^\/([^/]+)\/(oauth2\/v2\.0\/authorize|oauth2\/v2\.0\/token|v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys)$/.exec(u.pathname);
+    const m = /^\/([^/]+)\/(oauth2\/v2\.0\/authorize|oauth2\/v2\.0\/token|oauth2\/v2\.0\/devicecode|v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys)$/.exec(u.pathname);
     if (!m) return sendJson(res, 404, { error: 'not_found' });
     const tenant = tenantOf(decodeURIComponent(m[1]));
     if (m[2].endsWith('token')) {
@@ -452,6 +505,7 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
       return token(req, res, tenant);
     }
     if (m[2].endsWith('authorize')) return authorize(req, res, tenant, u.searchParams);
+    if (m[2].endsWith('devicecode') && req.method === 'POST') return deviceCode(req, res, tenant);
     if (m[2].endsWith('keys')) return sendJson(res, 200, signer.jwks);
     if (!knownTenant(tenant)) return fail(res, { status: 400, error: 'invalid_tenant', code: 90002, text: `Tenant '${tenant}' not found.` });
     return sendJson(res, 200, metadata(tenant));
@@ -462,6 +516,7 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
     tenantId,
     authorizeEndpoint: (tenant = tenantId) => `${url}/${tenant}/oauth2/v2.0/authorize`,
     tokenEndpoint: (tenant = tenantId) => `${url}/${tenant}/oauth2/v2.0/token`,
+    deviceCodeEndpoint: (tenant = tenantId) => `${url}/${tenant}/oauth2/v2.0/devicecode`,
     metadata,
     counters,
     resetCounters() {
@@ -492,6 +547,12 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
       return {
         active: true, sub: at.sub, email: at.email, scope: at.scope, exp: Math.floor(at.exp / 1000), client_id: at.clientId, tid: tenantId,
       };
+    },
+    enterDeviceCode(userCode, decision, email) {
+      const code = [...deviceCodes.values()].find((c) => c.userCode === userCode);
+      if (!code) throw new Error(`no device code with user code ${userCode}`);
+      if (decision === 'decline') code.declined = true;
+      else code.email = email ?? users.values().next().value!.email;
     },
     stop: () => close(server, holds),
   };

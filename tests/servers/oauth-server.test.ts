@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
-import { followAuthorization } from './headless';
-import { startOAuthServer, type OAuthTestServer } from './oauth-server';
+import { enterUserCode, followAuthorization } from './headless';
+import { DEVICE_CODE_GRANT, startOAuthServer, type OAuthTestServer } from './oauth-server';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
 
@@ -164,5 +164,47 @@ describe('OAuth test server (oidc-provider)', () => {
     op.failTokenEndpoint('none');
     assert.ok((await oidc.refreshTokenGrant(fixed, tokens.refresh_token!)).access_token);
     assert.deepEqual(op.counters.token, { refresh_token: 5 });
+  });
+
+  it('device flow: approve, deny, expired code, slow_down', async () => {
+    await op.addClient({
+      clientId: 'device',
+      clientSecret: 'device-secret',
+      grantTypes: [DEVICE_CODE_GRANT, 'refresh_token'],
+      deviceInterval: 1,
+      deviceCodeTtl: 2,
+    });
+    const device = await discover('device', 'device-secret');
+    assert.equal(device.serverMetadata().device_authorization_endpoint, `${op.issuer}/device/auth`);
+    const start = () => oidc.initiateDeviceAuthorization(device, { scope: 'openid email offline_access mail' });
+    const poll = (code: string) => oidc.genericGrantRequest(device, DEVICE_CODE_GRANT, { device_code: code });
+    op.resetCounters();
+
+    const approved = await start();
+    assert.equal(approved.interval, 1);
+    assert.equal(approved.verification_uri, op.deviceVerificationUri);
+    await assert.rejects(poll(approved.device_code), { error: 'authorization_pending' });
+    op.loginNextAs('bob@example.test');
+    assert.match(await enterUserCode(approved.verification_uri, approved.user_code), /Signed in/);
+    const tokens = await poll(approved.device_code);
+    assert.equal(tokens.claims()?.email, 'bob@example.test');
+    assert.ok(tokens.refresh_token);
+    await assert.rejects(poll(approved.device_code), { error: 'invalid_grant' }, 'a device code is redeemed once');
+
+    const denied = await start();
+    await enterUserCode(denied.verification_uri, denied.user_code, 'deny');
+    await assert.rejects(poll(denied.device_code), { error: 'access_denied' });
+
+    const expiring = await start();
+    assert.equal(expiring.expires_in, 2);
+    await new Promise((r) => setTimeout(r, 2_100));
+    await assert.rejects(poll(expiring.device_code), { error: 'expired_token' });
+
+    op.failTokenEndpoint('slow_down', 1);
+    const slow = await start();
+    await assert.rejects(poll(slow.device_code), { error: 'slow_down' });
+    await assert.rejects(poll(slow.device_code), { error: 'authorization_pending' });
+    assert.equal(op.counters.issued[DEVICE_CODE_GRANT], 1);
+    assert.equal(op.counters.devicePolls.filter((p) => p.clientId === 'device').length, 7);
   });
 });

@@ -24,6 +24,15 @@ export interface OAuthClientOptions {
   accessTokenTtl?: number;
   /** Default `client_secret_basic`, or `none` without a secret. */
   tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'none';
+  /** Device flow: seconds a device code (and its user code) lives. Default 600. */
+  deviceCodeTtl?: number;
+  /** Device flow: the `interval` the device authorization answer names (oidc-provider names none: 5 s). */
+  deviceInterval?: number;
+  /**
+   * Device flow: the `expires_in` the answer names, when it should differ from `deviceCodeTtl`
+   * (a provider whose clock or answer is off: the code then ends at the provider first).
+   */
+  deviceAnnouncedExpiresIn?: number;
 }
 
 export interface OAuthServerOptions {
@@ -32,7 +41,10 @@ export interface OAuthServerOptions {
   clients?: OAuthClientOptions[];
 }
 
-export type TokenFailureMode = 'none' | '500' | 'timeout' | 'invalid_grant';
+/** `slow_down`: the device flow's "poll less often" (oidc-provider never says it on its own). */
+export type TokenFailureMode = 'none' | '500' | 'timeout' | 'invalid_grant' | 'slow_down';
+
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 export interface IntrospectionResponse {
   active: boolean;
@@ -54,8 +66,11 @@ export interface OAuthTestServer {
   userinfoEndpoint: string;
   /** Confidential `client_secret_post` client for resource servers (Dovecot, SMTP) to introspect with. */
   introspectionClient: { clientId: string; clientSecret: string };
-  /** Token endpoint requests by `grant_type` (including refused and failed ones), and introspections. */
-  counters: { token: Record<string, number>; introspection: number };
+  /**
+   * Token endpoint requests by `grant_type` (including refused and failed ones), the tokens
+   * issued by `grant_type`, introspections, and when each device-code poll arrived (ms), by client.
+   */
+  counters: { token: Record<string, number>; issued: Record<string, number>; introspection: number; devicePolls: { at: number; clientId: string }[] };
   resetCounters(): void;
   addClient(client: OAuthClientOptions): Promise<void>;
   addUser(email: string, claims?: Record<string, unknown>): void;
@@ -63,6 +78,10 @@ export interface OAuthTestServer {
   denyConsentFor(loginHint: string): void;
   /** Refuse consent for the next authorization request, whoever it is for. */
   denyNextConsent(): void;
+  /** The account that the next login without a login_hint signs in as (the device flow has none). Default alice. */
+  loginNextAs(accountId: string): void;
+  /** Device flow: the page where a user code is entered (`verification_uri`). */
+  deviceVerificationUri: string;
   /** Drop every grant, token and session of the account (all of them without an argument). */
   revokeAll(accountId?: string): number;
   /**
@@ -93,17 +112,24 @@ function mapAdapter(store: Map<string, Entry>) {
     async upsert(id: string, payload: Record<string, any>, expiresIn?: number) {
       store.set(this.key(id), { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
       if (this.model === 'Session') store.set(`SessionUid:${payload.uid}`, { payload: { id } });
+      if (this.model === 'DeviceCode') store.set(`DeviceUserCode:${payload.userCode}`, { payload: { id } });
     }
     async find(id: string) {
       const e = store.get(this.key(id));
-      if (e?.expiresAt && e.expiresAt < Date.now()) { store.delete(this.key(id)); return undefined; }
+      // A device code is kept past its expiry, so that polling it answers expired_token (the
+      // model checks its own exp) rather than invalid_grant for a code that is gone.
+      const kept = this.model === 'DeviceCode' && e?.expiresAt && e.expiresAt > Date.now() - 600_000;
+      if (e?.expiresAt && e.expiresAt < Date.now() && !kept) { store.delete(this.key(id)); return undefined; }
       return e?.payload;
     }
     async findByUid(uid: string) {
       const id = store.get(`SessionUid:${uid}`)?.payload.id;
       return id ? this.find(id) : undefined;
     }
-    async findByUserCode() { return undefined; }
+    async findByUserCode(userCode: string) {
+      const id = store.get(`DeviceUserCode:${userCode}`)?.payload.id;
+      return id ? this.find(id) : undefined;
+    }
     async consume(id: string) {
       const e = store.get(this.key(id));
       if (e) e.payload.consumed = Math.floor(Date.now() / 1000);
@@ -154,9 +180,10 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
 
   const denied = new Set<string>([DENY_LOGIN_HINT]);
   let denyNext = 0;
+  let nextLogin: string | undefined;
   let failure: { mode: TokenFailureMode; left: number } = { mode: 'none', left: 0 };
   const hanging = new Set<() => void>();
-  const counters = { token: {} as Record<string, number>, introspection: 0 };
+  const counters = { token: {} as Record<string, number>, issued: {} as Record<string, number>, introspection: 0, devicePolls: [] as { at: number; clientId: string }[] };
   const countGrant = (g: unknown) => {
     const k = typeof g === 'string' && g ? g : 'unknown';
     counters.token[k] = (counters.token[k] ?? 0) + 1;
@@ -177,7 +204,7 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     // email in the ID token too, not only at userinfo (what Google/Microsoft hand out)
     conformIdTokenClaims: false,
-    extraClientMetadata: { properties: ['rotate_refresh_tokens', 'access_token_ttl'] },
+    extraClientMetadata: { properties: ['rotate_refresh_tokens', 'access_token_ttl', 'device_code_ttl', 'device_interval', 'device_expires_in'] },
     findAccount: async (_ctx: unknown, id: string) => {
       const claims = accounts.get(id);
       return claims && { accountId: id, claims: async () => ({ sub: id, ...claims }) };
@@ -194,6 +221,7 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
       ClientCredentials: atTtl,
       RefreshToken: 86400,
       AuthorizationCode: 60,
+      DeviceCode: (_ctx: unknown, _code: unknown, client: any) => Number(client && meta(client).device_code_ttl) || 600,
       Interaction: 600,
       Session: 3600,
       Grant: 86400,
@@ -205,6 +233,19 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
       introspection: { enabled: true, allowedPolicy: async () => true },
       revocation: { enabled: true },
       clientCredentials: { enabled: true },
+      // RFC 8628; the pages are plain forms that tests fill in (see enterUserCode in ./headless)
+      deviceFlow: {
+        enabled: true,
+        userCodeInputSource: async (ctx: any, form: string, _out: unknown, err: Error | undefined) => {
+          ctx.body = `<!doctype html><title>Enter code</title>${err ? `<p id="error">${err.name}</p>` : ''}${form}`;
+        },
+        userCodeConfirmSource: async (ctx: any, form: string, _client: unknown, _info: unknown, userCode: string) => {
+          ctx.body = `<!doctype html><title>Confirm</title><p id="user-code">${userCode}</p>${form}`;
+        },
+        successSource: async (ctx: any) => {
+          ctx.body = '<!doctype html><title>Signed in</title><p id="success">Signed in</p>';
+        },
+      },
     },
     interactions: { url: (_ctx: unknown, interaction: any) => `/interaction/${interaction.uid}` },
     renderError: async (ctx: any, out: Record<string, string>) => {
@@ -218,14 +259,34 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
   // counting and failure injection in front of the token endpoint
   provider.use(async (ctx: any, next: () => Promise<void>) => {
     if (ctx.path === '/token/introspection') counters.introspection++;
+    if (ctx.path === '/device/auth' && ctx.method === 'POST') {
+      await next();
+      const m = ctx.oidc?.client ? meta(ctx.oidc.client) : {};
+      if (ctx.status === 200 && m.device_interval) ctx.body = { ...ctx.body, interval: Number(m.device_interval) };
+      if (ctx.status === 200 && m.device_expires_in) ctx.body = { ...ctx.body, expires_in: Number(m.device_expires_in) };
+      return;
+    }
     if (ctx.path !== '/token' || ctx.method !== 'POST') return next();
+    const pollArrived = Date.now();
+    const countPoll = (g: unknown, clientId: unknown) => {
+      if (g === DEVICE_CODE_GRANT) counters.devicePolls.push({ at: pollArrived, clientId: String(clientId) });
+    };
     if (failure.mode === 'none' || failure.left <= 0) {
-      try { await next(); } finally { countGrant(ctx.oidc?.params?.grant_type ?? ctx.oidc?.body?.grant_type); }
+      try { await next(); } finally {
+        const g = ctx.oidc?.params?.grant_type ?? ctx.oidc?.body?.grant_type;
+        countGrant(g);
+        countPoll(g, ctx.oidc?.client?.clientId ?? ctx.oidc?.params?.client_id);
+        if (ctx.status === 200) counters.issued[String(g)] = (counters.issued[String(g)] ?? 0) + 1;
+      }
       return;
     }
     const { mode } = failure;
     if (--failure.left <= 0) failure = { mode: 'none', left: 0 };
-    countGrant((await readForm(ctx.req)).get('grant_type'));
+    const form = await readForm(ctx.req);
+    const grantType = form.get('grant_type');
+    countGrant(grantType);
+    const basic = /^Basic (.+)$/i.exec(ctx.get('authorization') ?? '')?.[1];
+    countPoll(grantType, form.get('client_id') ?? (basic ? decodeURIComponent(Buffer.from(basic, 'base64').toString().split(':')[0]) : undefined));
     if (mode === 'timeout') {
       await new Promise<void>((resolve) => {
         const done = () => { clearTimeout(timer); hanging.delete(done); resolve(); };
@@ -236,6 +297,9 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
       if (ctx.res.destroyed || ctx.res.writableEnded) { ctx.respond = false; return; }
       ctx.status = 504;
       ctx.body = { error: 'temporarily_unavailable', error_description: 'simulated timeout (test server)' };
+    } else if (mode === 'slow_down') {
+      ctx.status = 400;
+      ctx.body = { error: 'slow_down', error_description: 'simulated slow_down (test server)' };
     } else if (mode === '500') {
       ctx.status = 500;
       ctx.body = { error: 'server_error', error_description: 'simulated failure (test server)' };
@@ -260,7 +324,9 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
       if (!deniedByHint) denyNext--;
       result = { error: 'access_denied', error_description: 'The user refused to grant access (test server)' };
     } else if (prompt.name === 'login') {
-      result = { login: { accountId: hint && accounts.has(hint) ? hint : 'alice@example.test' } };
+      const next = hint === undefined ? nextLogin : undefined;
+      if (hint === undefined) nextLogin = undefined;
+      result = { login: { accountId: hint && accounts.has(hint) ? hint : next && accounts.has(next) ? next : 'alice@example.test' } };
     } else if (prompt.name === 'consent') {
       const grant = details.grantId
         ? await provider.Grant.find(details.grantId)
@@ -293,6 +359,9 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
       token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? (c.clientSecret ? 'client_secret_basic' : 'none'),
       rotate_refresh_tokens: c.rotateRefreshTokens ?? true,
       access_token_ttl: c.accessTokenTtl ?? 3600,
+      ...(c.deviceCodeTtl ? { device_code_ttl: c.deviceCodeTtl } : {}),
+      ...(c.deviceInterval ? { device_interval: c.deviceInterval } : {}),
+      ...(c.deviceAnnouncedExpiresIn ? { device_expires_in: c.deviceAnnouncedExpiresIn } : {}),
     };
     if (c.clientSecret) metadata.client_secret = c.clientSecret;
     // oidc-provider rejects scope: '' (a client that may not ask for any scope has none)
@@ -313,16 +382,20 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
     introspectionEndpoint,
     revocationEndpoint: `${issuer}/token/revocation`,
     userinfoEndpoint: `${issuer}/me`,
+    deviceVerificationUri: `${issuer}/device`,
     introspectionClient,
     counters,
     resetCounters() {
       counters.token = {};
+      counters.issued = {};
       counters.introspection = 0;
+      counters.devicePolls = [];
     },
     addClient,
     addUser,
     denyConsentFor(loginHint) { denied.add(loginHint); },
     denyNextConsent() { denyNext++; },
+    loginNextAs(accountId) { nextLogin = accountId; },
     revokeAll(accountId) {
       let n = 0;
       for (const [k, e] of store) {

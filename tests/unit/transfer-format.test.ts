@@ -184,6 +184,7 @@ describe('write → read round trip', () => {
     issuer: null,
     authorizationEndpoint: null,
     tokenEndpoint: null,
+    deviceAuthorizationEndpoint: null,
     scope: null,
     extraAuthorizationParams: null,
     pkce: true,
@@ -210,6 +211,7 @@ describe('write → read round trip', () => {
       notifyOnExpiredRefreshToken: false,
     }),
     token({ template: 'generic', issuer: 'https://idp.example', scope: 'mail' }),
+    token({ template: 'generic', tokenEndpoint: 'https://idp.example/token', authorizationEndpoint: 'https://idp.example/auth', deviceAuthorizationEndpoint: 'https://idp.example/device', scope: 'mail' }),
     token({ template: 'generic-client-credentials', grantType: 'client_credentials', tokenEndpoint: 'https://idp.example/token', pkce: false }),
     token({ template: 'google', clientId: '', scope: 'https://mail.google.com/' }),
     token({
@@ -237,6 +239,7 @@ describe('write → read round trip', () => {
       assert.equal(back.tenant, original.tenant);
       assert.equal(back.authorizationEndpoint, original.authorizationEndpoint);
       assert.equal(back.tokenEndpoint, original.tokenEndpoint);
+      assert.equal(back.deviceAuthorizationEndpoint, original.deviceAuthorizationEndpoint);
       assert.equal(back.clientSecret, original.clientSecret ?? undefined);
     });
   }

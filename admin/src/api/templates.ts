@@ -11,6 +11,7 @@ export type TemplateField =
   | 'issuer'
   | 'authorizationEndpoint'
   | 'tokenEndpoint'
+  | 'deviceAuthorizationEndpoint'
   | 'extraAuthorizationParams'
   | 'pkce';
 
@@ -31,8 +32,10 @@ export interface Template {
   defaultScope: string;
   extraAuthorizationParams: Record<string, string>;
   pkce: boolean;
-  endpoints?: { authorizationEndpoint?: string; tokenEndpoint: string };
+  endpoints?: { authorizationEndpoint?: string; tokenEndpoint: string; deviceAuthorizationEndpoint?: string };
   docs: string;
+  /** Sign in with a code (RFC 8628): the endpoint from the template or the issuer's discovery; absent without. */
+  deviceFlow?: { endpoint: 'template' | 'discovery'; refusedScopes?: string[]; refusedScopesAdvice?: string };
 }
 
 export interface TemplatesAnswer {

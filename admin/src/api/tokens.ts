@@ -29,6 +29,7 @@ export interface Token {
   issuer: string | null;
   authorizationEndpoint: string | null;
   tokenEndpoint: string | null;
+  deviceAuthorizationEndpoint: string | null;
   extraAuthorizationParams: Record<string, string>;
   pkce: boolean;
   redirectUri: string;
@@ -65,6 +66,7 @@ export interface TokenInput {
   issuer?: string | null;
   authorizationEndpoint?: string | null;
   tokenEndpoint?: string | null;
+  deviceAuthorizationEndpoint?: string | null;
   scope?: string | null;
   extraAuthorizationParams?: Record<string, string> | null;
   pkce?: boolean;
@@ -92,6 +94,26 @@ export interface AuthorizationStart {
   expiresIn: number;
 }
 
+export type DeviceGrantState = 'pending' | 'authorized' | 'denied' | 'expired' | 'error';
+
+/** Sign in with a code: what POST and GET /tokens/:id/device-authorize answer. */
+export interface DeviceGrant {
+  tokenId: number;
+  state: DeviceGrantState;
+  /** What the person enters at `verificationUri`. */
+  userCode: string;
+  verificationUri: string;
+  /** The same page with the code filled in, when the provider offers one. */
+  verificationUriComplete: string | null;
+  /** Seconds between the server's polls of the provider. */
+  interval: number;
+  expiresAt: string;
+  /** Seconds left to enter the code (0 once it ended). */
+  expiresIn: number;
+  grantedBy: string | null;
+  error: TokenError | null;
+}
+
 type Client = Pick<FetchClient, 'get' | 'post' | 'put' | 'del'>;
 const base = `/${PLUGIN_ID}/tokens`;
 
@@ -112,3 +134,14 @@ export const startAuthorization = async (client: Client, id: number) =>
   (await client.post<AuthorizationStart>(`${base}/${id}/authorize`, {})).data;
 
 export const refreshToken = async (client: Client, id: number) => (await client.post<Token>(`${base}/${id}/refresh`, {})).data;
+
+/** Sign in with a code: a new user code for the token; the server polls the provider from now on. */
+export const startDeviceAuthorization = async (client: Client, id: number) =>
+  (await client.post<DeviceGrant>(`${base}/${id}/device-authorize`, {})).data;
+
+export const getDeviceAuthorization = async (client: Client, id: number) =>
+  (await client.get<DeviceGrant>(`${base}/${id}/device-authorize`)).data;
+
+/** Stops the server polling for the token's code: a code entered later stores nothing. */
+export const cancelDeviceAuthorization = async (client: Client, id: number) =>
+  (await client.del<DeviceGrant>(`${base}/${id}/device-authorize`)).data;

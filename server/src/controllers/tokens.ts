@@ -25,6 +25,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = answer;
     }),
 
+    deviceAuthorize: action(async (ctx: Context) => {
+      ctx.set('cache-control', 'no-store');
+      ctx.body = await strapi.plugin(PLUGIN_ID).service('device-grants').start(idParam(ctx), adminOf(ctx));
+    }),
+
+    deviceStatus: action(async (ctx: Context) => {
+      ctx.set('cache-control', 'no-store');
+      ctx.body = await strapi.plugin(PLUGIN_ID).service('device-grants').status(idParam(ctx));
+    }),
+
+    deviceCancel: action(async (ctx: Context) => {
+      ctx.body = await strapi.plugin(PLUGIN_ID).service('device-grants').cancel(idParam(ctx));
+    }),
+
     refresh: action(async (ctx: Context) => {
       ctx.body = await tokens().refreshNow(idParam(ctx), adminOf(ctx));
     }),

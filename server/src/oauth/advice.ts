@@ -27,6 +27,36 @@ export interface AdviceContext {
   /** The stored token's name and client id, for advice that says which one to fix. */
   tokenName?: string;
   clientId?: string;
+  /** The request was part of Sign in with a code (device authorization grant, RFC 8628). */
+  flow?: 'device';
+}
+
+/** Answers only the device flow gives (RFC 8628 §3.5; Microsoft's and Google's documentation). */
+function adviseDeviceError(error: string, context: AdviceContext): string | undefined {
+  switch (error) {
+    case 'expired_token':
+      return 'The code was not entered at the provider before it expired. Click Sign in with a code again and enter the new code promptly.';
+    case 'access_denied':
+    case 'authorization_declined':
+      return 'The sign-in was refused at the provider\'s page. Click Sign in with a code again and accept the permissions.';
+    case 'bad_verification_code':
+      return 'The provider does not know the device code (it was never issued or already used). Click Sign in with a code again.';
+    case 'invalid_scope':
+      return context.template === 'google'
+        ? 'Google\'s device flow grants only openid, email, profile and a few Drive and YouTube scopes, never a Gmail scope: use Generate tokens for mail.'
+        : undefined;
+    case 'unauthorized_client':
+    case 'invalid_client':
+      if (context.template === 'google') {
+        return 'Google allows the device flow only to OAuth clients of type "TVs and Limited Input devices": create such a client in the Google Cloud console (APIs & Services → Credentials) and enter its client id and secret.';
+      }
+      if (context.template === 'microsoft') {
+        return 'Microsoft allows the device code flow only when the app registration allows it: Microsoft Entra admin center → App registrations → this app → Authentication → "Allow public client flows" = Yes.';
+      }
+      return 'The server does not let this client use the device authorization grant: allow the grant type urn:ietf:params:oauth:grant-type:device_code for the client.';
+    default:
+      return undefined;
+  }
 }
 
 /** AADSTS7000222 names the token and the app registration whose secret must be made anew. */
@@ -66,6 +96,8 @@ const MICROSOFT: Record<number, string> = {
   500011:
     'The resource in the scope is not known in the tenant (for app-only Exchange access, Exchange Online must be licensed and the service principal registered).',
   1002016: 'The request used an outdated TLS version.',
+  7000218:
+    'Microsoft wants a client secret or a public client: for sign-in with a code, allow public client flows (Microsoft Entra admin center → App registrations → this app → Authentication → "Allow public client flows" = Yes), or enter the client secret.',
 };
 
 export function adviseProviderError(body: ProviderErrorBody, context: AdviceContext = {}): Advice {
@@ -80,6 +112,11 @@ export function adviseProviderError(body: ProviderErrorBody, context: AdviceCont
   if (code === 7000222) {
     return { code: 'AADSTS7000222', message, advice: expiredSecretAdvice(context), reauthorize: true, transient: false };
   }
+  const device = context.flow === 'device' ? adviseDeviceError(error, context) : undefined;
+  if (device) {
+    return { code: code !== undefined ? `AADSTS${code}` : error, message, advice: device, reauthorize: false, transient: false };
+  }
+
   if (code !== undefined && MICROSOFT[code]) {
     const extra = code === 50011 ? registerUri : '';
     return {

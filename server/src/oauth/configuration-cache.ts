@@ -53,6 +53,7 @@ const keyOf = (s: OAuthSettings) =>
         s.issuer ?? null,
         s.authorizationEndpoint ?? null,
         s.tokenEndpoint ?? null,
+        s.deviceAuthorizationEndpoint ?? null,
         s.timeoutSeconds,
         s.allowHttpLoopback,
       ])

@@ -12,6 +12,7 @@ export interface OAuthSettings {
   issuer?: string;
   authorizationEndpoint?: string;
   tokenEndpoint?: string;
+  deviceAuthorizationEndpoint?: string;
   tenant?: string;
   scope: string;
   extraAuthorizationParams: Record<string, string>;

@@ -11,6 +11,7 @@ export const generic: ProviderTemplate = {
     'issuer',
     'authorizationEndpoint',
     'tokenEndpoint',
+    'deviceAuthorizationEndpoint',
     'scope',
     'extraAuthorizationParams',
     'pkce',
@@ -21,6 +22,8 @@ export const generic: ProviderTemplate = {
   extraAuthorizationParams: {},
   pkce: true,
   docs: 'https://www.rfc-editor.org/rfc/rfc6749',
+  // deviceAuthorizationEndpoint, else the issuer's discovery document names it (when the server offers the flow).
+  deviceFlow: { endpoint: 'discovery' },
 };
 
 /** The same for an app-only (client credentials) token at any OAuth 2.0 server. */
@@ -32,4 +35,5 @@ export const genericClientCredentials: ProviderTemplate = {
   fields: ['clientId', 'clientSecret', 'issuer', 'tokenEndpoint', 'scope'],
   required: ['clientSecret'],
   pkce: false,
+  deviceFlow: undefined,
 };

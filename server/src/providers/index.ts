@@ -15,4 +15,4 @@ export const templates: ProviderTemplate[] = [
 export const findTemplate = (id: string): ProviderTemplate | undefined =>
   templates.find((t) => t.id === id);
 
-export type { ProviderTemplate, GrantType, ScopeUse, TemplateField, Endpoints } from './types';
+export type { ProviderTemplate, GrantType, ScopeUse, TemplateField, Endpoints, DeviceFlow } from './types';

@@ -10,6 +10,7 @@ export const microsoftEndpoints = (tenant: string | undefined) => {
   return {
     authorizationEndpoint: `${MICROSOFT_LOGIN}/${t}/oauth2/v2.0/authorize`,
     tokenEndpoint: `${MICROSOFT_LOGIN}/${t}/oauth2/v2.0/token`,
+    deviceAuthorizationEndpoint: `${MICROSOFT_LOGIN}/${t}/oauth2/v2.0/devicecode`,
   };
 };
 
@@ -35,4 +36,6 @@ export const microsoft: ProviderTemplate = {
   pkce: true,
   endpoints: microsoftEndpoints,
   docs: 'https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth',
+  // https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code
+  deviceFlow: { endpoint: 'template' },
 };

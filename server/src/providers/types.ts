@@ -12,12 +12,29 @@ export type TemplateField =
   | 'issuer'
   | 'authorizationEndpoint'
   | 'tokenEndpoint'
+  | 'deviceAuthorizationEndpoint'
   | 'extraAuthorizationParams'
   | 'pkce';
 
 export interface Endpoints {
   authorizationEndpoint?: string;
   tokenEndpoint: string;
+  /** RFC 8628 device authorization endpoint (Sign in with a code), where the provider has one. */
+  deviceAuthorizationEndpoint?: string;
+}
+
+/**
+ * Sign in with a code (the device authorization grant, RFC 8628), for Strapi instances that
+ * have no public https callback. `endpoint`: the template's own URL, or (generic) the token's
+ * deviceAuthorizationEndpoint else the issuer's discovery document (`device_authorization_endpoint`);
+ * a token's deviceAuthorizationEndpoint overrides the template's, as its other endpoints do. `refusedScopes`: scopes (or prefixes of scopes)
+ * the provider never grants through this flow, refused before the provider is asked.
+ */
+export interface DeviceFlow {
+  endpoint: 'template' | 'discovery';
+  refusedScopes?: string[];
+  /** Why those scopes are refused and what to do instead. */
+  refusedScopesAdvice?: string;
 }
 
 /**
@@ -45,4 +62,6 @@ export interface ProviderTemplate {
   endpoints?: (tenant: string | undefined) => Endpoints;
   /** Documentation the form links to. */
   docs: string;
+  /** Absent: the provider has no device flow (or the template's grant needs no person). */
+  deviceFlow?: DeviceFlow;
 }

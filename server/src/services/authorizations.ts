@@ -34,6 +34,16 @@ interface PendingRow {
   expiresAt: string | Date;
 }
 
+/** A person signs in for this token (Generate tokens, Sign in with a code): not for client credentials. */
+export function assertSignsIn(row: TokenRow): void {
+  if (row.grantType !== 'authorization_code') {
+    throw new MailAuthError('VALIDATION', `Token "${row.name}" uses client credentials: it needs no sign-in.`, {
+      advice: 'Use Refresh now to get an access token.',
+      errors: [{ path: ['grantType'], message: 'client credentials tokens are not authorized in a browser' }],
+    });
+  }
+}
+
 /**
  * Generate tokens: the authorization-code flow around the provider's consent page. The
  * state is random, single-use, stored hashed, expires in 10 minutes, and only completes in
@@ -51,12 +61,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     async start(tokenId: number, admin: Actor & { id: number }) {
       const row: TokenRow = await tokens().find(tokenId);
-      if (row.grantType !== 'authorization_code') {
-        throw new MailAuthError('VALIDATION', `Token "${row.name}" uses client credentials: it needs no sign-in.`, {
-          advice: 'Use Refresh now to get an access token.',
-          errors: [{ path: ['grantType'], message: 'client credentials tokens are not authorized in a browser' }],
-        });
-      }
+      assertSignsIn(row);
       await db().deleteMany({ where: { expiresAt: { $lt: new Date() } } });
       const state = random();
       const binding = random();

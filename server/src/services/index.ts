@@ -2,6 +2,7 @@ import activity from './activity';
 import authorizations from './authorizations';
 import connect from './connect';
 import discovery from './discovery';
+import deviceGrants from './device-grants';
 import inboundAccounts from './inbound-accounts';
 import notifications from './notifications';
 import oauth from './oauth';
@@ -21,6 +22,7 @@ export default {
   authorizations,
   connect,
   discovery,
+  'device-grants': deviceGrants,
   'inbound-accounts': inboundAccounts,
   notifications,
   oauth,

@@ -3,6 +3,7 @@ import * as client from 'openid-client';
 import { MailAuthError } from '../errors';
 import { adviseNetworkError, adviseProviderError, type Advice } from '../oauth/advice';
 import { ConfigurationCache } from '../oauth/configuration-cache';
+import { deviceFetch } from '../oauth/device-fetch';
 import { oauthFetch } from '../oauth/http';
 import { isLoopbackUrl, type OAuthSettings, type TokenSet } from '../oauth/settings';
 
@@ -36,6 +37,7 @@ const endpointsOf = (s: OAuthSettings) => {
   return {
     authorizationEndpoint: s.authorizationEndpoint || derived?.authorizationEndpoint,
     tokenEndpoint: s.tokenEndpoint || derived?.tokenEndpoint,
+    deviceAuthorizationEndpoint: s.deviceAuthorizationEndpoint || derived?.deviceAuthorizationEndpoint,
   };
 };
 
@@ -49,17 +51,46 @@ const knownIssuer = (s: OAuthSettings): string | undefined => {
   return undefined;
 };
 
-async function buildConfiguration(s: OAuthSettings): Promise<client.Configuration> {
-  const { authorizationEndpoint, tokenEndpoint } = endpointsOf(s);
+/** openid-client's plain-http permission: only for loopback test servers, only when the plugin allows it. */
+const executeFor = (s: OAuthSettings, urls: (string | undefined)[]) =>
+  s.allowHttpLoopback && urls.some((u) => u?.startsWith('http:') && isLoopbackUrl(u)) ? [client.allowInsecureRequests] : [];
+
+/**
+ * A configuration from a document we already have, through discovery() so that openid-client
+ * applies its rules. `issuer`: the URL discovered "from" (for Microsoft's multi-tenant endpoints
+ * the document's issuer is a template, which openid-client matches against it).
+ */
+async function fromDocument(
+  s: OAuthSettings,
+  issuer: string,
+  metadata: Record<string, unknown>,
+  auth: client.ClientAuth,
+  execute: ReturnType<typeof executeFor>
+): Promise<client.Configuration> {
+  const config = await client.discovery(new URL(issuer), s.clientId, undefined, auth, {
+    execute,
+    timeout: s.timeoutSeconds,
+    [client.customFetch]: staticMetadata(metadata),
+  });
+  // The static document was for discovery only: every later request goes to the network.
+  config[client.customFetch] = oauthFetch;
+  return config;
+}
+
+/**
+ * The openid-client configuration of a token. `discoveredDeviceEndpoint`: the device
+ * authorization endpoint the issuer's discovery named, for a token whose other endpoints are
+ * given (the token's own deviceAuthorizationEndpoint, or the template's, come first).
+ */
+async function buildConfiguration(s: OAuthSettings, discoveredDeviceEndpoint?: string): Promise<client.Configuration> {
+  const { authorizationEndpoint, tokenEndpoint, deviceAuthorizationEndpoint = discoveredDeviceEndpoint } = endpointsOf(s);
   const auth =
     s.clientAuthMethod === 'client_secret_basic'
       ? client.ClientSecretBasic(s.clientSecret)
       : s.clientSecret
         ? client.ClientSecretPost(s.clientSecret)
         : client.None();
-  const urls = [s.issuer, authorizationEndpoint, tokenEndpoint].filter((u): u is string => Boolean(u));
-  const insecure = s.allowHttpLoopback && urls.some((u) => u.startsWith('http:') && isLoopbackUrl(u));
-  const execute = insecure ? [client.allowInsecureRequests] : [];
+  const execute = executeFor(s, [s.issuer, authorizationEndpoint, tokenEndpoint, deviceAuthorizationEndpoint]);
 
   let config: client.Configuration;
   if (!tokenEndpoint && s.issuer) {
@@ -69,6 +100,11 @@ async function buildConfiguration(s: OAuthSettings): Promise<client.Configuratio
       timeout: s.timeoutSeconds,
       [client.customFetch]: oauthFetch,
     });
+    const discovered = config.serverMetadata();
+    if (deviceAuthorizationEndpoint && discovered.device_authorization_endpoint !== deviceAuthorizationEndpoint) {
+      // The token names its own device endpoint: the discovered document with that one.
+      config = await fromDocument(s, s.issuer, { ...discovered, device_authorization_endpoint: deviceAuthorizationEndpoint }, auth, execute);
+    }
   } else if (!tokenEndpoint) {
     throw new MailAuthError('VALIDATION', 'The token has no token endpoint and no issuer to discover it from.', {
       errors: [{ path: ['tokenEndpoint'], message: 'is required (or an issuer to discover it from)' }],
@@ -78,25 +114,64 @@ async function buildConfiguration(s: OAuthSettings): Promise<client.Configuratio
     // Microsoft's multi-tenant endpoints publish a templated issuer; openid-client then
     // checks the id_token's iss against its tid claim (only for the real Microsoft origin).
     const entraMultiTenant = new URL(issuer).origin === 'https://login.microsoftonline.com';
-    const metadata = {
-      issuer: entraMultiTenant
-        ? issuer.replace(/\/(common|organizations)\//, '/{tenantid}/')
-        : issuer,
-      authorization_endpoint: authorizationEndpoint,
-      token_endpoint: tokenEndpoint,
-    };
-    // A static document through discovery(), so that openid-client applies that rule.
-    config = await client.discovery(new URL(issuer), s.clientId, undefined, auth, {
-      execute,
-      timeout: s.timeoutSeconds,
-      [client.customFetch]: staticMetadata(metadata),
-    });
-    // The static document was for discovery only: every later request goes to the network.
-    config[client.customFetch] = oauthFetch;
+    config = await fromDocument(
+      s,
+      issuer,
+      {
+        issuer: entraMultiTenant ? issuer.replace(/\/(common|organizations)\//, '/{tenantid}/') : issuer,
+        authorization_endpoint: authorizationEndpoint,
+        token_endpoint: tokenEndpoint,
+        device_authorization_endpoint: deviceAuthorizationEndpoint,
+      },
+      auth,
+      execute
+    );
   }
   config.timeout = s.timeoutSeconds;
   return config;
 }
+
+/**
+ * The configuration for Sign in with a code: the token's own, with the device authorization
+ * endpoint of the token, else of the template, else of the issuer's discovery document.
+ */
+async function buildDeviceConfiguration(s: OAuthSettings, base: client.Configuration): Promise<client.Configuration> {
+  if (!s.template.deviceFlow) {
+    throw new MailAuthError('VALIDATION', `The ${s.template.name} template has no sign-in with a code.`, {
+      errors: [{ path: ['template'], message: 'does not support the device authorization grant' }],
+    });
+  }
+  let endpoint = base.serverMetadata().device_authorization_endpoint;
+  if (!endpoint) {
+    if (!s.issuer) {
+      throw new MailAuthError('VALIDATION', 'Sign in with a code needs the device authorization endpoint of the server, or its issuer to discover it from.', {
+        errors: [{ path: ['deviceAuthorizationEndpoint'], message: 'is required for sign-in with a code (or an issuer whose discovery document names it)' }],
+      });
+    }
+    if (endpointsOf(s).tokenEndpoint) {
+      // The token's endpoints are given (else base came from discovery): the issuer may still name one.
+      const discovered = await client.discovery(new URL(s.issuer), s.clientId, undefined, client.None(), {
+        execute: executeFor(s, [s.issuer]),
+        timeout: s.timeoutSeconds,
+        [client.customFetch]: oauthFetch,
+      });
+      endpoint = discovered.serverMetadata().device_authorization_endpoint;
+    }
+    if (!endpoint) {
+      throw new MailAuthError('VALIDATION', `The issuer ${s.issuer} names no device authorization endpoint: this server does not offer sign-in with a code.`, {
+        advice: 'Use Generate tokens, enter the server\'s device authorization endpoint, or enable the device authorization grant (RFC 8628) on the server.',
+        errors: [{ path: ['deviceAuthorizationEndpoint'], message: 'is not in the issuer\'s discovery document: enter it, if the server has one' }],
+      });
+    }
+  }
+  // A configuration of its own (the cached one serves the other grants), whose requests go
+  // through deviceFetch: Google names the verification URL differently.
+  const config = await buildConfiguration(s, endpoint);
+  config[client.customFetch] = deviceFetch(endpoint);
+  return config;
+}
+
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 const wantsOpenId = (scope: string) => scope.split(/\s+/).includes('openid');
 
@@ -121,9 +196,9 @@ function toTokenSet(answer: client.TokenEndpointResponse & client.TokenEndpointR
 }
 
 /** Any failure of openid-client or fetch as an OAuthRequestError with advice. */
-export function toOAuthError(e: unknown, s: OAuthSettings, redirectUri?: string): OAuthRequestError | MailAuthError {
+export function toOAuthError(e: unknown, s: OAuthSettings, redirectUri?: string, flow?: 'device'): OAuthRequestError | MailAuthError {
   if (e instanceof MailAuthError) return e;
-  const context = { redirectUri, template: s.template.id, tokenName: s.tokenName, clientId: s.clientId };
+  const context = { redirectUri, template: s.template.id, tokenName: s.tokenName, clientId: s.clientId, flow };
   if (e instanceof client.ResponseBodyError) {
     const body = (e.cause ?? {}) as { error_codes?: number[] };
     return new OAuthRequestError(
@@ -164,6 +239,33 @@ export function toOAuthError(e: unknown, s: OAuthSettings, redirectUri?: string)
   return new OAuthRequestError(adviseNetworkError(e, endpoint), e);
 }
 
+/** What the provider's device authorization endpoint answered (RFC 8628 §3.2), durations in seconds. */
+export interface DeviceAuthorization {
+  deviceCode: string;
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete?: string;
+  expiresIn: number;
+  /** The least time between two polls; 5 s when the provider names none (§3.5). */
+  interval: number;
+}
+
+/** One poll of the token endpoint with the device code (RFC 8628 §3.4, §3.5). */
+export type DevicePoll =
+  | { outcome: 'authorized'; tokens: TokenSet }
+  | { outcome: 'pending' }
+  /** Poll less often: the interval grows by 5 s. */
+  | { outcome: 'slow-down' }
+  /** The person refused, or the code ran out before it was entered: a new code is needed. */
+  | { outcome: 'denied' | 'expired'; error: OAuthRequestError };
+
+/** The error codes that end a device grant, and how (Microsoft says authorization_declined). */
+const DEVICE_ENDINGS: Record<string, 'denied' | 'expired'> = {
+  access_denied: 'denied',
+  authorization_declined: 'denied',
+  expired_token: 'expired',
+};
+
 export interface PendingAuthorization {
   url: string;
   codeVerifier?: string;
@@ -173,6 +275,9 @@ export interface PendingAuthorization {
 export default () => {
   const configurations = new ConfigurationCache<client.Configuration>();
   const configuration = (s: OAuthSettings) => configurations.get(s, () => buildConfiguration(s));
+  const deviceConfigurations = new ConfigurationCache<client.Configuration>();
+  const deviceConfiguration = (s: OAuthSettings) =>
+    deviceConfigurations.get(s, async () => buildDeviceConfiguration(s, await configuration(s)));
 
   return {
     async authorizationUrl(s: OAuthSettings, redirectUri: string, state: string): Promise<PendingAuthorization> {
@@ -239,6 +344,51 @@ export default () => {
         return toTokenSet(await client.refreshTokenGrant(config, refreshToken, { scope }));
       } catch (e) {
         throw toOAuthError(e, s);
+      }
+    },
+
+    /** Sign in with a code: asks the provider for a device code and the code the person enters. */
+    async startDeviceAuthorization(s: OAuthSettings): Promise<DeviceAuthorization> {
+      const refused = s.template.deviceFlow?.refusedScopes?.filter((r) => s.scope.split(/\s+/).some((scope) => scope.startsWith(r)));
+      if (refused?.length) {
+        throw new MailAuthError('VALIDATION', `${s.template.name} does not grant ${refused.join(', ')} through sign-in with a code.`, {
+          advice: s.template.deviceFlow?.refusedScopesAdvice,
+          errors: [{ path: ['scope'], message: `${refused.join(', ')} cannot be granted through sign-in with a code` }],
+        });
+      }
+      try {
+        const config = await deviceConfiguration(s);
+        const answer = await client.initiateDeviceAuthorization(config, { scope: s.scope });
+        return {
+          deviceCode: answer.device_code,
+          userCode: answer.user_code,
+          verificationUri: answer.verification_uri,
+          verificationUriComplete: answer.verification_uri_complete,
+          expiresIn: answer.expires_in,
+          interval: answer.interval ?? 5,
+        };
+      } catch (e) {
+        throw toOAuthError(e, s, undefined, 'device');
+      }
+    },
+
+    /**
+     * One poll with the device code. A single request rather than openid-client's polling loop
+     * (pollDeviceAuthorizationGrant), because the plugin's instances take turns polling a grant
+     * (each poll under the grant's lease, the interval kept in the database).
+     */
+    async pollDeviceAuthorization(s: OAuthSettings, deviceCode: string): Promise<DevicePoll> {
+      try {
+        const config = await deviceConfiguration(s);
+        return { outcome: 'authorized', tokens: toTokenSet(await client.genericGrantRequest(config, DEVICE_CODE_GRANT, { device_code: deviceCode })) };
+      } catch (e) {
+        if (e instanceof client.ResponseBodyError) {
+          if (e.error === 'authorization_pending') return { outcome: 'pending' };
+          if (e.error === 'slow_down') return { outcome: 'slow-down' };
+          const ending = DEVICE_ENDINGS[e.error];
+          if (ending) return { outcome: ending, error: toOAuthError(e, s, undefined, 'device') as OAuthRequestError };
+        }
+        throw toOAuthError(e, s, undefined, 'device');
       }
     },
 

@@ -146,6 +146,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     issuer: row.issuer ?? null,
     authorizationEndpoint: row.authorizationEndpoint ?? null,
     tokenEndpoint: row.tokenEndpoint ?? null,
+    deviceAuthorizationEndpoint: row.deviceAuthorizationEndpoint ?? null,
     extraAuthorizationParams: row.extraAuthorizationParams ?? {},
     pkce: row.pkce ?? true,
     redirectUri: redirectUri(),
@@ -233,6 +234,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       issuer: row.issuer || undefined,
       authorizationEndpoint: row.authorizationEndpoint || undefined,
       tokenEndpoint: row.tokenEndpoint || undefined,
+      deviceAuthorizationEndpoint: row.deviceAuthorizationEndpoint || undefined,
       tenant: row.tenant || template.defaultTenant,
       scope: row.scope || template.defaultScope,
       extraAuthorizationParams: row.extraAuthorizationParams ?? {},
@@ -545,6 +547,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       await db().delete({ where: { id } });
       await strapi.db.query(`plugin::${PLUGIN_ID}.oauth-authorization`).deleteMany({ where: { tokenId: id } });
+      await plugin().service('device-grants').deleteForToken(id);
       await activity().record({ kind: 'token.deleted', subjectType: 'token', subjectId: id, subjectName: row.name, actor: actorName(actor) });
       return view(row);
     },

@@ -39,6 +39,8 @@ export interface TokenConfig {
   issuer: string | null;
   authorizationEndpoint: string | null;
   tokenEndpoint: string | null;
+  /** Sign in with a code; Znuny has no such request, so it is the plugin's own (MailAuth). */
+  deviceAuthorizationEndpoint: string | null;
   scope: string | null;
   extraAuthorizationParams: Record<string, string> | null;
   pkce: boolean;
@@ -100,6 +102,7 @@ export function documentPath(field: string, grantType: GrantType): string[] {
     description: ['MailAuth', 'Description'],
     clientSecretExpiresOn: ['MailAuth', 'ClientSecretExpiresOn'],
     issuer: ['MailAuth', 'Issuer'],
+    deviceAuthorizationEndpoint: ['MailAuth', 'DeviceAuthorizationEndpoint'],
     pkce: ['MailAuth', 'Pkce'],
     clientAuthMethod: ['MailAuth', 'ClientAuthMethod'],
     active: ['MailAuth', 'Active'],
@@ -251,6 +254,7 @@ export function readTokenEntry(entry: TokenEntry): ReadResult {
       issuer: trimmed(mailAuth.Issuer),
       authorizationEndpoint,
       tokenEndpoint,
+      deviceAuthorizationEndpoint: trimmed(mailAuth.DeviceAuthorizationEndpoint),
       scope: trimmed(entry.Config.Scope) ?? (template.defaultScope || null),
       extraAuthorizationParams: Object.keys(extra).length ? extra : null,
       pkce: mailAuth.Pkce ?? template.pkce,
@@ -361,6 +365,7 @@ export function writeTokenEntry(token: ExportedToken) {
       ...(token.description ? { Description: token.description } : {}),
       ...(token.clientSecretExpiresOn ? { ClientSecretExpiresOn: token.clientSecretExpiresOn } : {}),
       ...(token.issuer ? { Issuer: token.issuer } : {}),
+      ...(token.deviceAuthorizationEndpoint ? { DeviceAuthorizationEndpoint: token.deviceAuthorizationEndpoint } : {}),
       Pkce: token.pkce,
       ClientAuthMethod: token.clientAuthMethod,
       Active: token.active,

@@ -116,6 +116,7 @@ const mailAuthSchema = z
       .nullable()
       .optional(),
     Issuer: url.nullable().optional(),
+    DeviceAuthorizationEndpoint: url.nullable().optional(),
     Pkce: flag.optional(),
     ClientAuthMethod: z
       .enum(['client_secret_post', 'client_secret_basic'], { message: 'must be client_secret_post or client_secret_basic' })

@@ -39,6 +39,7 @@ function exportedFrom(row: TokenRow, secrets: Secrets, include: { clientSecret: 
     issuer: row.issuer || null,
     authorizationEndpoint: row.authorizationEndpoint || null,
     tokenEndpoint: row.tokenEndpoint || null,
+    deviceAuthorizationEndpoint: row.deviceAuthorizationEndpoint || null,
     scope: row.scope || null,
     extraAuthorizationParams: row.extraAuthorizationParams && Object.keys(row.extraAuthorizationParams).length ? row.extraAuthorizationParams : null,
     pkce: row.pkce ?? true,

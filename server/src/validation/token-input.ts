@@ -32,6 +32,7 @@ export const tokenFieldsSchema = z
     issuer: text(2000).nullable(),
     authorizationEndpoint: text(2000).nullable(),
     tokenEndpoint: text(2000).nullable(),
+    deviceAuthorizationEndpoint: text(2000).nullable(),
     scope: text(4000).nullable(),
     extraAuthorizationParams: z.record(z.string().max(2000)).nullable(),
     pkce: z.boolean(),
@@ -82,7 +83,7 @@ export function checkTokenRules(t: Partial<TokenFields>, options: { allowHttpLoo
     );
   }
 
-  const urlFields = ['issuer', 'authorizationEndpoint', 'tokenEndpoint'] as const;
+  const urlFields = ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'deviceAuthorizationEndpoint'] as const;
   for (const field of urlFields) {
     const value = t[field];
     if (!value) continue;

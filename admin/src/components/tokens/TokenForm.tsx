@@ -240,6 +240,11 @@ export const TokenForm = ({ template, values, onChange, errors, onSubmit, hasCli
                 {textField('tokenEndpoint', { placeholder: 'https://login.example.com/oauth2/token' })}
               </Grid.Item>
             )}
+            {has('deviceAuthorizationEndpoint') && template.grantType === 'authorization_code' && (
+              <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                {textField('deviceAuthorizationEndpoint', { placeholder: 'https://login.example.com/oauth2/device' })}
+              </Grid.Item>
+            )}
             {has('scope') && (
               <Grid.Item col={12} direction="column" alignItems="stretch">
                 <Flex direction="column" alignItems="stretch" gap={2}>

@@ -17,7 +17,7 @@ export const fieldLabel = (t: Translate, field: FormField): string => {
     case 'clientSecret':
       return t('field.clientSecret', 'Client secret');
     case 'clientSecretExpiresOn':
-      return t('field.clientSecretExpiresOn', 'Client secret expires on');
+      return t('field.clientSecretExpiresOn', 'Secret expires on');
     case 'tenant':
       return t('field.tenant', 'Tenant');
     case 'scope':
@@ -28,6 +28,8 @@ export const fieldLabel = (t: Translate, field: FormField): string => {
       return t('field.authorizationEndpoint', 'Authorization endpoint');
     case 'tokenEndpoint':
       return t('field.tokenEndpoint', 'Token endpoint');
+    case 'deviceAuthorizationEndpoint':
+      return t('field.deviceAuthorizationEndpoint', 'Device authorization endpoint');
     case 'extraAuthorizationParams':
       return t('field.extraAuthorizationParams', 'Extra authorization parameters');
     case 'pkce':
@@ -87,6 +89,8 @@ export const fieldHelp = (t: Translate, templateId: string, field: FormField): s
       return t('help.generic.authorizationEndpoint', 'Where the browser signs in (…/authorize). Leave empty to discover it from the issuer.');
     case 'tokenEndpoint':
       return t('help.generic.tokenEndpoint', 'Where Strapi exchanges the code and refreshes tokens (…/token). Leave empty to discover it from the issuer.');
+    case 'deviceAuthorizationEndpoint':
+      return t('help.generic.deviceAuthorizationEndpoint', 'For Sign in with a code (…/device), when Strapi has no address the server can send the browser back to. Leave empty to discover it from the issuer.');
     case 'scope':
       return t('help.generic.scope', 'Scopes separated by spaces. Include offline_access (or what your server asks for) to receive a refresh token.');
     case 'extraAuthorizationParams':

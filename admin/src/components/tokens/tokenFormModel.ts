@@ -18,6 +18,7 @@ export interface TokenFormValues {
   issuer: string;
   authorizationEndpoint: string;
   tokenEndpoint: string;
+  deviceAuthorizationEndpoint: string;
   /** key=value per line. */
   extraAuthorizationParams: string;
   pkce: boolean;
@@ -37,6 +38,7 @@ export const initialValues = (template: Template, token?: Token): TokenFormValue
   issuer: token?.issuer ?? '',
   authorizationEndpoint: token?.authorizationEndpoint ?? '',
   tokenEndpoint: token?.tokenEndpoint ?? '',
+  deviceAuthorizationEndpoint: token?.deviceAuthorizationEndpoint ?? '',
   extraAuthorizationParams: Object.entries(token?.extraAuthorizationParams ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join('\n'),
@@ -46,7 +48,7 @@ export const initialValues = (template: Template, token?: Token): TokenFormValue
   notifyOnExpiredRefreshToken: token?.notifyOnExpiredRefreshToken ?? true,
 });
 
-const URL_FIELDS = ['issuer', 'authorizationEndpoint', 'tokenEndpoint'] as const;
+const URL_FIELDS = ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'deviceAuthorizationEndpoint'] as const;
 
 /** key=value lines; null when a line is not of that form. */
 export const parseParams = (text: string): Record<string, string> | null => {

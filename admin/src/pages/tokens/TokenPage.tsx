@@ -1,5 +1,5 @@
 import { Alert, Button, Flex, Link, Typography } from '@strapi/design-system';
-import { ArrowClockwise, ArrowLeft, Check, Key } from '@strapi/icons';
+import { ArrowClockwise, ArrowLeft, Check, Key, Phone } from '@strapi/icons';
 import { Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { useEffect, useState } from 'react';
 import { Link as RouterLink, useNavigate, useParams } from 'react-router-dom';
@@ -10,12 +10,14 @@ import { ConfirmDeleteButton } from '../../components/ConfirmDeleteButton';
 import { DismissibleAlert } from '../../components/DismissibleAlert';
 import { refreshNotifications } from '../../components/ExpiryBanner/notificationStore';
 import { redirectUriHelp } from '../../components/tokens/fieldText';
+import { DeviceSignInPanel } from '../../components/tokens/DeviceSignInPanel';
 import { GenerateTokensFeedback } from '../../components/tokens/GenerateTokensFeedback';
 import { RedirectUriField } from '../../components/tokens/RedirectUriField';
 import { StatusBadge } from '../../components/tokens/StatusBadge';
 import { Section, TOKEN_FORM_ID, TokenForm } from '../../components/tokens/TokenForm';
 import { initialValues, serverFieldErrors, toInput, validateToken, type TokenFormValues } from '../../components/tokens/tokenFormModel';
 import { TokenStatusCard } from '../../components/tokens/TokenStatusCard';
+import { useDeviceSignIn } from '../../hooks/useDeviceSignIn';
 import { useGenerateTokens } from '../../hooks/useGenerateTokens';
 import { usePluginPermissions } from '../../hooks/usePluginPermissions';
 import { useRemote } from '../../hooks/useRemote';
@@ -55,6 +57,7 @@ export const TokenPage = () => {
 
   const onTokenChanged = (next: Token) => token.setData(next);
   const generate = useGenerateTokens(token.data, onTokenChanged);
+  const device = useDeviceSignIn(token.data, onTokenChanged);
 
   const template = templates.data?.results.find((x) => x.id === token.data?.template);
   // The form starts from the token as loaded (again after a save).
@@ -121,6 +124,11 @@ export const TokenPage = () => {
   const signsIn = current.grantType === 'authorization_code';
   const canRefresh = permissions.canAuthorize && (!signsIn || current.hasRefreshToken);
   const waiting = generate.state.phase === 'starting' || generate.state.phase === 'waiting';
+  // Sign in with a code: where the template or the token names a device endpoint, or the issuer's discovery may.
+  const deviceFlow = template?.deviceFlow;
+  const canSignInWithCode =
+    signsIn && permissions.canAuthorize && Boolean(deviceFlow && (deviceFlow.endpoint === 'template' || current.deviceAuthorizationEndpoint || current.issuer));
+  const showingCode = device.state.phase === 'starting' || (device.state.phase === 'following' && device.state.grant.state === 'pending');
 
   return (
     <Page.Main>
@@ -150,6 +158,11 @@ export const TokenPage = () => {
                 {t('token.generate', 'Generate tokens')}
               </Button>
             )}
+            {canSignInWithCode && (
+              <Button variant="secondary" startIcon={<Phone />} onClick={device.start} loading={showingCode} size="S">
+                {t('token.signInWithCode', 'Sign in with a code')}
+              </Button>
+            )}
             {canRefresh && (
               <Button variant="secondary" startIcon={<ArrowClockwise />} onClick={refresh} loading={busy === 'refresh'} size="S">
                 {signsIn ? t('token.refresh', 'Refresh now') : t('token.acquire', 'Get an access token now')}
@@ -174,7 +187,8 @@ export const TokenPage = () => {
         <Flex direction="column" alignItems="stretch" gap={6}>
           {failure && <FailureAlert failure={failure} onClose={() => setFailure(null)} />}
           <GenerateTokensFeedback state={generate.state} onOpenBlocked={generate.openBlocked} onStop={generate.stop} />
-          {signsIn && current.status === 'not-authorized' && generate.state.phase === 'idle' && (
+          <DeviceSignInPanel state={device.state} onStop={device.stop} />
+          {signsIn && current.status === 'not-authorized' && generate.state.phase === 'idle' && device.state.phase === 'idle' && (
             <DismissibleAlert variant="default" title={t('token.next.title', 'Next: Generate tokens')}>
               {permissions.canAuthorize
                 ? t('token.next.body', 'Register the redirect URI below in the provider’s console, then click Generate tokens and sign in with the mailbox’s account.')

@@ -12,6 +12,10 @@ export default () => ({
     adminRoute('DELETE', '/tokens/:id', 'tokens.delete', 'delete'),
     adminRoute('POST', '/tokens/:id/authorize', 'tokens.authorize', 'authorize'),
     adminRoute('POST', '/tokens/:id/refresh', 'tokens.refresh', 'authorize'),
+    // Sign in with a code (device authorization grant): start, and the state the page follows.
+    adminRoute('POST', '/tokens/:id/device-authorize', 'tokens.deviceAuthorize', 'authorize'),
+    adminRoute('GET', '/tokens/:id/device-authorize', 'tokens.deviceStatus', 'authorize'),
+    adminRoute('DELETE', '/tokens/:id/device-authorize', 'tokens.deviceCancel', 'authorize'),
 
     // presets before :id, which would take "presets" for an id
     adminRoute('GET', '/outbound-accounts/presets', 'outbound-accounts.presets', 'read'),
