@@ -9,8 +9,12 @@ describe(`foundation (${process.env.TEST_DB ?? 'sqlite'})`, () => {
   let app: TestStrapi;
   let clients: Awaited<ReturnType<typeof adminClients>>;
 
+  // Strapi's public address as a deployment behind a plain-http proxy would have it: the admin
+  // API is reached on 127.0.0.1, the redirect URI is built from this.
+  const PUBLIC = 'http://helpdesk.example.test';
+
   before(async () => {
-    app = await startStrapi();
+    app = await startStrapi({ env: { PUBLIC_URL: PUBLIC } });
     clients = await adminClients(app.strapi, app.url);
   });
   after(() => app?.stop());
@@ -32,8 +36,9 @@ describe(`foundation (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     const ids = res.body.results.map((t: { id: string }) => t.id);
     assert.deepEqual(ids.slice(0, 4), ['google', 'microsoft', 'microsoft-app-only', 'generic']);
     // The New token form shows the redirect URI before a token exists.
-    assert.equal(res.body.redirectUri, `${app.url}/mail-auth/oauth/callback`);
-    assert.ok('redirectUriWarning' in res.body);
+    assert.equal(res.body.redirectUri, `${PUBLIC}/mail-auth/oauth/callback`);
+    // Not https and not localhost: providers refuse it, and the form says so.
+    assert.match(res.body.redirectUriWarning, /not https/);
   });
 
   test('an admin without the read permission gets 403', async () => {
