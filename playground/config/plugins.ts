@@ -42,6 +42,7 @@ export default ({ env }) => ({
       sendRetryMaxWait: env.int('MAIL_AUTH_SEND_RETRY_MAX_WAIT', 60),
       pollSchedule: env('MAIL_AUTH_POLL_SCHEDULE', '*/30 * * * * *'),
       mailTimeout: env.int('MAIL_AUTH_MAIL_TIMEOUT', 30),
+      idleConnections: env.int('MAIL_AUTH_IDLE_CONNECTIONS', 100),
       // unset: the plugin's default (the cores besides the main thread's)
       ...(env('MAIL_AUTH_PARSE_WORKERS') ? { parseWorkers: env.int('MAIL_AUTH_PARSE_WORKERS') } : {}),
     },

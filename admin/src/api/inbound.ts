@@ -56,6 +56,8 @@ export interface InboundAccount {
   folder: string | null;
   actionAfterFetch: ActionAfterFetch;
   moveTo: string | null;
+  /** IMAP: waits for mail in IDLE; null for the other types (polled). */
+  idle: boolean | null;
   pollInterval: number;
   maxMessagesPerPoll: number;
   queue: string | null;
@@ -86,6 +88,7 @@ export interface InboundAccountInput {
   folder?: string | null;
   actionAfterFetch?: ActionAfterFetch;
   moveTo?: string | null;
+  idle?: boolean;
   pollInterval?: number;
   maxMessagesPerPoll?: number;
   queue?: string | null;

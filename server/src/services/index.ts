@@ -1,5 +1,6 @@
 import activity from './activity';
 import authorizations from './authorizations';
+import idleWatcher from './idle-watcher';
 import inboundAccounts from './inbound-accounts';
 import notifications from './notifications';
 import oauth from './oauth';
@@ -17,6 +18,7 @@ import transfer from './transfer';
 export default {
   activity,
   authorizations,
+  'idle-watcher': idleWatcher,
   'inbound-accounts': inboundAccounts,
   notifications,
   oauth,

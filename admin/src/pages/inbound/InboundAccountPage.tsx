@@ -336,6 +336,17 @@ export const InboundAccountPage = () => {
 
             <Section title={t('inbound.section.delivery', 'Fetching and delivery')}>
               <Grid.Root gap={5}>
+                {info.protocol === 'imap' && (
+                  <Grid.Item col={12} direction="column" alignItems="flex-start">
+                    <CheckboxField
+                      name="idle"
+                      label={t('inbound.field.idle', 'Wait for new mail (IMAP IDLE): hand each message on within seconds of its arrival; while the connection is down, or with this off, mail is fetched every poll interval')}
+                      checked={values.idle}
+                      disabled={readOnly}
+                      onChange={(v) => set('idle', v)}
+                    />
+                  </Grid.Item>
+                )}
                 <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
                   <NumberField name="pollInterval" label={label('pollInterval')} disabled={readOnly} value={values.pollInterval} error={errors.pollInterval} onChange={(v) => set('pollInterval', v)} />
                 </Grid.Item>
