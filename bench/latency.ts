@@ -152,7 +152,13 @@ async function main() {
       await appender.append('Polled', message('imap', i));
     }
     const all = ['imap', 'graph', 'gmail'].flatMap((tag) => Array.from({ length: MESSAGES }, (_, i) => idOf(tag, i)));
-    await waitFor('every polled message', () => all.every((id) => received.has(id)), (POLL_INTERVAL + 2 * Math.max(TICK, 30) + 60) * 1000);
+    try {
+      await waitFor('every polled message', () => all.every((id) => received.has(id)), (POLL_INTERVAL + 2 * Math.max(TICK, 30) + 60) * 1000);
+    } catch (e) {
+      const missing = all.filter((id) => !received.has(id));
+      const rows = await accounts.findMany({ where: { id: { $in: Object.values(polled).map((a) => a.id) } }, select: ['name', 'lastPollAt', 'lastPollResult', 'lastError', 'syncCursor'] });
+      throw new Error(`${(e as Error).message}: ${missing.length} missing (${missing.slice(0, 10).join(', ')} …); accounts: ${JSON.stringify(rows)}`);
+    }
     // performance.now() is on the monotonic clock; the ticks are on the wall clock
     const wallOf = (t: number) => performance.timeOrigin + t;
     const polledStats = (tag: string) => {
