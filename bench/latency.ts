@@ -86,7 +86,9 @@ async function main() {
   const app = await startStrapi({ env: { MAIL_AUTH_RUN_JOBS: 'true', MAIL_AUTH_POLL_SCHEDULE: POLL_SCHEDULE, MAIL_AUTH_GMAIL_BASE_URL: gmail.url } });
   const sent = new Map<string, number>();
   const received = new Map<string, number>();
-  const onReceived = (e: { message: { messageId: string } }) => received.set(e.message.messageId, performance.now());
+  const onReceived = async (payload: unknown) => {
+    received.set((payload as { message: { messageId: string } }).message.messageId, performance.now());
+  };
   app.strapi.eventHub.on('mail-auth.message.received', onReceived);
   const appender = await imapAppender(dc, USER, PASS);
   const idOf = (tag: string, i: number) => `<${tag}-${i}@example.org>`;

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { adminClients, type AdminClient } from '../helpers/admin';
 import { ACCOUNT_UID, RECEIPT_UID, createAccount, imapAppender, storedMessages } from '../helpers/inbound';
 import { startStrapi, type TestStrapi } from '../helpers/strapi';
+import { startStrapiProcess } from '../helpers/strapi-process';
 import { DOVECOT, startDovecot, type DovecotServer } from '../servers/dovecot';
 import { startOAuthServer, type OAuthTestServer } from '../servers/oauth-server';
 import { requireBinary } from '../servers/require-binary';
@@ -46,12 +47,10 @@ describe('IMAP IDLE', { skip: !requireBinary(DOVECOT, 'Dovecot') }, () => {
   let admin: AdminClient;
   let appender: Awaited<ReturnType<typeof imapAppender>>;
   const received: { key: string; messageId: string; at: number }[] = [];
-  const onReceived = (e: { message: { key: string; messageId: string } }) =>
-    received.push({
-      key: e.message.key,
-      messageId: e.message.messageId,
-      at: Date.now(),
-    });
+  const onReceived = async (payload: unknown) => {
+    const { message } = payload as { message: { key: string; messageId: string } };
+    received.push({ key: message.key, messageId: message.messageId, at: Date.now() });
+  };
 
   const watcher = () => app.strapi.plugin('mail-auth').service('idle-watcher');
   const postmaster = () => app.strapi.plugin('mail-auth').service('postmaster');
@@ -109,7 +108,7 @@ describe('IMAP IDLE', { skip: !requireBinary(DOVECOT, 'Dovecot') }, () => {
       },
       users: { [USER]: PASS },
     });
-    for (const folder of ['Arrive', 'Cut', 'Switch', 'Bound']) await dc.createFolder(USER, folder);
+    for (const folder of ['Arrive', 'Cut', 'Switch', 'Shared', 'Bound']) await dc.createFolder(USER, folder);
     app = await startStrapi({
       env: {
         MAIL_AUTH_RUN_JOBS: 'true',
@@ -282,9 +281,60 @@ describe('IMAP IDLE', { skip: !requireBinary(DOVECOT, 'Dovecot') }, () => {
     assert.equal((await admin.delete(`/mail-auth/inbound-accounts/${account.id}`)).status, 200);
   });
 
+  test('two instances share the accounts through the holds; one killed, its account is polled until the other takes it over', async () => {
+    const second = await startStrapiProcess({
+      database: app.database,
+      env: {
+        SERVE_ADMIN_PANEL: 'false',
+        MAIL_AUTH_RUN_JOBS: 'true',
+        MAIL_AUTH_POLL_SCHEDULE: '*/2 * * * * *',
+        MAIL_AUTH_REFRESH_SCHEDULE: '0 0 1 1 *',
+        MAIL_AUTH_IDLE_CONNECTIONS: '3',
+        MAIL_AUTH_LEASE_SECONDS: '6',
+        MAIL_AUTH_MAIL_TIMEOUT: '5',
+      },
+    });
+    const accounts: { id: number; name: string }[] = [];
+    try {
+      // four accounts on one folder: each hands every message on, under its own receipts
+      for (let i = 0; i < 4; i++) accounts.push(await idleAccount(`idle shared ${i}`, 'Shared'));
+      await waitFor(`${BOUND} held here`, () => accounts.filter((a) => watchOf(a.id)?.state === 'watching').length === BOUND);
+      const fourth = accounts.find((a) => !watchOf(a.id))!;
+      await waitFor('the other instance holding the fourth', async () => Boolean((await holdOf(fourth.id)).idleOwner), 20_000);
+      await sleep(1000); // its first fetch
+      const stored = async (name: string, tag: string, i: number) => (await storedMessages(app.strapi, name)).filter((m) => m.messageId === `<${tag}-${i}@example.org>`).length;
+      await appender.append('Shared', message('shared', 0));
+      const here = () => received.filter((r) => r.messageId === '<shared-0@example.org>').length;
+      await waitFor('the three accounts held here', () => here() === BOUND);
+      await waitFor('handed on by the other instance', async () => (await stored(fourth.name, 'shared', 0)) === 1);
+      assert.equal(here(), BOUND, 'the fourth was not handed on here');
+
+      // the other instance dies: its hold runs out, the account is polled here meanwhile
+      await second.kill();
+      await waitFor('its hold run out', async () => new Date((await holdOf(fourth.id)).idleUntil ?? 0).getTime() < Date.now(), 10_000);
+      await appender.append('Shared', message('shared', 1));
+      assert.equal(await polledAtItsInterval(fourth.id), true, 'polled at its interval');
+      await postmaster().runDue();
+      assert.equal(await stored(fourth.name, 'shared', 1), 1, 'fetched by the poll');
+      // a slot free here: this instance takes the account over
+      await admin.put(`/mail-auth/inbound-accounts/${accounts.find((a) => a !== fourth)!.id}`, { idle: false });
+      await watching(fourth.id);
+      await appender.append('Shared', message('shared', 2));
+      await waitFor('handed on through IDLE here', async () => (await stored(fourth.name, 'shared', 2)) === 1);
+      // the account switched off just now is polled: its next poll takes what it had not fetched yet
+      await app.strapi.db.query(ACCOUNT_UID).updateMany({ where: { id: { $in: accounts.map((a) => a.id) } }, data: { lastPollAt: new Date(Date.now() - 3_600_000) } });
+      await postmaster().runDue();
+      for (const a of accounts) for (let i = 0; i < 3; i++) await waitFor(`${a.name} has shared ${i} once`, async () => (await stored(a.name, 'shared', i)) === 1);
+    } finally {
+      await second.stop();
+      for (const a of accounts) await admin.delete(`/mail-auth/inbound-accounts/${a.id}`);
+      await waitFor('the watches ended', () => accounts.every((a) => !watchOf(a.id)));
+    }
+  });
+
   test(`at most idleConnections (${BOUND}) accounts are held here; one another instance holds is left to it`, async () => {
     const names = Array.from({ length: 5 }, (_, i) => `idle bound ${i}`);
-    const accounts = [];
+    const accounts: { id: number; name: string }[] = [];
     for (const name of names) accounts.push(await idleAccount(name, 'Bound', { active: false }));
     // the first is held by "another instance" (a live lease of another owner)
     await app.strapi.db.query(ACCOUNT_UID).update({
