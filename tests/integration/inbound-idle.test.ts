@@ -171,6 +171,7 @@ describe('IMAP IDLE', { skip: !requireBinary(DOVECOT, 'Dovecot') }, () => {
     await arrived('early', 1);
     const hold = await holdOf(account.id);
     assert.ok(hold.idleOwner && new Date(hold.idleUntil!).getTime() > Date.now(), 'held in IDLE under a lease');
+    assert.equal((await admin.get(`/mail-auth/inbound-accounts/${account.id}`)).body.idleActive, true, 'the API says so');
     assert.equal(await polledAtItsInterval(account.id), false, 'the poll job leaves an account held in IDLE to it (until the safety interval)');
 
     for (let i = 0; i < 5; i++) {
@@ -207,6 +208,7 @@ describe('IMAP IDLE', { skip: !requireBinary(DOVECOT, 'Dovecot') }, () => {
       assert.ok(proxy.cutAll() >= 1);
       await waitFor('the watch to notice the cut', () => watchOf(account.id)?.state === 'waiting');
       assert.equal((await holdOf(account.id)).idleOwner, null, 'the hold is given back while the connection is down');
+      assert.equal((await admin.get(`/mail-auth/inbound-accounts/${account.id}`)).body.idleActive, false, 'the API says so');
       assert.equal(await polledAtItsInterval(account.id), true, 'meanwhile the poll job polls it at its poll interval');
       for (let i = 1; i < 4; i++) await appender.append('Cut', message('cut', i));
       await arrived('cut', 4, 15_000); // fetched by the reconnects' first fetch
@@ -314,8 +316,15 @@ describe('IMAP IDLE', { skip: !requireBinary(DOVECOT, 'Dovecot') }, () => {
       await waitFor('its hold run out', async () => new Date((await holdOf(fourth.id)).idleUntil ?? 0).getTime() < Date.now(), 10_000);
       await appender.append('Shared', message('shared', 1));
       assert.equal(await polledAtItsInterval(fourth.id), true, 'polled at its interval');
-      await postmaster().runDue();
-      assert.equal(await stored(fourth.name, 'shared', 1), 1, 'fetched by the poll');
+      const reports = [await postmaster().runDue()];
+      // (a poll that failed for a passing reason is simply the next poll's to do)
+      while ((await stored(fourth.name, 'shared', 1)) === 0 && reports.length < 5) {
+        await sleep(500);
+        await polledAtItsInterval(fourth.id);
+        reports.push(await postmaster().runDue());
+      }
+      assert.equal(await stored(fourth.name, 'shared', 1), 1, `fetched by the poll: ${JSON.stringify(reports)}`);
+      if (reports.length > 1) console.log(`polls needed: ${JSON.stringify(reports)}`);
       // a slot free here: this instance takes the account over
       await admin.put(`/mail-auth/inbound-accounts/${accounts.find((a) => a !== fourth)!.id}`, { idle: false });
       await watching(fourth.id);

@@ -58,6 +58,8 @@ export interface InboundAccount {
   moveTo: string | null;
   /** IMAP: waits for mail in IDLE; null for the other types (polled). */
   idle: boolean | null;
+  /** An instance holds it in IDLE now (connected or connecting); otherwise it is polled. */
+  idleActive: boolean;
   pollInterval: number;
   maxMessagesPerPoll: number;
   queue: string | null;

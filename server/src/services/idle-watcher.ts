@@ -16,10 +16,9 @@ export const IDLE_HOLD: LeaseColumns = { owner: 'idleOwner', until: 'idleUntil' 
 const INSTANCE = randomUUID();
 const IMAP_TYPES = ACCOUNT_TYPES.filter((type) => TYPE_INFO[type].protocol === 'imap');
 
-type WatchedRow = InboundAccountRow & { idleUntil?: string | Date | null };
 
 /** What the watch's connection depends on: another value means another connection. */
-const settingsOf = (row: WatchedRow) => JSON.stringify(CONNECTION_FIELDS.map((field) => (field === 'oauthToken' ? (row.oauthToken?.id ?? null) : (row[field] ?? null))));
+const settingsOf = (row: InboundAccountRow) => JSON.stringify(CONNECTION_FIELDS.map((field) => (field === 'oauthToken' ? (row.oauthToken?.id ?? null) : (row[field] ?? null))));
 
 export interface WatchInfo {
   accountId: number;
@@ -47,17 +46,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const enabled = () => !closed && plugin().service('scheduler').enabled() && pluginConfig(strapi, 'idleConnections') > 0;
 
   /** Active IMAP accounts with IDLE on, oldest first, whoever holds them. */
-  const wanted = async (): Promise<WatchedRow[]> => {
+  const wanted = async (): Promise<InboundAccountRow[]> => {
     const rows = (await strapi.db.query(ACCOUNT_UID).findMany({
       where: { active: true, type: { $in: IMAP_TYPES } },
       select: ['id', 'name', 'idle', 'idleUntil', 'lastError', 'maxMessagesPerPoll', ...CONNECTION_FIELDS.filter((f) => f !== 'oauthToken')],
       populate: { oauthToken: { select: ['id'] } },
       orderBy: { id: 'asc' },
-    })) as WatchedRow[];
+    })) as InboundAccountRow[];
     return rows.filter((row) => row.idle !== false && !markedIncomplete(row));
   };
 
-  const start = (row: WatchedRow) => {
+  const start = (row: InboundAccountRow) => {
     const owner = `${INSTANCE}:${randomUUID()}`;
     const leaseSeconds = pluginConfig(strapi, 'leaseSeconds');
     const limit = row.maxMessagesPerPoll ?? 500;

@@ -40,6 +40,8 @@ export interface InboundAccountRow extends AccountRow {
   imapUidValidity?: string | null;
   imapLastUid?: number | string | null;
   syncCursor?: string | null;
+  /** The IDLE hold's end (idle-watcher.ts): set while an instance holds the account in IDLE. */
+  idleUntil?: string | Date | null;
   oauthToken?: (AccountRow['oauthToken'] & { status?: string }) | null;
   createdAt?: string | Date;
   updatedAt?: string | Date;
@@ -97,6 +99,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       moveTo: row.moveTo ?? null,
       // IMAP only; the other protocols are polled (Graph and Gmail incrementally)
       idle: info.protocol === 'imap' ? row.idle ?? true : null,
+      // an instance holds it in IDLE now (connected or connecting); otherwise it is polled
+      idleActive: Boolean(row.idleUntil && new Date(row.idleUntil).getTime() > Date.now()),
       pollInterval: row.pollInterval ?? 300,
       maxMessagesPerPoll: row.maxMessagesPerPoll ?? 500,
       queue: row.queue ?? null,

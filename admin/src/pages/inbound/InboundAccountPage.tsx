@@ -184,6 +184,15 @@ export const InboundAccountPage = () => {
                     : '—'}
                 </AccountStateItem>
                 <AccountStateItem label={t('account.lastTest', 'Last test')}>{current.lastTestAt ? time.relative(current.lastTestAt) : '—'}</AccountStateItem>
+                {current.idle !== null && (
+                  <AccountStateItem label={t('inbound.state.idle', 'New mail')}>
+                    {!current.idle
+                      ? t('inbound.state.idleOff', 'Fetched every poll interval (IDLE off)')
+                      : current.idleActive
+                        ? t('inbound.state.idleActive', 'Handed on as it arrives (IMAP IDLE)')
+                        : t('inbound.state.idleDown', 'Fetched every poll interval: no IDLE connection now')}
+                  </AccountStateItem>
+                )}
               </AccountStateSection>
             )}
 
