@@ -16,7 +16,6 @@ export const IDLE_HOLD: LeaseColumns = { owner: 'idleOwner', until: 'idleUntil' 
 const INSTANCE = randomUUID();
 const IMAP_TYPES = ACCOUNT_TYPES.filter((type) => TYPE_INFO[type].protocol === 'imap');
 
-
 /** What the watch's connection depends on: another value means another connection. */
 const settingsOf = (row: InboundAccountRow) => JSON.stringify(CONNECTION_FIELDS.map((field) => (field === 'oauthToken' ? (row.oauthToken?.id ?? null) : (row[field] ?? null))));
 
