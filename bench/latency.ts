@@ -6,7 +6,8 @@
  * in production (runJobs, the default poll schedule). Not a test: nothing is asserted.
  *
  *   npm run build && npx tsc -p playground/tsconfig.json && node --import tsx bench/latency.ts
- *   (BENCH_MESSAGES=100, BENCH_POLL_INTERVAL=30, BENCH_POLL_SPREAD=90, BENCH_POLL_SCHEDULE='* /30 * * * * *' without the space, TEST_DB=…)
+ *   (BENCH_MESSAGES=100, BENCH_POLL_INTERVAL=30, BENCH_POLL_SPREAD=90, BENCH_POLL_SCHEDULE = a cron with seconds,
+ *   every 30 s by default as in the plugin, TEST_DB=…)
  *
  * IDLE: BENCH_MESSAGES messages APPENDed one at a time over IMAP by a client of the bench's own,
  * each once the one before was handed on; the time runs from just before the APPEND is sent to the
