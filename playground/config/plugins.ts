@@ -51,6 +51,7 @@ export default ({ env }) => ({
         timeout: env.float('MAIL_AUTH_DISCOVERY_TIMEOUT', 3),
         cacheSeconds: env.int('MAIL_AUTH_DISCOVERY_CACHE_SECONDS', 600),
       },
+      idleConnections: env.int('MAIL_AUTH_IDLE_CONNECTIONS', 100),
       // unset: the plugin's default (the cores besides the main thread's)
       ...(env('MAIL_AUTH_PARSE_WORKERS') ? { parseWorkers: env.int('MAIL_AUTH_PARSE_WORKERS') } : {}),
     },

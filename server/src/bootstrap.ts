@@ -23,7 +23,14 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await plugin.service('settings').load();
   const scheduler = plugin.service('scheduler');
   scheduler.schedule('refresh', strapi.config.get(`plugin::${PLUGIN_ID}.refreshSchedule`), () => plugin.service('refresher').run());
-  scheduler.schedule('postmaster', strapi.config.get(`plugin::${PLUGIN_ID}.pollSchedule`), () => plugin.service('postmaster').runDue());
+  // Each tick first brings the IDLE connections in line with the accounts (quick), then polls what is due.
+  const postmasterTick = async () => {
+    await plugin.service('idle-watcher').reconcile();
+    return plugin.service('postmaster').runDue();
+  };
+  if (scheduler.schedule('postmaster', strapi.config.get(`plugin::${PLUGIN_ID}.pollSchedule`), postmasterTick)) {
+    void plugin.service('idle-watcher').reconcile();
+  }
   // Not a job: a person is waiting for each of these, on whichever instance they ask.
   await plugin.service('device-grants').resume();
   scheduler.schedule('activity-retention', '17 3 * * *', () => plugin.service('activity').prune());

@@ -30,7 +30,8 @@ export type ErrorCode =
   | 'PROTOCOL_ERROR'
   | 'THROTTLED'
   | 'HAND_ON_FAILED'
-  | 'BUSY';
+  | 'BUSY'
+  | 'IDLE_UNSUPPORTED';
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION: 400,
@@ -61,6 +62,7 @@ const STATUS: Record<ErrorCode, number> = {
   THROTTLED: 503,
   HAND_ON_FAILED: 500,
   BUSY: 409,
+  IDLE_UNSUPPORTED: 501,
 };
 
 export interface MailAuthErrorOptions {

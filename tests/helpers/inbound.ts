@@ -127,3 +127,17 @@ export async function imapFlags(server: { host: string; ports: { imap: number } 
     await client.logout().catch(() => {});
   }
 }
+
+/** A client of the test's own that APPENDs messages over IMAP, as another mail client (or a delivery agent speaking IMAP) does. */
+export async function imapAppender(server: { host: string; ports: { imap: number } }, user: string, pass: string) {
+  const { ImapFlow } = await import('imapflow');
+  const client = new ImapFlow({ host: server.host, port: server.ports.imap, secure: false, doSTARTTLS: false, logger: false, disableAutoIdle: true, auth: { user, pass } });
+  client.on('error', () => {});
+  await client.connect();
+  return {
+    async append(folder: string, raw: string | Buffer) {
+      if (!(await client.append(folder, raw))) throw new Error(`APPEND to ${folder} failed`);
+    },
+    close: () => client.logout().catch(() => {}),
+  };
+}

@@ -25,8 +25,9 @@ describe(`The PostMaster: tokens at fetch time, the scheduled job, leases (${pro
     // XOAUTH2 only, as Microsoft 365
     dc = await startDovecot({ oauth: { introspectionUrl: op.introspectionEndpoint, ...op.introspectionClient }, oauthMechanisms: ['XOAUTH2'] });
     app = await startStrapi({
-      // jobs on, but at times that never come during the test: the job is run by hand
-      env: { MAIL_AUTH_RUN_JOBS: 'true', MAIL_AUTH_POLL_SCHEDULE: '0 0 1 1 *', MAIL_AUTH_REFRESH_SCHEDULE: '0 0 1 1 *', MAIL_AUTH_LEASE_SECONDS: '30' },
+      // jobs on, but at times that never come during the test: the job is run by hand; no IMAP
+      // IDLE either, which would fetch behind the test's back (inbound-idle tests it)
+      env: { MAIL_AUTH_RUN_JOBS: 'true', MAIL_AUTH_POLL_SCHEDULE: '0 0 1 1 *', MAIL_AUTH_REFRESH_SCHEDULE: '0 0 1 1 *', MAIL_AUTH_LEASE_SECONDS: '30', MAIL_AUTH_IDLE_CONNECTIONS: '0' },
     });
     ({ superAdmin: admin } = await adminClients(app.strapi, app.url));
   });

@@ -113,7 +113,7 @@ describe(`YAML export and import of mail accounts (${testDatabaseKind()})`, () =
     const imaps = doc.find((e) => e.Name === 'support imaps')!;
     assert.deepEqual(Object.keys(imaps.Config), [
       'Type', 'Host', 'Port', 'CertificateValidation', 'TrustedCertificate', 'Login', 'Authentication', 'Folder', 'ActionAfterFetch', 'MoveTo',
-      'PollInterval', 'MaxMessagesPerPoll', 'Queue', 'Trusted', 'Scope', 'Active', 'Description',
+      'Idle', 'PollInterval', 'MaxMessagesPerPoll', 'Queue', 'Trusted', 'Scope', 'Active', 'Description',
     ]);
     assert.equal(imaps.Config.TrustedCertificate, caPem);
     assert.equal(imaps.Config.Port, 993, 'numbers are written as numbers');

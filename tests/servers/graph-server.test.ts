@@ -152,6 +152,27 @@ describe('Microsoft Graph mail stand-in', () => {
     assert.ok(changes['@odata.deltaLink']);
   });
 
+  it('delta: messages marked read while the client pages move nothing under it: every message comes once in the round', async () => {
+    const box = 'paging@example.test';
+    tokens['paging-token'] = { active: true, email: box };
+    const ids = Array.from({ length: 7 }, (_, i) => graph.addMessage(box, mime(`paging ${i}`, { to: box })));
+    const headers = { prefer: 'odata.maxpagesize=3' };
+    const seen: string[] = [];
+    let page = await json<Page>(await call('/me/mailFolders/inbox/messages/delta?$select=id', 'paging-token', { headers }));
+    for (;;) {
+      for (const m of page.value) {
+        seen.push(m.id as string);
+        // what a client does with each message it took: a new version for it, in the next round
+        await call(`/me/messages/${m.id}`, 'paging-token', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"isRead":true}' });
+      }
+      if (!page['@odata.nextLink']) break;
+      page = await json<Page>(await call(page['@odata.nextLink'], 'paging-token', { headers }));
+    }
+    assert.deepEqual(seen, ids, 'all seven, once each, in order');
+    const next = await json<Page>(await call(page['@odata.deltaLink']!, 'paging-token', { headers: { prefer: 'odata.maxpagesize=10' } }));
+    assert.deepEqual(next.value.map((m) => m.id), ids, 'the next round reports them as changed (read)');
+  });
+
   it('sendMail with JSON: 202 and nothing in the body; saved to Sent Items unless saveToSentItems is false', async () => {
     const before = graph.messages(ALICE, 'sentitems').length;
     const r = await call('/me/sendMail', 'alice-token', {

@@ -97,7 +97,13 @@ interface Mailbox {
   address: string; rootId: string; folders: Map<string, Folder>; messages: Map<string, Message>;
   tombstones: { id: string; folderId: string; version: number }[];
 }
-interface DeltaState { folderId: string; since: number; until: number; offset: number; select?: string }
+/**
+ * A delta round covers the changes with a version in (since, until]; a page continues after the
+ * version of the last one it returned, so that what the client changes while it pages (marking
+ * a message read gives it a new version, reported in the next round) moves nothing under its feet
+ * — as Graph's opaque skip tokens behave.
+ */
+interface DeltaState { folderId: string; since: number; until: number; after: number; select?: string }
 
 class GraphError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
@@ -255,26 +261,25 @@ export async function startGraphServer(opts: GraphServerOptions): Promise<GraphS
         throw new GraphError(400, 'BadRequest', 'The delta or skip token is not valid.');
       }
       if (state.folderId !== folder.id) throw new GraphError(400, 'BadRequest', 'The delta token belongs to another folder.');
-      if (q.has('$deltatoken')) state = { ...state, since: state.until, until: clock, offset: 0 };
+      if (q.has('$deltatoken')) state = { ...state, since: state.until, until: clock, after: state.until };
     } else {
-      state = { folderId: folder.id, since: 0, until: clock, offset: 0, select: q.get('$select') ?? undefined };
+      state = { folderId: folder.id, since: 0, until: clock, after: 0, select: q.get('$select') ?? undefined };
     }
     const max = Number(/odata\.maxpagesize=(\d+)/.exec(String(req.headers.prefer ?? ''))?.[1] ?? PAGE) || PAGE;
-    const changed: Record<string, unknown>[] = [
-      ...[...box.messages.values()]
-        .filter((m) => m.folderId === folder.id && m.version > state.since && m.version <= state.until)
-        .sort((a, b) => a.version - b.version)
-        .map((m) => messageJson(m, state.select)),
+    const from = Math.max(state.since, state.after);
+    const inRound = (version: number) => version > from && version <= state.until;
+    const changed: { version: number; json: Record<string, unknown> }[] = [
+      ...[...box.messages.values()].filter((m) => m.folderId === folder.id && inRound(m.version)).map((m) => ({ version: m.version, json: messageJson(m, state.select) })),
       // messages deleted or moved out since the last round
       ...box.tombstones
-        .filter((t) => t.folderId === folder.id && t.version > state.since && t.version <= state.until && !box.messages.has(t.id))
-        .map((t) => ({ '@odata.type': '#microsoft.graph.message', id: t.id, '@removed': { reason: 'deleted' } })),
-    ];
-    const page = changed.slice(state.offset, state.offset + max);
-    const out: Record<string, unknown> = { '@odata.context': `${url}/v1.0/$metadata#Collection(message)`, value: page };
+        .filter((t) => t.folderId === folder.id && inRound(t.version) && !box.messages.has(t.id))
+        .map((t) => ({ version: t.version, json: { '@odata.type': '#microsoft.graph.message', id: t.id, '@removed': { reason: 'deleted' } } })),
+    ].sort((a, b) => a.version - b.version);
+    const page = changed.slice(0, max);
+    const out: Record<string, unknown> = { '@odata.context': `${url}/v1.0/$metadata#Collection(message)`, value: page.map((c) => c.json) };
     const link = (key: string, s: DeltaState) => `${base}/messages/delta?${key}=${Buffer.from(JSON.stringify(s)).toString('base64url')}`;
-    if (state.offset + max < changed.length) out['@odata.nextLink'] = link('$skiptoken', { ...state, offset: state.offset + max });
-    else out['@odata.deltaLink'] = link('$deltatoken', { ...state, offset: 0 });
+    if (changed.length > max) out['@odata.nextLink'] = link('$skiptoken', { ...state, after: page[page.length - 1].version });
+    else out['@odata.deltaLink'] = link('$deltatoken', { ...state, after: state.until });
     return out;
   }
 

@@ -25,6 +25,10 @@ export interface TcpProxy {
    * reaches the client (`forward: true`).
    */
   cutOnClient: { pattern: RegExp; forward: boolean } | undefined;
+  /** Connections open now. */
+  open(): number;
+  /** Cuts every open connection now (a network failure under held connections); returns how many. */
+  cutAll(): number;
   stop(): Promise<void>;
 }
 
@@ -32,6 +36,8 @@ const CAP = 1 << 20;
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  /** Per open connection, what cuts it. */
+  const live = new Set<() => void>();
   const proxy: TcpProxy = {
     host: '127.0.0.1',
     port: 0,
@@ -41,6 +47,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     bytes: [],
     cutAfter: undefined,
     cutOnClient: undefined,
+    open: () => live.size,
+    cutAll: () => {
+      const open = [...live];
+      for (const cut of open) cut();
+      return open.length;
+    },
     stop: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
@@ -65,6 +77,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       client.destroy();
       upstream.destroy();
     };
+    live.add(cutNow);
     // Forwards a chunk, or only its part below the limit before cutting.
     let silenced = false;
     const pass = (chunk: Buffer, to: Socket, fromClient: boolean) => {
@@ -96,6 +109,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         cut = true;
         proxy.cuts++;
       }
+      live.delete(cutNow);
       client.destroy();
       upstream.destroy();
       sockets.delete(client);

@@ -56,6 +56,10 @@ export interface InboundAccount {
   folder: string | null;
   actionAfterFetch: ActionAfterFetch;
   moveTo: string | null;
+  /** IMAP: waits for mail in IDLE; null for the other types (polled). */
+  idle: boolean | null;
+  /** An instance holds it in IDLE now (connected or connecting); otherwise it is polled. */
+  idleActive: boolean;
   pollInterval: number;
   maxMessagesPerPoll: number;
   queue: string | null;
@@ -87,6 +91,7 @@ export interface InboundAccountInput {
   folder?: string | null;
   actionAfterFetch?: ActionAfterFetch;
   moveTo?: string | null;
+  idle?: boolean;
   pollInterval?: number;
   maxMessagesPerPoll?: number;
   queue?: string | null;

@@ -49,6 +49,11 @@ export const pluginConfigSchema = z
     sendRetryMaxWait: z.number().int().min(0).max(600).default(60),
     /** Cron expression (seconds allowed) of the PostMaster job; each account is polled at its own interval. */
     pollSchedule: z.string().min(1).default('*/30 * * * * *'),
+    /**
+     * IMAP connections this instance holds in IDLE at most (one per account with `idle` on; the
+     * others are polled). Instances share the accounts through a lease on each; 0: none here.
+     */
+    idleConnections: z.number().int().min(0).max(10_000).default(100),
     /** How many inbound accounts the PostMaster polls at once. */
     pollConcurrency: z.number().int().min(1).max(64).default(4),
     /**

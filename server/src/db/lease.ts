@@ -3,11 +3,28 @@ import type { Knex } from 'knex';
 
 import { stateWriter, type StateWriter } from './state-writer';
 
+/**
+ * The attributes a lease lives in. Most rows have one lease (leaseOwner, leaseUntil); an inbound
+ * account also has the hold of its IDLE connection (idleOwner, idleUntil), which outlives many
+ * fetches and so cannot be the fetch's own lease.
+ */
+export interface LeaseColumns {
+  owner: string;
+  until: string;
+}
+
+export const LEASE: LeaseColumns = { owner: 'leaseOwner', until: 'leaseUntil' };
+
 /** Where the row's lease is still this owner's: the condition of every write that extends or ends it. */
-export const heldBy = (rows: StateWriter, id: number, owner: string) => (qb: Knex.QueryBuilder) => qb.where('id', id).andWhere(rows.column('leaseOwner'), owner);
+export const heldBy =
+  (rows: StateWriter, id: number, owner: string, columns: LeaseColumns = LEASE) =>
+  (qb: Knex.QueryBuilder) =>
+    qb.where('id', id).andWhere(rows.column(columns.owner), owner);
 
 /** The columns that end a lease. */
 export const RELEASED = { leaseOwner: null, leaseUntil: null } as const;
+
+const released = (columns: LeaseColumns) => ({ [columns.owner]: null, [columns.until]: null });
 
 /**
  * A row-level lease: a conditional UPDATE that succeeds for one caller at a time, on
@@ -15,31 +32,31 @@ export const RELEASED = { leaseOwner: null, leaseUntil: null } as const;
  * expires, after which another instance may take it. (Jobs take and give back thousands of
  * leases: they are written straight through knex, see state-writer.ts.)
  */
-export async function acquireLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string, seconds: number): Promise<boolean> {
-  return (await acquireLeases(strapi, uid, [id], owner, seconds)) === 1;
+export async function acquireLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string, seconds: number, columns: LeaseColumns = LEASE): Promise<boolean> {
+  return (await acquireLeases(strapi, uid, [id], owner, seconds, columns)) === 1;
 }
 
 /**
  * Leases of several rows in one UPDATE, for a job that works through many: returns how many it
  * got; the caller reads back which (those held by others are left to them).
  */
-export async function acquireLeases(strapi: Core.Strapi, uid: UID.Schema, ids: number[], owner: string, seconds: number): Promise<number> {
+export async function acquireLeases(strapi: Core.Strapi, uid: UID.Schema, ids: number[], owner: string, seconds: number, columns: LeaseColumns = LEASE): Promise<number> {
   const now = new Date();
   const rows = stateWriter(strapi, uid);
-  const until = rows.column('leaseUntil');
+  const until = rows.column(columns.until);
   return rows.update((qb) => qb.whereIn('id', ids).andWhere((free) => free.whereNull(until).orWhere(until, '<', now)), {
-    leaseOwner: owner,
-    leaseUntil: new Date(now.getTime() + seconds * 1000),
+    [columns.owner]: owner,
+    [columns.until]: new Date(now.getTime() + seconds * 1000),
   });
 }
 
 /** Extends a lease this owner holds; false when it ran out and another took it. */
-export async function extendLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string, seconds: number): Promise<boolean> {
+export async function extendLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string, seconds: number, columns: LeaseColumns = LEASE): Promise<boolean> {
   const rows = stateWriter(strapi, uid);
-  return (await rows.update(heldBy(rows, id, owner), { leaseUntil: new Date(Date.now() + seconds * 1000) })) === 1;
+  return (await rows.update(heldBy(rows, id, owner, columns), { [columns.until]: new Date(Date.now() + seconds * 1000) })) === 1;
 }
 
-export async function releaseLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string): Promise<void> {
+export async function releaseLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string, columns: LeaseColumns = LEASE): Promise<void> {
   const rows = stateWriter(strapi, uid);
-  await rows.update(heldBy(rows, id, owner), RELEASED);
+  await rows.update(heldBy(rows, id, owner, columns), released(columns));
 }

@@ -1,6 +1,7 @@
 import { ImapFlow, type ImapFlowOptions, type MailboxObject } from 'imapflow';
 
 import type { StepRecorder } from '../diagnose/steps';
+import { MailAuthError } from '../errors';
 import type { FailureContext } from './advice';
 import { folderMissing } from './advice';
 import type { Security } from './account-types';
@@ -94,8 +95,13 @@ export class ImapSource implements MailSource {
   }
 
   async openFolder(): Promise<FolderStatus> {
+    return this.select(false);
+  }
+
+  /** SELECT, or EXAMINE (read-only: a watching connection takes no \Recent and changes nothing). */
+  private async select(readOnly: boolean): Promise<FolderStatus> {
     try {
-      this.mailbox = await this.imap.mailboxOpen(this.options.folder);
+      this.mailbox = await this.imap.mailboxOpen(this.options.folder, { readOnly });
       return { name: this.mailbox.path, messages: this.mailbox.exists };
     } catch (e) {
       if ((e as { mailboxMissing?: boolean }).mailboxMissing || /NONEXISTENT|doesn't exist|does not exist|Mailbox not found/i.test(String((e as Error).message) + String((e as { responseText?: string }).responseText ?? ''))) {
@@ -286,6 +292,41 @@ export class ImapSource implements MailSource {
       }
     } catch (e) {
       throw classifyMailError(e, this.context);
+    }
+  }
+
+  /**
+   * Waits for new mail in IDLE (RFC 2177) on the folder, opened read-only, until `stop` aborts.
+   * Calls `onNewMail` once the folder is open (for what came before) and whenever the server
+   * reports a changed message count. Only watches: the fetch runs on a connection of its own.
+   * imapflow probes a connection that stays quiet for the socket timeout with a NOOP (which
+   * ends that IDLE; it is started again here), so a dead peer is noticed within about a minute.
+   * Resolves once stopped; rejects when the connection fails or the server ends it, and with
+   * IDLE_UNSUPPORTED when the server has no IDLE.
+   */
+  async watch(onNewMail: () => void, stop: AbortSignal): Promise<void> {
+    const client = this.imap;
+    if (!client.capabilities.has('IDLE')) {
+      throw new MailAuthError('IDLE_UNSUPPORTED', `${this.options.host} does not offer IMAP IDLE`, { advice: 'The account is fetched every poll interval instead.' });
+    }
+    await this.select(true);
+    const changed = () => onNewMail();
+    const end = () => {
+      void client.logout().catch(() => {}).finally(() => client.close());
+    };
+    client.on('exists', changed);
+    stop.addEventListener('abort', end, { once: true });
+    try {
+      onNewMail();
+      while (!stop.aborted && client.usable) await client.idle();
+    } catch (e) {
+      if (!stop.aborted) throw classifyMailError(e, this.context);
+    } finally {
+      client.off('exists', changed);
+      stop.removeEventListener('abort', end);
+    }
+    if (!stop.aborted) {
+      throw classifyMailError(Object.assign(new Error('the IDLE connection was closed'), { code: 'EConnectionClosed' }), this.context);
     }
   }
 

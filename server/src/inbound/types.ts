@@ -74,6 +74,13 @@ export interface MailSource {
   applyAction(keys: string[]): Promise<string[]>;
   /** Finds new messages, oldest first, and hands them to `session.record` chunk by chunk. */
   fetchNew(session: FetchSession): Promise<void>;
+  /**
+   * Sources whose server can tell when mail arrives (IMAP IDLE): waits on the folder until
+   * `stop` aborts, calling `onNewMail` once it is open and whenever mail may have arrived; the
+   * fetch itself goes through fetchNew on another connection. Resolves once stopped; rejects
+   * when the connection is lost.
+   */
+  watch?(onNewMail: () => void, stop: AbortSignal): Promise<void>;
   /** Ends the session cleanly; returns keys whose action completed only now. */
   finish(): Promise<string[]>;
   /** Drops the connection (after a failure, or after finish). Never throws. */

@@ -25,6 +25,7 @@ import { TOKEN_UID, type Actor } from './tokens';
 export interface InboundAccountRow extends AccountRow {
   description?: string | null;
   active?: boolean | null;
+  idle?: boolean | null;
   pollInterval?: number | null;
   maxMessagesPerPoll?: number | null;
   queue?: string | null;
@@ -40,13 +41,15 @@ export interface InboundAccountRow extends AccountRow {
   imapUidValidity?: string | null;
   imapLastUid?: number | string | null;
   syncCursor?: string | null;
+  /** The IDLE hold's end (idle-watcher.ts): set while an instance holds the account in IDLE. */
+  idleUntil?: string | Date | null;
   oauthToken?: (AccountRow['oauthToken'] & { status?: string; grantedBy?: string | null }) | null;
   createdAt?: string | Date;
   updatedAt?: string | Date;
 }
 
 /** Changing any of these points the account at another mailbox: its confirmation no longer holds. */
-const CONNECTION_FIELDS = ['type', 'host', 'port', 'certificateValidation', 'trustedCertificate', 'login', 'mailbox', 'authentication', 'oauthToken', 'password', 'folder', 'moveTo', 'actionAfterFetch'] as const;
+export const CONNECTION_FIELDS = ['type', 'host', 'port', 'certificateValidation', 'trustedCertificate', 'login', 'mailbox', 'authentication', 'oauthToken', 'password', 'folder', 'moveTo', 'actionAfterFetch'] as const;
 
 /**
  * What an update writes besides the fields it is given (`fields`, by name): a connection field
@@ -107,6 +110,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       folder: info.folders ? row.folder || 'INBOX' : null,
       actionAfterFetch: row.actionAfterFetch ?? info.defaultAction,
       moveTo: row.moveTo ?? null,
+      // IMAP only; the other protocols are polled (Graph and Gmail incrementally)
+      idle: info.protocol === 'imap' ? row.idle ?? true : null,
+      // an instance holds it in IDLE now (connected or connecting); otherwise it is polled
+      idleActive: Boolean(row.idleUntil && new Date(row.idleUntil).getTime() > Date.now()),
       pollInterval: row.pollInterval ?? 300,
       maxMessagesPerPoll: row.maxMessagesPerPoll ?? 500,
       queue: row.queue ?? null,
@@ -144,6 +151,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   const assertUniqueName = (name: string, exceptId?: number) => assertNameFree(db(), name, 'inbound account', exceptId);
+
+  /** An account changed here: its IDLE connection follows at once (other instances at their next tick). */
+  const watchChanged = () => void plugin().service('idle-watcher').reconcile();
 
   /** Validates the merged account and returns the data to write. */
   const prepare = async (input: Partial<InboundAccountFields>, stored?: InboundAccountRow) => {
@@ -218,6 +228,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const data = await prepare(input);
       const created = (await db().create({ data })) as { id: number };
       const row = await find(created.id);
+      watchChanged();
       await activity().record({ kind: 'inbound-account.created', subjectType: 'inbound-account', subjectId: row.id, subjectName: row.name, actor: actorName(actor) });
       return view(row);
     },
@@ -232,6 +243,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (markedIncomplete(stored)) data.lastError = null;
       await db().update({ where: { id }, data });
       const row = await find(id);
+      watchChanged();
       await activity().record({
         kind: 'inbound-account.updated',
         subjectType: 'inbound-account',
@@ -248,6 +260,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await db().delete({ where: { id } });
       // The receipts go with the account; its messages stay (they name it by accountName).
       await strapi.db.query(RECEIPT_UID).deleteMany({ where: { accountId: id } });
+      watchChanged();
       await activity().record({ kind: 'inbound-account.deleted', subjectType: 'inbound-account', subjectId: id, subjectName: row.name, actor: actorName(actor) });
       return view(row);
     },

@@ -3,6 +3,7 @@ import authorizations from './authorizations';
 import connect from './connect';
 import discovery from './discovery';
 import deviceGrants from './device-grants';
+import idleWatcher from './idle-watcher';
 import inboundAccounts from './inbound-accounts';
 import notifications from './notifications';
 import oauth from './oauth';
@@ -23,6 +24,7 @@ export default {
   connect,
   discovery,
   'device-grants': deviceGrants,
+  'idle-watcher': idleWatcher,
   'inbound-accounts': inboundAccounts,
   notifications,
   oauth,

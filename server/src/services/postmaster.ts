@@ -22,6 +22,8 @@ import type { Actor } from './tokens';
 
 const INSTANCE = randomUUID();
 const LOOKUP_CHUNK = 500;
+/** How often an account held in IDLE is polled all the same (seconds), unless its poll interval is longer. */
+export const IDLE_SAFETY_POLL_SECONDS = 900;
 
 export interface FetchError {
   code: string;
@@ -275,7 +277,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * `POST /inbound-accounts/:id/fetch`. Never throws for the account's own failures: they
      * are in the report and stored as the account's last error.
      */
-    async fetch(ref: number | string, options: { actor?: Actor; trigger?: 'schedule' | 'manual' } = {}): Promise<FetchReport> {
+    async fetch(ref: number | string, options: { actor?: Actor; trigger?: 'schedule' | 'manual' | 'idle' } = {}): Promise<FetchReport> {
       const row = (await plugin().service('inbound-accounts').find(ref)) as InboundAccountRow;
       const report: FetchReport = { fetched: 0, skipped: 0, errors: [] };
       const incomplete = pendingConfiguration(row, 'inbound account');
@@ -345,18 +347,31 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return report;
     },
 
-    /** The active accounts whose poll interval has passed since their last poll. */
+    /**
+     * The active accounts whose poll interval has passed since their last poll. An account held
+     * in IDLE (by any instance) is fetched as its mail arrives: it is polled only at the safety
+     * interval, in case its server stopped telling.
+     */
     async dueAccounts(now = new Date()): Promise<{ id: number; name: string }[]> {
-      const rows = (await accounts().findMany({ where: { active: true }, select: ['id', 'name', 'lastPollAt', 'pollInterval', 'lastError'], orderBy: { lastPollAt: 'asc' } })) as {
+      const rows = (await accounts().findMany({
+        where: { active: true },
+        select: ['id', 'name', 'lastPollAt', 'pollInterval', 'lastError', 'idleUntil'],
+        orderBy: { lastPollAt: 'asc' },
+      })) as {
         id: number;
         name: string;
         lastPollAt: string | null;
         pollInterval: number | null;
         lastError: { code?: string } | null;
+        idleUntil: string | null;
       }[];
+      const interval = (r: (typeof rows)[number]) => {
+        const seconds = r.pollInterval ?? 300;
+        return r.idleUntil && new Date(r.idleUntil).getTime() > now.getTime() ? Math.max(seconds, IDLE_SAFETY_POLL_SECONDS) : seconds;
+      };
       return rows
         .filter((r) => !markedIncomplete(r))
-        .filter((r) => !r.lastPollAt || new Date(r.lastPollAt).getTime() + (r.pollInterval ?? 300) * 1000 <= now.getTime())
+        .filter((r) => !r.lastPollAt || new Date(r.lastPollAt).getTime() + interval(r) * 1000 <= now.getTime())
         .map(({ id, name }) => ({ id, name }));
     },
 

@@ -18,7 +18,15 @@ export interface JobInfo {
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const jobs = new Map<
     string,
-    { task: ScheduledTask; schedule: string; run: () => Promise<unknown>; lastRunAt: Date | null; lastError: string | null }
+    {
+      task: ScheduledTask;
+      schedule: string;
+      run: () => Promise<unknown>;
+      lastRunAt: Date | null;
+      lastError: string | null;
+      /** The run under way: stopAll waits for it, so that destroy does not close the database under it. */
+      current: Promise<void> | null;
+    }
   >();
 
   return {
@@ -31,18 +39,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!this.enabled()) return false;
       if (!cron.validate(schedule)) throw new Error(`mail-auth: "${schedule}" is not a valid cron expression for the ${name} job`);
       this.stop(name);
-      const entry = { task: undefined as unknown as ScheduledTask, schedule, run, lastRunAt: null as Date | null, lastError: null as string | null };
+      const entry = { task: undefined as unknown as ScheduledTask, schedule, run, lastRunAt: null as Date | null, lastError: null as string | null, current: null as Promise<void> | null };
       entry.task = cron.schedule(
         schedule,
         async () => {
           entry.lastRunAt = new Date();
-          try {
-            await run();
-            entry.lastError = null;
-          } catch (e) {
-            entry.lastError = (e as Error).message;
-            strapi.log.error(`[mail-auth] job ${name} failed: ${(e as Error).message}`);
-          }
+          entry.current = (async () => {
+            try {
+              await run();
+              entry.lastError = null;
+            } catch (e) {
+              entry.lastError = (e as Error).message;
+              strapi.log.error(`[mail-auth] job ${name} failed: ${(e as Error).message}`);
+            }
+          })();
+          await entry.current;
+          entry.current = null;
         },
         { name: `${PLUGIN_ID}:${name}`, noOverlap: true }
       );
@@ -66,8 +78,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await entry.task.destroy();
     },
 
+    /** Stops every job and waits for the runs under way (destroy: the database closes next). */
     async stopAll() {
+      const running = [...jobs.values()].map((entry) => entry.current);
       await Promise.all([...jobs.keys()].map((name) => this.stop(name)));
+      await Promise.all(running);
     },
 
     list(): JobInfo[] {

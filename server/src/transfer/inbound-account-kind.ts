@@ -11,7 +11,7 @@ import { accountKind } from './account-kind';
 const FIELDS = [
   'type', 'host', 'port', 'certificateValidation', 'trustedCertificate',
   'login', 'mailbox', 'authentication', 'oauthToken', 'password',
-  'folder', 'actionAfterFetch', 'moveTo', 'pollInterval', 'maxMessagesPerPoll',
+  'folder', 'actionAfterFetch', 'moveTo', 'idle', 'pollInterval', 'maxMessagesPerPoll',
   'queue', 'trusted', 'scope', 'application', 'active', 'description',
 ];
 
@@ -33,6 +33,8 @@ export const inboundAccountKind = accountKind({
       oauthToken: config.authentication === 'oauth2' ? config.oauthToken : null,
       folder: info.folders ? config.folder || 'INBOX' : null,
       actionAfterFetch: (given.actionAfterFetch as string | null | undefined) ?? info.defaultAction,
+      // IDLE is IMAP's (the column's default is true on every row): other types neither write nor read it
+      idle: info.protocol === 'imap' ? config.idle : null,
     };
   },
   rules: (config, { hasPassword, token }) =>

@@ -29,6 +29,8 @@ export const inboundAccountFieldsSchema = z
     folder: text(500).min(1, 'must not be empty').nullable(),
     actionAfterFetch: z.enum(ACTIONS_AFTER_FETCH, { errorMap: () => ({ message: `must be one of: ${ACTIONS_AFTER_FETCH.join(', ')}` }) }),
     moveTo: text(500).nullable(),
+    /** IMAP: wait for new mail in IDLE on a held connection instead of polling (the poll interval is then a fallback). */
+    idle: z.boolean({ invalid_type_error: 'must be true or false' }),
     pollInterval: z.number().int('must be a whole number of seconds').min(30, 'must be at least 30 seconds').max(86_400, 'must be at most 86400 seconds (a day)'),
     maxMessagesPerPoll: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'must be at most 10000'),
     queue: text(200).nullable(),
@@ -85,6 +87,7 @@ export function checkInboundAccountRules(a: AccountForRules): FieldError[] {
     const problem = certificateProblem(a.trustedCertificate);
     if (problem) add('trustedCertificate', problem);
   }
+  if (a.idle === true && info.protocol !== 'imap') add('idle', `${info.label} is polled: only IMAP accounts can wait for mail in IDLE (leave it out or false)`);
   if (a.scope === 'application' && !a.application) add('application', 'is required when the account is limited to one application');
   return errors;
 }

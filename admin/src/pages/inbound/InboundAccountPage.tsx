@@ -186,6 +186,15 @@ export const InboundAccountPage = () => {
                     : '—'}
                 </AccountStateItem>
                 <AccountStateItem label={t('account.lastTest', 'Last test')}>{current.lastTestAt ? time.relative(current.lastTestAt) : '—'}</AccountStateItem>
+                {current.idle !== null && (
+                  <AccountStateItem label={t('inbound.state.idle', 'New mail')}>
+                    {!current.idle
+                      ? t('inbound.state.idleOff', 'Fetched every poll interval (IDLE off)')
+                      : current.idleActive
+                        ? t('inbound.state.idleActive', 'Handed on as it arrives (IMAP IDLE)')
+                        : t('inbound.state.idleDown', 'Fetched every poll interval: no IDLE connection now')}
+                  </AccountStateItem>
+                )}
               </AccountStateSection>
             )}
 
@@ -338,6 +347,17 @@ export const InboundAccountPage = () => {
 
             <Section title={t('inbound.section.delivery', 'Fetching and delivery')}>
               <Grid.Root gap={5}>
+                {info.protocol === 'imap' && (
+                  <Grid.Item col={12} direction="column" alignItems="flex-start">
+                    <CheckboxField
+                      name="idle"
+                      label={t('inbound.field.idle', 'Wait for new mail (IMAP IDLE): hand each message on within seconds of its arrival; while the connection is down, or with this off, mail is fetched every poll interval')}
+                      checked={values.idle}
+                      disabled={readOnly}
+                      onChange={(v) => set('idle', v)}
+                    />
+                  </Grid.Item>
+                )}
                 <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
                   <NumberField name="pollInterval" label={label('pollInterval')} disabled={readOnly} value={values.pollInterval} error={errors.pollInterval} onChange={(v) => set('pollInterval', v)} />
                 </Grid.Item>

@@ -18,6 +18,8 @@ export interface InboundFormValues {
   folder: string;
   actionAfterFetch: ActionAfterFetch;
   moveTo: string;
+  /** IMAP only: wait for new mail in IDLE (the poll interval is the fallback). */
+  idle: boolean;
   pollInterval: number | undefined;
   maxMessagesPerPoll: number | undefined;
   queue: string;
@@ -42,6 +44,7 @@ export const emptyInbound = (info: InboundTypeInfo): InboundFormValues => ({
   folder: info.folders ? 'INBOX' : '',
   actionAfterFetch: info.defaultAction,
   moveTo: '',
+  idle: true,
   pollInterval: 300,
   maxMessagesPerPoll: 500,
   queue: '',
@@ -89,6 +92,7 @@ export const inboundValues = (a: InboundAccount): InboundFormValues => ({
   folder: a.folder ?? '',
   actionAfterFetch: a.actionAfterFetch,
   moveTo: a.moveTo ?? '',
+  idle: a.idle ?? true,
   pollInterval: a.pollInterval,
   maxMessagesPerPoll: a.maxMessagesPerPoll,
   queue: a.queue ?? '',
@@ -142,6 +146,8 @@ export const toInboundInput = (v: InboundFormValues, info: InboundTypeInfo): Inb
     folder: info.folders ? text(v.folder) : null,
     actionAfterFetch: v.actionAfterFetch,
     moveTo: v.actionAfterFetch === 'move' ? text(v.moveTo) : null,
+    // the server refuses IDLE for the types it cannot serve: sent only for IMAP
+    ...(info.protocol === 'imap' ? { idle: v.idle } : {}),
     pollInterval: v.pollInterval,
     maxMessagesPerPoll: v.maxMessagesPerPoll,
     queue: text(v.queue),
