@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
 
 import type { TestBrowser } from '../helpers/browser';
-import { GOOGLE_CLIENT, MAILBOXES, MS_CLIENT, PASSWORD, TENANT, startConnectWorld, type ConnectWorld } from '../helpers/connect-world';
+import { AUTOCONFIG_HOST, GOOGLE_CLIENT, MAILBOXES, MS_CLIENT, PASSWORD, TENANT, startConnectWorld, type ConnectWorld } from '../helpers/connect-world';
 import { ConnectWizard } from '../helpers/connect-wizard';
 import { screenshotPage, skipWithoutChromium } from '../helpers/e2e';
 import { fetchNow } from '../helpers/inbound';
@@ -64,7 +64,8 @@ describe('Connect a mailbox (built admin, Chromium, DNS, autoconfig, Microsoft a
       const wizard = new ConnectWizard(browser.page);
       await body(wizard, browser);
       assert.deepEqual(browser.pageErrors, []);
-      assert.deepEqual(browser.blockedRequests, []);
+      // Strapi's admin asks GitHub for its latest release; nothing of the plugin's leaves the loopback.
+      assert.deepEqual(browser.blockedRequests.filter((url) => !url.startsWith('https://api.github.com/repos/strapi/')), []);
       t.diagnostic(`effort: ${JSON.stringify(wizard.effort)}`);
     } catch (err) {
       await world.e2e.explainFailure(t, browser, err);
@@ -152,14 +153,16 @@ describe('Connect a mailbox (built admin, Chromium, DNS, autoconfig, Microsoft a
       assert.equal(await page.getByTestId('connect-provider').getAttribute('data-provider'), 'other');
       assert.match(await page.getByTestId('connect-found').innerText(), /Incoming mail: found in the domain’s autoconfig file/);
       const incoming = wizard.section('Incoming mail');
-      assert.equal(await incoming.getByLabel(/^Host/).inputValue(), world.dovecot.host);
+      assert.equal(await incoming.getByLabel(/^Host/).inputValue(), AUTOCONFIG_HOST);
       assert.equal(await incoming.getByLabel(/^Port/).inputValue(), String(world.dovecot.ports.imap));
+      assert.equal(await wizard.section('Outgoing mail').getByLabel(/^Port/).inputValue(), String(world.smtp.port));
       await wizard.fill(/^Password of/, PASSWORD);
+      await wizard.replaceHosts(world.dovecot.host);
       await wizard.click(wizard.button('Create both accounts'));
       await page.getByTestId('connect-created').waitFor();
       assert.equal(await page.getByRole('button', { name: 'Sign in and consent' }).count(), 0);
       await assertWorking(wizard, MAILBOXES.password, 'PLAIN');
-      assert.deepEqual(wizard.effort, { typed: 2, clicks: 4, consents: 0, standInTyped: 0, standInClicks: 0 });
+      assert.deepEqual(wizard.effort, { typed: 2, clicks: 4, consents: 0, standInTyped: 2, standInClicks: 0 });
     });
   });
 });

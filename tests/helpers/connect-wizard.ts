@@ -80,6 +80,16 @@ export class ConnectWizard {
     await this.choose(/^Security/, 'none', outgoing);
   }
 
+  /**
+   * Only the host names, for the autoconfig run: the file names mail.example.test with the local
+   * servers' ports, and no name but localhost reaches 127.0.0.1 on this machine (discovery takes
+   * host names, not IP addresses, from an autoconfig file).
+   */
+  async replaceHosts(host: string): Promise<void> {
+    await this.fill(/^Host/, host, { standIn: true, within: this.section('Incoming mail') });
+    await this.fill(/^Host/, host, { standIn: true, within: this.section('Outgoing mail') });
+  }
+
   /** Sign in and consent: the popup opens, the provider answers, the popup closes. */
   async consent(): Promise<void> {
     const popup = this.page.waitForEvent('popup');

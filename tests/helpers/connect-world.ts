@@ -14,6 +14,8 @@ export const MAILBOXES = {
   password: 'bob@example.test',
 } as const;
 export const PASSWORD = 'bobpass';
+/** The host example.test's autoconfig file names (with the local servers' ports). */
+export const AUTOCONFIG_HOST = 'mail.example.test';
 export const TENANT = '7c0c36f5-1b6b-4a8e-9b5e-3f6d1e2a4c58';
 export const MS_CLIENT = { clientId: '4a1f7b0e-2c3d-4e5f-8a9b-0c1d2e3f4a5b', clientSecret: 'contoso-app-secret~5e1b' };
 export const GOOGLE_CLIENT = { clientId: 'fabrikam-helpdesk.apps.googleusercontent.test', clientSecret: 'GOCSPX-fabrikam-secret' };
@@ -33,7 +35,8 @@ export interface ConnectWorld {
  * What the wizard meets, all on 127.0.0.1: a DNS server (contoso.test's MX is Microsoft 365's,
  * fabrikam.test's Google's), the Microsoft stand-in (contoso.test's tenant and its OpenID
  * configuration), the Google stand-in (its endpoints given to discovery by the googleOAuth
- * option), an autoconfig server (example.test's file names the local Dovecot and SMTP), and
+ * option), an autoconfig server (example.test's file names mail.example.test at the local Dovecot's
+ * and SMTP server's ports), and
  * one Dovecot and one SMTP server for all three mailboxes: the real IMAP and SMTP hosts of
  * Google and Microsoft cannot be reached here, so their tokens are checked by these two
  * servers through an introspection endpoint that asks the stand-ins.
@@ -62,8 +65,8 @@ export async function startConnectWorld(): Promise<ConnectWorld> {
     'example.test',
     autoconfigXml({
       domain: 'example.test',
-      incoming: [{ type: 'imap', host: dovecot.host, port: dovecot.ports.imap, socketType: 'plain' }],
-      outgoing: [{ host: smtp.host, port: smtp.port, socketType: 'plain' }],
+      incoming: [{ type: 'imap', host: AUTOCONFIG_HOST, port: dovecot.ports.imap, socketType: 'plain' }],
+      outgoing: [{ host: AUTOCONFIG_HOST, port: smtp.port, socketType: 'plain' }],
     })
   );
 
