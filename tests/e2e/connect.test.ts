@@ -93,8 +93,9 @@ describe('Connect a mailbox (built admin, Chromium, DNS, autoconfig, Microsoft a
 
       await wizard.fill(/^Client ID/, MS_CLIENT.clientId);
       await wizard.fill(/^Client secret/, MS_CLIENT.clientSecret);
-      await wizard.pointAtLocalServers({ host: world.dovecot.host, port: world.dovecot.ports.imap }, world.smtp);
       t.diagnostic(`screenshot: ${await screenshotPage(page, 'connect-found')}`);
+      assert.equal(await wizard.section('Incoming mail').getByLabel(/^Host/).inputValue(), 'outlook.office365.com');
+      await wizard.pointAtLocalServers({ host: world.dovecot.host, port: world.dovecot.ports.imap }, world.smtp);
       await wizard.click(wizard.button('Create the token and both accounts'));
       await page.getByTestId('connect-created').waitFor();
 
