@@ -71,13 +71,13 @@ export class ConnectWizard {
   /** Points both servers at the local Dovecot (plain IMAP) and SMTP server (no TLS): stand-in steps. */
   async pointAtLocalServers(imap: { host: string; port: number }, smtp: { host: string; port: number }): Promise<void> {
     const incoming = { standIn: true, within: this.section('Incoming mail') };
-    await this.choose(/^Type/, 'imap', incoming);
+    await this.choose(/^Type/, 'IMAP, plain text', incoming);
     await this.fill(/^Host/, imap.host, incoming);
     await this.fill(/^Port/, String(imap.port), incoming);
     const outgoing = { standIn: true, within: this.section('Outgoing mail') };
     await this.fill(/^Host/, smtp.host, outgoing);
     await this.fill(/^Port/, String(smtp.port), outgoing);
-    await this.choose(/^Security/, 'none', outgoing);
+    await this.choose(/^Security/, 'None: plain text (usually port 25)', outgoing);
   }
 
   /**

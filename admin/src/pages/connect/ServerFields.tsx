@@ -4,12 +4,22 @@ import type { DiscoveredServer } from '../../api/connect';
 import type { FieldErrors } from '../../api/errors';
 import { PortField, SelectField, TextField } from '../../components/form/fields';
 import { Section } from '../../components/tokens/TokenForm';
-import { useT } from '../../utils/useT';
+import { useT, type Translate } from '../../utils/useT';
 import { isRestApi, type ServerValues } from './connectModel';
 
+const typeLabels = (t: Translate): Record<string, string> => ({
+  imaps: t('connect.type.imaps', 'IMAP over TLS (imaps)'),
+  'imap-starttls': t('connect.type.imap-starttls', 'IMAP with STARTTLS'),
+  imap: t('connect.type.imap', 'IMAP, plain text'),
+  pop3s: t('connect.type.pop3s', 'POP3 over TLS (pop3s)'),
+  'pop3-starttls': t('connect.type.pop3-starttls', 'POP3 with STLS'),
+  pop3: t('connect.type.pop3', 'POP3, plain text'),
+  'microsoft-graph': t('connect.type.microsoft-graph', 'Microsoft Graph (REST API)'),
+  'gmail-api': t('connect.type.gmail-api', 'Gmail API (REST API)'),
+  smtp: t('connect.type.smtp', 'SMTP'),
+});
 const INBOUND_TYPES = ['imaps', 'imap-starttls', 'imap', 'pop3s', 'pop3-starttls', 'pop3', 'microsoft-graph', 'gmail-api'];
 const OUTBOUND_TYPES = ['smtp', 'microsoft-graph', 'gmail-api'];
-const SECURITY = ['tls', 'starttls', 'none'];
 
 interface ServerFieldsProps {
   direction: 'inbound' | 'outbound';
@@ -24,7 +34,8 @@ interface ServerFieldsProps {
 export const ServerFields = ({ direction, values, discovered, onChange, errors }: ServerFieldsProps) => {
   const t = useT();
   const inbound = direction === 'inbound';
-  const types = (inbound ? INBOUND_TYPES : OUTBOUND_TYPES).map((value) => ({ value, label: value }));
+  const labels = typeLabels(t);
+  const types = (inbound ? INBOUND_TYPES : OUTBOUND_TYPES).map((value) => ({ value, label: labels[value] }));
   const set = (patch: Partial<ServerValues>) => onChange({ ...values, ...patch });
   const pick = (type: string) => {
     const match = discovered.find((s) => s.type === type);
@@ -74,7 +85,11 @@ export const ServerFields = ({ direction, values, discovered, onChange, errors }
               name="outbound.security"
               label={t('connect.server.security', 'Security')}
               value={values.security}
-              options={SECURITY.map((value) => ({ value, label: value }))}
+              options={[
+                { value: 'tls', label: t('outbound.security.tls', 'TLS from the start (usually port 465)') },
+                { value: 'starttls', label: t('outbound.security.starttls', 'STARTTLS (usually port 587)') },
+                { value: 'none', label: t('outbound.security.none', 'None: plain text (usually port 25)') },
+              ]}
               onChange={(security) => set({ security: security as ServerValues['security'] })}
               error={errors['outbound.security']}
             />

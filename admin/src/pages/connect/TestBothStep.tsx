@@ -18,6 +18,16 @@ const failedCall = (error: unknown): TestReport => {
   return { ok: false, steps: [{ name: 'request', ok: false, ms: 0, detail: f.message }], advice: f.advice, code: f.code };
 };
 
+/** One account's report under its name. */
+const NamedReport = ({ testId, title, report }: { testId: string; title: string; report: TestReport }) => (
+  <Flex direction="column" alignItems="stretch" gap={2} data-testid={testId}>
+    <Typography variant="epsilon" fontWeight="bold">
+      {title}
+    </Typography>
+    <TestReportView report={report} />
+  </Flex>
+);
+
 /** Test & confirm on both accounts, one after the other, each report step by step. */
 export const TestBothStep = ({ address, created }: { address: string; created: Connected }) => {
   const t = useT();
@@ -54,20 +64,10 @@ export const TestBothStep = ({ address, created }: { address: string; created: C
         </Button>
       </Flex>
       {reports.inbound && (
-        <Flex direction="column" alignItems="stretch" gap={2} data-testid="connect-test-inbound">
-          <Typography variant="epsilon" fontWeight="bold">
-            {t('connect.test.inboundOf', 'Incoming mail: {name}', { name: created.inbound.name })}
-          </Typography>
-          <TestReportView report={reports.inbound} />
-        </Flex>
+        <NamedReport testId="connect-test-inbound" title={t('connect.test.inboundOf', 'Incoming mail: {name}', { name: created.inbound.name })} report={reports.inbound} />
       )}
       {reports.outbound && (
-        <Flex direction="column" alignItems="stretch" gap={2} data-testid="connect-test-outbound">
-          <Typography variant="epsilon" fontWeight="bold">
-            {t('connect.test.outboundOf', 'Outgoing mail: {name}', { name: created.outbound.name })}
-          </Typography>
-          <TestReportView report={reports.outbound} />
-        </Flex>
+        <NamedReport testId="connect-test-outbound" title={t('connect.test.outboundOf', 'Outgoing mail: {name}', { name: created.outbound.name })} report={reports.outbound} />
       )}
     </Section>
   );
