@@ -48,6 +48,7 @@ export default ({ env }) => ({
         ...(env('MAIL_AUTH_DISCOVERY_DNS_SERVERS') ? { dnsServers: env.array('MAIL_AUTH_DISCOVERY_DNS_SERVERS') } : {}),
         ...(env('MAIL_AUTH_DISCOVERY_AUTOCONFIG_URLS') ? { autoconfigUrls: env.array('MAIL_AUTH_DISCOVERY_AUTOCONFIG_URLS') } : {}),
         ...(env('MAIL_AUTH_DISCOVERY_MICROSOFT_LOGIN_BASE_URL') ? { microsoftLoginBaseUrl: env('MAIL_AUTH_DISCOVERY_MICROSOFT_LOGIN_BASE_URL') } : {}),
+        ...(env('MAIL_AUTH_DISCOVERY_GOOGLE_OAUTH') ? { googleOAuth: JSON.parse(env('MAIL_AUTH_DISCOVERY_GOOGLE_OAUTH')) } : {}),
         timeout: env.float('MAIL_AUTH_DISCOVERY_TIMEOUT', 3),
         cacheSeconds: env.int('MAIL_AUTH_DISCOVERY_CACHE_SECONDS', 600),
       },

@@ -38,6 +38,11 @@ test('discovery options are validated, each error naming its option', () => {
   assert.match(errors({ autoconfigUrls: ['https://{domain}', 'https://exa mple.{domain}/x'] }), /discovery\.autoconfigUrls\.1: must be an https URL/);
   assert.equal(errors({ autoconfigUrls: ['http://127.0.0.1:8080/{domain}'], microsoftLoginBaseUrl: 'http://127.0.0.1:9/' }, true), '');
   assert.match(errors({ microsoftLoginBaseUrl: 'http://login.example' }, true), /discovery\.microsoftLoginBaseUrl: must be an https URL/);
+  const google = { issuer: 'http://127.0.0.1:9', authorizationEndpoint: 'http://127.0.0.1:9/auth', tokenEndpoint: 'http://127.0.0.1:9/token' };
+  assert.equal(errors({ googleOAuth: google }, true), '');
+  assert.match(errors({ googleOAuth: google }), /discovery\.googleOAuth\.issuer: must be an https URL/);
+  assert.match(errors({ googleOAuth: { ...google, tokenEndpoint: 'http://oauth2.example/token' } }, true), /discovery\.googleOAuth\.tokenEndpoint: must be an https URL/);
+  assert.match(errors({ googleOAuth: { issuer: 'https://accounts.example' } }), /discovery\.googleOAuth\.authorizationEndpoint/);
   assert.match(errors({ timeout: 0 }), /discovery\.timeout: must be more than 0 seconds/);
   assert.match(errors({ cacheSeconds: -1 }), /discovery\.cacheSeconds/);
   assert.match(errors({ dnsServer: ['127.0.0.1'] }), /discovery\.dnsServer: is not a known field/);

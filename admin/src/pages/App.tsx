@@ -5,6 +5,7 @@ import { BannerHost } from '../components/ExpiryBanner/BannerHost';
 import { PluginNav } from '../components/PluginNav';
 import { PERMISSIONS } from '../permissions';
 import { ActivityPage } from './activity/ActivityPage';
+import { ConnectPage } from './connect/ConnectPage';
 import { InboundAccountPage } from './inbound/InboundAccountPage';
 import { InboundListPage } from './inbound/InboundListPage';
 import { OutboundAccountPage } from './outbound/OutboundAccountPage';
@@ -25,6 +26,7 @@ const App = () => (
     <Layouts.Root sideNav={<PluginNav />}>
       <Routes>
         <Route index element={<TokensListPage />} />
+        <Route path="connect" element={<ConnectPage />} />
         <Route path="tokens/new" element={<TokenCreatePage />} />
         <Route path="tokens/:id" element={<TokenPage />} />
         <Route path="inbound" element={<InboundListPage />} />

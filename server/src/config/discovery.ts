@@ -40,6 +40,18 @@ export const discoveryConfigSchema = z
       .optional(),
     /** Where a domain's Microsoft OpenID configuration (its tenant) is read: {base}/{domain}/v2.0/.well-known/openid-configuration. */
     microsoftLoginBaseUrl: z.string().url('must be an absolute URL').default('https://login.microsoftonline.com'),
+    /**
+     * Google's OAuth endpoints that discovery proposes for a Google mailbox; Google's own when
+     * unset. For a stand-in of Google (tests) or a proxy in front of it.
+     */
+    googleOAuth: z
+      .object({
+        issuer: z.string().url('must be an absolute URL'),
+        authorizationEndpoint: z.string().url('must be an absolute URL'),
+        tokenEndpoint: z.string().url('must be an absolute URL'),
+      })
+      .strict()
+      .optional(),
     /** Each lookup's timeout, in seconds (fractions allowed). */
     timeout: z.number().positive('must be more than 0 seconds').max(30).default(3),
     /** How long a domain's answers are reused, in seconds; 0: not at all. */
@@ -59,5 +71,8 @@ export function discoveryUrlIssues(config: DiscoveryConfig, allowHttpLoopback: b
     if (!secure(template.replace(/\{domain\}/g, 'example.com').replace(/\{address\}/g, 'a'))) issues.push({ path: ['discovery', 'autoconfigUrls', i], message });
   });
   if (!secure(config.microsoftLoginBaseUrl)) issues.push({ path: ['discovery', 'microsoftLoginBaseUrl'], message });
+  for (const [key, url] of Object.entries(config.googleOAuth ?? {})) {
+    if (!secure(url)) issues.push({ path: ['discovery', 'googleOAuth', key], message });
+  }
   return issues;
 }

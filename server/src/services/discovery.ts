@@ -17,7 +17,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async discover(body: unknown): Promise<DiscoveryResult> {
       const { address } = parseInput(discoverInputSchema, body);
       const options = config<DiscoveryConfig>('discovery');
-      return discovery.discover(address, {
+      const result = await discovery.discover(address, {
         dnsServers: options.dnsServers,
         autoconfigUrls: options.autoconfigUrls ?? DEFAULT_AUTOCONFIG_URLS,
         microsoftLoginBaseUrl: options.microsoftLoginBaseUrl,
@@ -25,6 +25,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         cacheMs: options.cacheSeconds * 1000,
         allowHttpLoopback: config<boolean>('allowHttpLoopback'),
       });
+      // Google's endpoints as the options set them (a stand-in in tests); the template's otherwise.
+      if (result.oauth?.template === 'google' && options.googleOAuth) result.oauth = { ...result.oauth, ...options.googleOAuth };
+      return result;
     },
 
     clearCache(): void {

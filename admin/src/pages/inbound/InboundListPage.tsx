@@ -5,6 +5,7 @@ import { getInboundPresets, listInboundAccounts, type InboundAccount } from '../
 import { AccountLastError } from '../../components/accounts/AccountLastError';
 import { AccountStatusBadge } from '../../components/accounts/AccountStatusBadge';
 import { useTransferToggle, WithTransferSidebar } from '../../components/ExportImportSidebar';
+import { ConnectMailboxButton } from '../../components/list/ConnectMailboxButton';
 import { CreateLinkButton } from '../../components/list/CreateLinkButton';
 import { ListPageHeader } from '../../components/list/ListPageHeader';
 import { ListTable } from '../../components/list/ListTable';
@@ -49,7 +50,7 @@ export const InboundListPage = () => {
         subtitle={t('inbound.subtitle', 'Mailboxes the plugin fetches mail from and hands to the helpdesk.')}
         searchLabel={t('inbound.search', 'Search by name, login, mailbox or server')}
         transferButton={transfer.button}
-        createButton={newButton}
+        createButton={newButton && <><ConnectMailboxButton />{newButton}</>}
       />
       <Layouts.Content>
         <WithTransferSidebar open={transfer.open} onClose={transfer.close} onImported={() => void accounts.reload()}>

@@ -5,6 +5,7 @@ import { listOutboundAccounts, type OutboundAccount } from '../../api/outbound';
 import { AccountLastError } from '../../components/accounts/AccountLastError';
 import { AccountStatusBadge } from '../../components/accounts/AccountStatusBadge';
 import { useTransferToggle, WithTransferSidebar } from '../../components/ExportImportSidebar';
+import { ConnectMailboxButton } from '../../components/list/ConnectMailboxButton';
 import { CreateLinkButton } from '../../components/list/CreateLinkButton';
 import { ListPageHeader } from '../../components/list/ListPageHeader';
 import { ListTable } from '../../components/list/ListTable';
@@ -49,7 +50,7 @@ export const OutboundListPage = () => {
         subtitle={t('outbound.subtitle', 'Servers and mailboxes the helpdesk sends mail through, also as Strapi’s email provider.')}
         searchLabel={t('outbound.search', 'Search by name, sender or server')}
         transferButton={transfer.button}
-        createButton={newButton}
+        createButton={newButton && <><ConnectMailboxButton />{newButton}</>}
       />
       <Layouts.Content>
         <WithTransferSidebar open={transfer.open} onClose={transfer.close} onImported={() => void accounts.reload()}>

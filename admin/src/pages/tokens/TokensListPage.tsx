@@ -1,8 +1,9 @@
-import { Box, Td, Tooltip, Typography } from '@strapi/design-system';
+import { Box, Flex, Td, Tooltip, Typography } from '@strapi/design-system';
 import { Layouts, Page, useFetchClient } from '@strapi/strapi/admin';
 
 import { listTokens, type Token } from '../../api/tokens';
 import { useTransferToggle, WithTransferSidebar } from '../../components/ExportImportSidebar';
+import { ConnectMailboxButton } from '../../components/list/ConnectMailboxButton';
 import { CreateLinkButton } from '../../components/list/CreateLinkButton';
 import { ListPageHeader } from '../../components/list/ListPageHeader';
 import { ListTable } from '../../components/list/ListTable';
@@ -55,7 +56,7 @@ export const TokensListPage = () => {
         subtitle={t('tokens.subtitle', 'The sign-ins that mail accounts use. Kept alive by the refresh job.')}
         searchLabel={t('tokens.search', 'Search tokens by name, template or who granted them')}
         transferButton={transfer.button}
-        createButton={newTokenButton}
+        createButton={newTokenButton && <><ConnectMailboxButton />{newTokenButton}</>}
       />
       <Layouts.Content>
         {/* Export and import (issue 8): beside the list they change. */}
@@ -101,7 +102,7 @@ export const TokensListPage = () => {
                   ? t('tokens.empty', 'No OAuth2 token yet. Register an app at your mail provider (Google, Microsoft or any OAuth 2.0 server), then create a token from its template.')
                   : t('tokens.emptyReadOnly', 'No OAuth2 token yet. An administrator who may create tokens has to add one first.')
             }
-            emptyAction={search ? undefined : newTokenButton}
+            emptyAction={search || !newTokenButton ? undefined : <Flex gap={2}><ConnectMailboxButton variant="default" />{newTokenButton}</Flex>}
             pagination={tokens.data?.pagination}
             pageSize={pageSize}
           />
