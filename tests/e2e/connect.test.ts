@@ -146,6 +146,38 @@ describe('Connect a mailbox (built admin, Chromium, DNS, autoconfig, Microsoft a
     });
   });
 
+  test('Microsoft 365 without a public callback: the consent by a code entered on another device; both confirmed', { skip }, async (t) => {
+    await run(t, async (wizard) => {
+      const { page } = wizard;
+      await wizard.open(world.e2e.app.url);
+      await wizard.discover(MAILBOXES.microsoft);
+      await wizard.fill(/^Client ID/, MS_CLIENT.clientId);
+      await wizard.fill(/^Client secret/, MS_CLIENT.clientSecret);
+      await wizard.pointAtLocalServers({ host: world.dovecot.host, port: world.dovecot.ports.imap }, world.smtp);
+      // The first test made the entries of this address: these get names of their own.
+      const names = wizard.section('Names of the entries');
+      await wizard.fill(/^OAuth2 token/, 'Contoso by code', { within: names });
+      await wizard.fill(/^Inbound account/, 'Contoso in, by code', { within: names });
+      await wizard.fill(/^Outbound account/, 'Contoso out, by code', { within: names });
+      await wizard.click(wizard.button('Create the token and both accounts'));
+      await page.getByTestId('connect-created').getByText('OAuth2 token “Contoso by code”').waitFor();
+
+      // No popup: the code is shown, the person enters it at the provider (here, the stand-in's devicelogin).
+      await wizard.click(wizard.button('Sign in with a code'));
+      const code = (await page.getByTestId('device-user-code').innerText()).trim();
+      assert.match(await page.getByTestId('device-verification-uri').innerText(), /\/devicelogin$/);
+      t.diagnostic(`screenshot: ${await screenshotPage(page, 'connect-device-code')}`);
+      world.ms.enterDeviceCode(code, 'allow', MAILBOXES.microsoft);
+
+      const { inbound, outbound } = await wizard.testBoth();
+      assert.equal(await inbound.getAttribute('data-ok'), 'true', await inbound.innerText());
+      assert.equal(await outbound.getAttribute('data-ok'), 'true', await outbound.innerText());
+      const token = (await world.e2e.superAdmin.get('/mail-auth/tokens?search=Contoso%20by%20code')).body.results[0];
+      assert.deepEqual([token.status, token.grantedBy], ['valid', MAILBOXES.microsoft]);
+      assert.equal(wizard.effort.consents, 0, 'no popup was opened');
+    });
+  });
+
   test('a password IMAP/SMTP provider: hosts from autoconfig, the password, both confirmed', { skip }, async (t) => {
     await run(t, async (wizard) => {
       const { page } = wizard;

@@ -17,7 +17,8 @@ const microsoft: Discovery = {
   outbound: [{ type: 'smtp', host: 'smtp.office365.com', port: 587, security: 'starttls', auth: ['oauth2'], found: 'mx' }],
   oauth: {
     template: 'microsoft', tenant: 'tid', issuer: 'https://login.example/tid/v2.0',
-    authorizationEndpoint: 'https://login.example/tid/authorize', tokenEndpoint: 'https://login.example/tid/token', scopes: ['openid'], found: 'openid-configuration',
+    authorizationEndpoint: 'https://login.example/tid/authorize', tokenEndpoint: 'https://login.example/tid/token',
+    deviceAuthorizationEndpoint: 'https://login.example/tid/devicecode', scopes: ['openid'], found: 'openid-configuration',
   },
   found: [],
   errors: [],
@@ -35,14 +36,15 @@ test('connect wizard: prefilled from discovery (OAuth 2.0, the tenant, the first
   assert.equal(initialValues({ ...microsoft, provider: 'other', oauth: undefined }).signIn, 'password');
 });
 
-test('connect wizard: the body of POST /connect carries the discovered endpoints, and no scope for Microsoft (its default covers both ways)', () => {
+test('connect wizard: the body of POST /connect carries the discovered endpoints (the device endpoint too), and no scope for Microsoft (its default covers both ways)', () => {
   const values = { ...initialValues(microsoft), clientId: ' app ', clientSecret: 's' };
   assert.deepEqual(toConnectInput(microsoft, values), {
     address: 'helpdesk@contoso.com',
     names: values.names,
     oauth: {
       template: 'microsoft', clientId: 'app', clientSecret: 's', tenant: 'tid', issuer: 'https://login.example/tid/v2.0',
-      authorizationEndpoint: 'https://login.example/tid/authorize', tokenEndpoint: 'https://login.example/tid/token', scope: undefined,
+      authorizationEndpoint: 'https://login.example/tid/authorize', tokenEndpoint: 'https://login.example/tid/token',
+      deviceAuthorizationEndpoint: 'https://login.example/tid/devicecode', scope: undefined,
     },
     inbound: { type: 'imaps', host: 'outlook.office365.com', port: 993 },
     outbound: { type: 'smtp', host: 'smtp.office365.com', port: 587, security: 'starttls' },

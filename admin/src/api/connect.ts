@@ -58,6 +58,8 @@ export interface ConnectInput {
     issuer?: string;
     authorizationEndpoint?: string;
     tokenEndpoint?: string;
+    /** Sign in with a code: the tenant's device endpoint, from its OpenID configuration. */
+    deviceAuthorizationEndpoint?: string;
     scope?: string;
   };
   password?: string;

@@ -36,6 +36,7 @@ export const connectInputSchema = z
         issuer: text(2000).optional(),
         authorizationEndpoint: text(2000).optional(),
         tokenEndpoint: text(2000).optional(),
+        deviceAuthorizationEndpoint: text(2000).optional(),
         scope: text(4000).optional(),
       })
       .strict()

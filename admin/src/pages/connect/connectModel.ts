@@ -66,6 +66,7 @@ export const toConnectInput = (discovery: Discovery, values: ConnectValues): Con
             issuer: optional(oauth.issuer),
             authorizationEndpoint: optional(oauth.authorizationEndpoint),
             tokenEndpoint: optional(oauth.tokenEndpoint),
+            deviceAuthorizationEndpoint: optional(oauth.deviceAuthorizationEndpoint),
             // Google's and Microsoft's templates have a default scope that covers both directions.
             scope: oauth.template === 'generic' && oauth.scopes?.length ? oauth.scopes.join(' ') : undefined,
           },
