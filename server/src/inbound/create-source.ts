@@ -45,7 +45,7 @@ export interface SourceEnvironment {
   pop3SaslInitialResponse?: SaslInitialResponse;
 }
 
-type RestBases = Pick<SourceEnvironment, 'graphBaseUrl' | 'gmailBaseUrl' | 'allowHttpLoopback'>;
+export type RestBases = Pick<SourceEnvironment, 'graphBaseUrl' | 'gmailBaseUrl' | 'allowHttpLoopback'>;
 
 const LOOPBACK = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 

@@ -17,6 +17,7 @@ import {
   type AccountForRules,
   type InboundAccountFields,
 } from '../validation/inbound-account-input';
+import { inboundDestinationChanges, secretRequiredAgain } from '../validation/destination';
 import { parseInput } from '../validation/token-input';
 import { TOKEN_UID, type Actor } from './tokens';
 
@@ -137,7 +138,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const info = TYPE_INFO[type];
     const tokenRef = input.oauthToken !== undefined ? input.oauthToken : stored?.oauthToken?.id ?? null;
     const { token, missing } = await findToken(tokenRef);
-    const hasPassword = input.password !== undefined ? Boolean(input.password) : Boolean(stored?.password);
+    // Another type, host or port: the stored password is not kept for it (see validation/destination.ts).
+    const moved = stored && input.password === undefined && stored.password
+      ? inboundDestinationChanges(stored, { type, host: input.host !== undefined ? input.host : stored.host, port: input.port !== undefined ? input.port : stored.port }, sourceEnvironment(strapi))
+      : [];
+    const hasPassword = input.password !== undefined ? Boolean(input.password) : Boolean(stored?.password) && !moved.length;
     const merged: AccountForRules = {
       ...(stored ? (view(stored) as unknown as AccountForRules) : {}),
       ...(stored ? { folder: stored.folder ?? null, actionAfterFetch: stored.actionAfterFetch ?? undefined } : {}),
@@ -147,7 +152,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       tokenMissing: missing,
     };
     merged.actionAfterFetch ??= info?.defaultAction;
-    const errors = checkInboundAccountRules(merged);
+    const errors = checkInboundAccountRules(merged).map((e) => (moved.length && e.path[0] === 'password' ? secretRequiredAgain('password', moved) : e));
     if (errors.length) throw validationError(errors, 'Invalid inbound account');
 
     const { password, oauthToken: _token, ...rest } = input;
@@ -155,11 +160,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (input.oauthToken !== undefined) data.oauthToken = token ? token.id : null;
     if (merged.authentication === 'password' && (stored?.oauthToken || input.oauthToken)) data.oauthToken = null;
     if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD) : null;
+    // Not needed where it now points (OAuth2 sign-in): removed rather than kept for a later switch back.
+    else if (moved.length) data.password = null;
     if (!stored) {
       data.actionAfterFetch ??= info.defaultAction;
       if (!info.folders) data.folder = null;
     }
-    return data;
+    return { data, clearedSecrets: moved.length ? ['password'] : [] };
   };
 
   return {
@@ -201,7 +208,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async create(body: unknown, actor?: Actor) {
       const input = parseInput(createInboundAccountSchema, body);
       await assertUniqueName(input.name);
-      const data = await prepare(input);
+      const { data } = await prepare(input);
       const created = (await db().create({ data })) as { id: number };
       const row = await find(created.id);
       await activity().record({ kind: 'inbound-account.created', subjectType: 'inbound-account', subjectId: row.id, subjectName: row.name, actor: actorName(actor) });
@@ -212,7 +219,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const stored = await find(id);
       const input = parseInput(updateInboundAccountSchema, body);
       if (input.name !== undefined) await assertUniqueName(input.name, id);
-      const data = await prepare(input, stored);
+      const { data, clearedSecrets } = await prepare(input, stored);
       Object.assign(data, inboundUpdateEffects(strapi, stored, data, Object.keys(input)));
       // Saved through the form, the account passed every rule: the mark an import left goes.
       if (markedIncomplete(stored)) data.lastError = null;
@@ -224,9 +231,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         subjectId: id,
         subjectName: row.name,
         actor: actorName(actor),
-        details: { fields: Object.keys(input) },
+        details: { fields: Object.keys(input), ...(clearedSecrets.length ? { clearedSecrets } : {}) },
       });
-      return view(row);
+      return { ...view(row), clearedSecrets };
     },
 
     async delete(id: number, actor?: Actor) {

@@ -20,6 +20,7 @@ import {
   withDefaults,
   type OutboundAccountFields,
 } from '../validation/outbound-account-input';
+import { outboundDestinationChanges, secretRequiredAgain } from '../validation/destination';
 import { TOKEN_UID, type Actor, type TokenRow } from './tokens';
 
 export const OUTBOUND_ACCOUNT_UID = `plugin::${PLUGIN_ID}.outbound-account` as const;
@@ -159,8 +160,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         oauthToken: tokenIdOf(row) ?? null,
       };
       const merged = withDefaults({ ...stored, ...rest });
-      const hasPassword = password === undefined ? Boolean(row.password) : Boolean(password);
-      await assertRules(merged, hasPassword);
+      // Another type, host, port or security mode: the stored password is not kept for it (see validation/destination.ts).
+      const moved = password === undefined && row.password ? outboundDestinationChanges(withDefaults(stored), merged) : [];
+      const hasPassword = password === undefined ? Boolean(row.password) && !moved.length : Boolean(password);
+      const errors = checkOutboundAccountRules({ ...merged, hasPassword, ...(await tokenFacts(merged.oauthToken)) })
+        .map((e) => (moved.length && e.path[0] === 'password' ? secretRequiredAgain('password', moved) : e));
+      if (errors.length) throw validationError(errors, 'Invalid outbound account');
       if (rest.name !== undefined) await assertUniqueName(rest.name, id);
       const data: Record<string, unknown> = { ...rest };
       // What withDefaults derived (a port for a new security mode, OAuth for the REST types) is stored too.
@@ -168,6 +173,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (merged[field] !== undefined && merged[field] !== (row[field] ?? undefined)) data[field] = merged[field];
       }
       if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD) : null;
+      // Not needed where it now points (no authentication, OAuth2): removed rather than kept for a later switch back.
+      else if (moved.length) data.password = null;
+      const clearedSecrets = moved.length ? ['password'] : [];
       const fields = Object.keys(input) as (keyof OutboundAccountFields)[];
       const changed = fields.filter((f) => f === 'password' || JSON.stringify(input[f] ?? null) !== JSON.stringify(stored[f] ?? null));
       Object.assign(data, outboundUpdateEffects(changed));
@@ -175,8 +183,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (markedIncomplete(row)) data.lastError = null;
       await db().update({ where: { id }, data });
       const updated = await findRow(id);
-      await record('outbound-account.updated', updated, actor, { details: { fields: Object.keys(input) } });
-      return view(updated);
+      await record('outbound-account.updated', updated, actor, { details: { fields: Object.keys(input), ...(clearedSecrets.length ? { clearedSecrets } : {}) } });
+      return { ...view(updated), clearedSecrets };
     },
 
     async delete(id: number, actor?: Actor) {

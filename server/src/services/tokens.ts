@@ -11,6 +11,7 @@ import type { OAuthSettings, TokenSet } from '../oauth/settings';
 import { PLUGIN_ID } from '../plugin-id';
 import { findTemplate } from '../providers';
 import { markedIncomplete } from '../transfer/stored-entries';
+import { secretRequiredAgain, tokenDestinationChanges } from '../validation/destination';
 import {
   configurationProblems,
   createTokenSchema,
@@ -23,6 +24,13 @@ import type { OAuthRequestError } from './oauth';
 
 export const TOKEN_UID = `plugin::${PLUGIN_ID}.oauth-token` as const;
 const SECRET_FIELDS = ['clientSecret', 'accessToken', 'refreshToken'] as const;
+/** The grant's secrets: issued by one server, meaningless (and not to be sent) anywhere else. */
+const GRANT_SECRETS = ['accessToken', 'refreshToken'] as const;
+/** What a token's fields are after its issuer or endpoints changed: no grant, to be authorized again. */
+export const DROPPED_GRANT = {
+  accessToken: null, accessTokenExpiresAt: null, refreshToken: null, refreshTokenExpiresAt: null,
+  grantedBy: null, grantedScope: null, grantedAt: null, status: 'not-authorized', lastError: null, failureCount: 0, nextAttemptAt: null,
+} as const;
 const INSTANCE = randomUUID();
 
 export type TokenStatus = 'not-authorized' | 'valid' | 'expired' | 'reauthorization-required' | 'error' | 'inactive';
@@ -511,6 +519,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // clientSecret: absent keeps the stored one, null or '' removes it.
       const { clientSecret, ...rest } = input;
       const merged = { ...row, ...rest, clientSecret: clientSecret === undefined ? row.clientSecret : clientSecret } as Partial<TokenFields>;
+      // Another issuer, endpoint or tenant: the stored secret must be given again, the grant goes.
+      const moved = tokenDestinationChanges(row, merged);
+      if (moved.length && row.clientSecret && clientSecret === undefined) {
+        throw validationError([secretRequiredAgain('clientSecret', moved)], 'Invalid token');
+      }
       assertRules(merged);
       if (rest.name !== undefined) await assertUniqueName(rest.name, id);
       const data: Record<string, unknown> = { ...rest };
@@ -522,9 +535,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (clientSecret !== undefined) {
         data.clientSecret = clientSecret ? secrets().encrypt(clientSecret, 'oauth-token.clientSecret') : null;
       }
+      const clearedSecrets = moved.length ? GRANT_SECRETS.filter((f) => row[f]) : [];
+      if (moved.length) Object.assign(data, DROPPED_GRANT);
       const updated = (await db().update({ where: { id }, data })) as TokenRow;
-      await activity().record({ kind: 'token.updated', subjectType: 'token', subjectId: id, subjectName: updated.name, actor: actorName(actor), details: { fields: Object.keys(data) } });
-      return view(updated);
+      await activity().record({
+        kind: 'token.updated', subjectType: 'token', subjectId: id, subjectName: updated.name, actor: actorName(actor),
+        details: { fields: Object.keys(data), ...(clearedSecrets.length ? { clearedSecrets } : {}) },
+      });
+      return { ...view(updated), clearedSecrets };
     },
 
     async delete(id: number, actor?: Actor) {

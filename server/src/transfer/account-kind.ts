@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { MailAuthError } from '../errors';
 import { PLUGIN_ID } from '../plugin-id';
 import { actorName, TOKEN_UID } from '../services/tokens';
+import { secretRequiredAgain, type DestinationChange } from '../validation/destination';
 import { toFieldErrors, type FieldError } from '../validation/format-issues';
 import { differingPaths } from './compare';
 import type { ImportedToken } from './format';
@@ -82,6 +83,8 @@ export interface AccountKindSpec {
   rules(config: AccountConfig, facts: { hasPassword: boolean; token: TokenFacts | null }): FieldError[];
   /** What an update changing `fields` writes besides them (the account service's own effects). */
   updateEffects(strapi: Core.Strapi, stored: AccountRow, data: Record<string, unknown>, fields: readonly string[]): Record<string, unknown>;
+  /** Where the stored password goes that the file's settings change (validation/destination.ts): then it is not kept. */
+  destinationChanges(strapi: Core.Strapi, stored: AccountRow, config: AccountConfig): DestinationChange[];
 }
 
 interface Secrets {
@@ -224,7 +227,10 @@ export function accountKind(spec: AccountKindSpec): EntryKind<ImportedAccount> {
       return entries.map(({ name, value: { config, tokenRef, password } }): EntryPlan => {
         const row = sameName(rows, name);
         const token = tokenRef ? tokenFacts(tokenRef) : undefined;
-        const ruleErrors = spec.rules(config, { hasPassword: password !== undefined || Boolean(row?.password), token: token ?? null });
+        // Another host, port or security mode and no password in the file: the stored one is cleared, as the admin API would not keep it.
+        const moved = row?.password && password === undefined ? spec.destinationChanges(strapi, row, config) : [];
+        const ruleErrors = spec.rules(config, { hasPassword: password !== undefined || (Boolean(row?.password) && !moved.length), token: token ?? null })
+          .map((e) => (moved.length && e.path[0] === 'password' ? secretRequiredAgain('password', moved, 'import') : e));
         const missingToken = Boolean(tokenRef && !token);
         // A password left out of the file is a setting to complete, as a client secret is; the rest is refused.
         const fieldProblems = ruleErrors.filter((e) => e.path[0] === 'password');
@@ -269,13 +275,13 @@ export function accountKind(spec: AccountKindSpec): EntryKind<ImportedAccount> {
           problems,
           errors: inDocument(errors),
           async write() {
-            const data: Record<string, unknown> = { ...fields, name, oauthToken: await tokenId(oauthToken), ...encrypted() };
+            const data: Record<string, unknown> = { ...fields, name, oauthToken: await tokenId(oauthToken), ...encrypted(), ...(moved.length ? { password: null } : {}) };
             const changed = changes.map((path) => byKey.get(path.split('.')[1])?.field ?? path);
             Object.assign(data, spec.updateEffects(strapi, row, data, changed));
             if (needsConfiguration) data.lastError = configurationRequired(spec.label, fieldProblems);
             else if (markedIncomplete(row)) data.lastError = null;
             await db.update({ where: { id: row.id }, data });
-            await record('updated', row.id, { fields: changes, needsConfiguration });
+            await record('updated', row.id, { fields: changes, needsConfiguration, ...(moved.length ? { clearedSecrets: ['password'] } : {}) });
           },
         };
       });

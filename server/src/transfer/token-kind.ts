@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
 
 import { PLUGIN_ID } from '../plugin-id';
-import { actorName, TOKEN_UID, type TokenRow } from '../services/tokens';
+import { actorName, DROPPED_GRANT, TOKEN_UID, type TokenRow } from '../services/tokens';
+import { secretRequiredAgain, tokenDestinationChanges } from '../validation/destination';
 import { toFieldErrors, type FieldError } from '../validation/format-issues';
 import { configurationProblems } from '../validation/token-input';
 import { differingPaths } from './compare';
@@ -126,10 +127,16 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
       const row = sameName(rows, token.name);
       // Decrypt only what the file would compare against: a secret left out is kept, not compared.
       const stored = row && exportedFrom(row, secrets, { clientSecret: token.clientSecret !== undefined, grant: token.grant !== undefined });
+      // Another issuer, endpoint or tenant: a client secret the file leaves out is cleared, and the grant goes (validation/destination.ts).
+      const moved = row ? tokenDestinationChanges(row, token) : [];
+      const secretCleared = moved.length > 0 && Boolean(row?.clientSecret) && token.clientSecret === undefined;
       const result = merged(token, stored);
       // The rules look at whether a secret is set; a kept one is not decrypted for that.
-      const secretSet = token.clientSecret ?? (row?.clientSecret ? 'stored' : null);
-      const fieldProblems: FieldError[] = configurationProblems({ ...result, clientSecret: secretSet }, { allowHttpLoopback });
+      const secretSet = token.clientSecret ?? (row?.clientSecret && !secretCleared ? 'stored' : null);
+      const fieldProblems: FieldError[] = [
+        ...(secretCleared ? [secretRequiredAgain('clientSecret', moved, 'import')] : []),
+        ...configurationProblems({ ...result, clientSecret: secretSet }, { allowHttpLoopback }).filter((p) => !(secretCleared && p.path[0] === 'clientSecret')),
+      ];
       const problems = fieldProblems.map((p) => ({ path: documentPath(p.path[0], token.grantType), message: p.message }));
 
       const hasTokens = (grant: Grant | undefined) => Boolean(grant?.accessToken || grant?.refreshToken);
@@ -175,6 +182,8 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
           const data: Record<string, unknown> = { ...config };
           if (clientId !== undefined) data.clientId = clientId;
           if (clientSecret !== undefined) data.clientSecret = secrets.encrypt(clientSecret, FIELD.clientSecret);
+          else if (secretCleared) data.clientSecret = null;
+          if (moved.length && !grant) Object.assign(data, DROPPED_GRANT);
           if (grant) Object.assign(data, grantData(grant, secrets), { status: hasTokens(grant) ? 'valid' : 'not-authorized', lastError: null });
           if (fieldProblems.length) {
             Object.assign(data, configurationMark());
@@ -184,7 +193,8 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
             Object.assign(data, { status: tokensAfter ? 'valid' : 'not-authorized', lastError: null });
           }
           await db.update({ where: { id: row.id }, data });
-          await record('token.updated', row.id, { fields: changes, needsConfiguration: fieldProblems.length > 0 });
+          const clearedSecrets = [...(secretCleared ? ['clientSecret'] : []), ...(moved.length && !grant ? (['accessToken', 'refreshToken'] as const).filter((f) => row[f]) : [])];
+          await record('token.updated', row.id, { fields: changes, needsConfiguration: fieldProblems.length > 0, ...(clearedSecrets.length ? { clearedSecrets } : {}) });
         },
       };
     });

@@ -99,10 +99,11 @@ export const InboundAccountPage = () => {
     initial: () => (presets.data ? emptyInbound(infoOf('imaps') ?? presets.data.types[0]) : null),
     validate: (v, hasPassword) => validateInbound(t, v, infoOf(v.type)!, hasPassword),
     toInput: (v) => toInboundInput(v, infoOf(v.type)!),
+    destination: (v) => [v.type, v.host.trim(), v.port ?? ''].join(' '),
     fieldLabel: (field) => fieldLabel(t, field),
     createdMessage: (name) => t('account.created', 'Account “{name}” created. Next: Test & confirm.', { name }),
   });
-  const { isNew, permissions, current, readOnly, values, setValues, set, errors, setErrors, failure, setFailure, busy } = editor;
+  const { isNew, permissions, current, readOnly, values, setValues, set, errors, setErrors, failure, setFailure, busy, passwordKept, passwordHint } = editor;
 
   const gate = editor.gate(presets);
   if (gate || !values || !presets.data) return gate;
@@ -308,7 +309,8 @@ export const InboundAccountPage = () => {
                     <SecretInput
                       name="password"
                       label={label('password')}
-                      isSet={current?.hasPassword ?? false}
+                      isSet={passwordKept}
+                      hint={passwordHint}
                       required
                       disabled={readOnly}
                       value={values.password}

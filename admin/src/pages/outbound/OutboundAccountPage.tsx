@@ -86,10 +86,11 @@ export const OutboundAccountPage = () => {
     initial: emptyOutbound,
     validate: (v, hasPassword) => validateOutbound(t, v, hasPassword),
     toInput: toOutboundInput,
+    destination: (v) => [v.type, v.host.trim(), v.port ?? '', v.security].join(' '),
     fieldLabel: (field) => fieldLabel(t, field),
     createdMessage: (name) => t('outbound.created', 'Account “{name}” created. Next: send a test message.', { name }),
   });
-  const { isNew, permissions, current, readOnly, values, setValues, set, errors, setErrors, failure, setFailure, busy } = editor;
+  const { isNew, permissions, current, readOnly, values, setValues, set, errors, setErrors, failure, setFailure, busy, passwordKept, passwordHint } = editor;
 
   const gate = editor.gate(presets);
   if (gate || !values || !presets.data) return gate;
@@ -314,7 +315,8 @@ export const OutboundAccountPage = () => {
                       <SecretInput
                         name="password"
                         label={label('password')}
-                        isSet={current?.hasPassword ?? false}
+                        isSet={passwordKept}
+                      hint={passwordHint}
                         required
                         disabled={readOnly}
                         value={values.password}

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { adminClients, type AdminClient } from '../helpers/admin';
+import { testDatabaseKind } from '../helpers/database';
+import { startStrapi, type TestStrapi } from '../helpers/strapi';
+import { storedSecrets, TOKEN_UID } from '../helpers/tokens';
+import { transferApi } from '../helpers/transfer';
+
+/**
+ * Secrets are bound to where they are sent (validation/destination.ts): changing a token's issuer,
+ * endpoints or tenant, or an account's type, host, port or security mode, needs the secret again
+ * in the same request, and an import that does so without the secret clears it.
+ */
+
+const INBOUND_UID = 'plugin::mail-auth.inbound-account';
+const OUTBOUND_UID = 'plugin::mail-auth.outbound-account';
+const SECRET = 'client-secret-bound-1';
+
+describe(`secrets bound to their destination (${testDatabaseKind()})`, () => {
+  let app: TestStrapi;
+  let admin: AdminClient;
+  const { exportYaml, importOk } = transferApi(() => admin);
+  const secrets = () => app.strapi.plugin('mail-auth').service('secrets');
+
+  before(async () => {
+    app = await startStrapi({ env: { MAIL_AUTH_RUN_JOBS: 'false' } });
+    ({ superAdmin: admin } = await adminClients(app.strapi, app.url));
+  });
+  after(async () => {
+    await app?.stop();
+  });
+
+  /** A generic token with a client secret and a stored grant (as after Generate tokens). */
+  async function grantedToken(name: string) {
+    const res = await admin.post('/mail-auth/tokens', {
+      name, template: 'generic', clientId: `id-${name}`, clientSecret: SECRET, issuer: 'https://idp.example',
+      authorizationEndpoint: 'https://idp.example/authorize', tokenEndpoint: 'https://idp.example/token', scope: 'mail offline_access',
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    await app.strapi.db.query(TOKEN_UID).update({
+      where: { id: res.body.id },
+      data: {
+        accessToken: secrets().encrypt('access-of-idp', 'oauth-token.accessToken'), accessTokenExpiresAt: new Date(Date.now() + 3_600_000),
+        refreshToken: secrets().encrypt('refresh-of-idp', 'oauth-token.refreshToken'), status: 'valid', grantedBy: 'alice@example.test',
+      },
+    });
+    return res.body.id as number;
+  }
+
+  test('a token: another token endpoint, issuer or authorization endpoint needs the client secret again, and drops the grant', async () => {
+    const id = await grantedToken('bound token');
+    for (const change of [{ tokenEndpoint: 'https://elsewhere.example/token' }, { issuer: 'https://elsewhere.example' }, { authorizationEndpoint: 'https://elsewhere.example/authorize' }]) {
+      const refused = await admin.put(`/mail-auth/tokens/${id}`, change);
+      assert.equal(refused.status, 400, JSON.stringify(change));
+      const [error] = refused.body.error.details.errors;
+      assert.deepEqual(error.path, ['clientSecret']);
+      assert.match(error.message, /is needed again: \w+ \(https:\/\/idp\.example.* → https:\/\/elsewhere\.example.*\) changes, and a stored secret is never sent to a new destination; enter it again, or set it to null/);
+    }
+    // refused: nothing changed, the grant is still there
+    assert.equal((await storedSecrets(app.strapi, id)).refreshToken, 'refresh-of-idp');
+
+    // a change elsewhere keeps everything
+    const kept = await admin.put(`/mail-auth/tokens/${id}`, { description: 'only the description', tokenEndpoint: 'https://idp.example/token' });
+    assert.equal(kept.status, 200);
+    assert.deepEqual(kept.body.clearedSecrets, []);
+    assert.equal(kept.body.hasRefreshToken, true);
+
+    const moved = await admin.put(`/mail-auth/tokens/${id}`, { tokenEndpoint: 'https://elsewhere.example/token', clientSecret: 'secret-of-elsewhere' });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    assert.deepEqual(moved.body.clearedSecrets, ['accessToken', 'refreshToken']);
+    assert.equal(moved.body.status, 'not-authorized');
+    assert.equal(moved.body.hasRefreshToken, false);
+    assert.equal(moved.body.hasAccessToken, false);
+    assert.equal(moved.body.grantedBy, null);
+    const stored = await storedSecrets(app.strapi, id);
+    assert.deepEqual([stored.accessToken, stored.refreshToken, stored.clientSecret], [undefined, undefined, 'secret-of-elsewhere']);
+
+    // removing the secret on purpose (null) is allowed too
+    const removed = await admin.put(`/mail-auth/tokens/${id}`, { tokenEndpoint: 'https://third.example/token', clientSecret: null });
+    assert.equal(removed.status, 200);
+    assert.equal(removed.body.hasClientSecret, false);
+    const activity = await app.strapi.db.query('plugin::mail-auth.activity').findMany({ where: { subjectId: id, kind: 'token.updated' } });
+    assert.ok(activity.some((a: { details?: { clearedSecrets?: string[] } }) => a.details?.clearedSecrets?.includes('refreshToken')));
+  });
+
+  test('an inbound account: another type, host or port needs the password again; OAuth2 sign-in drops it', async () => {
+    const created = await admin.post('/mail-auth/inbound-accounts', { name: 'bound inbox', type: 'imaps', host: 'mail.example.test', port: 993, login: 'alice', password: 'imap-pass-1' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id;
+    for (const change of [{ host: 'evil.example' }, { port: 1993 }, { type: 'imap-starttls' }]) {
+      const refused = await admin.put(`/mail-auth/inbound-accounts/${id}`, change);
+      assert.equal(refused.status, 400, JSON.stringify(change));
+      assert.deepEqual(refused.body.error.details.errors.map((e: { path: string[] }) => e.path), [['password']]);
+      assert.match(refused.body.error.details.errors[0].message, /is needed again: (host|port|type) \(.* → .*\) changes, and a stored secret is never sent to a new destination/);
+    }
+    // the same destination spelled again, or another field: kept
+    const same = await admin.put(`/mail-auth/inbound-accounts/${id}`, { host: 'mail.example.test', port: 993, folder: 'Support' });
+    assert.equal(same.status, 200, JSON.stringify(same.body));
+    assert.equal(same.body.hasPassword, true);
+    const moved = await admin.put(`/mail-auth/inbound-accounts/${id}`, { host: 'new.example.test', password: 'imap-pass-2' });
+    assert.equal(moved.status, 200);
+    assert.deepEqual(moved.body.clearedSecrets, []);
+    const row = await app.strapi.db.query(INBOUND_UID).findOne({ where: { id } });
+    assert.equal(secrets().open(row.password, 'inbound-account.password'), 'imap-pass-2');
+  });
+
+  test('an outbound account: another host, port or security mode needs the password again', async () => {
+    const created = await admin.post('/mail-auth/outbound-accounts', {
+      name: 'bound sender', type: 'smtp', host: 'smtp.example.test', port: 465, security: 'tls', authentication: 'password', username: 'alice', password: 'smtp-pass-1', fromAddress: 'alice@example.test',
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id;
+    for (const change of [{ host: 'evil.example' }, { port: 2465 }, { security: 'starttls' }]) {
+      const refused = await admin.put(`/mail-auth/outbound-accounts/${id}`, change);
+      assert.equal(refused.status, 400, JSON.stringify(change));
+      assert.deepEqual(refused.body.error.details.errors.map((e: { path: string[] }) => e.path), [['password']]);
+    }
+    // signing in no more: the password is not kept for a later switch back
+    const open = await admin.put(`/mail-auth/outbound-accounts/${id}`, { host: 'relay.example.test', useAuthentication: false });
+    assert.equal(open.status, 200, JSON.stringify(open.body));
+    assert.deepEqual(open.body.clearedSecrets, ['password']);
+    assert.equal(open.body.hasPassword, false);
+    assert.equal((await app.strapi.db.query(OUTBOUND_UID).findOne({ where: { id } })).password, null);
+  });
+
+  test('an import that changes the host without a password clears it; a token endpoint without a secret clears the secret and the grant', async () => {
+    const token = await grantedToken('imported bound token');
+    const created = await admin.post('/mail-auth/inbound-accounts', { name: 'imported bound inbox', type: 'imaps', host: 'mail.example.test', port: 993, login: 'bob', password: 'imap-pass-3' });
+    assert.equal(created.status, 201);
+    const yaml = await exportYaml('?names=imported%20bound%20inbox,imported%20bound%20token');
+    assert.doesNotMatch(yaml, /imap-pass-3|client-secret-bound/);
+    const moved = yaml.replace(/Host: mail\.example\.test/, 'Host: evil.example').replace(/https:\/\/idp\.example\/token/g, 'https://evil.example/token');
+    assert.notEqual(moved, yaml);
+    const unchanged = await importOk(yaml, { overwrite: true });
+    assert.equal(unchanged.updated.length, 0, 'the same file changes nothing, secrets included');
+    assert.equal((await storedSecrets(app.strapi, token)).clientSecret, SECRET);
+
+    const report = await importOk(moved, { overwrite: true });
+    assert.deepEqual(report.updated.map((u) => u.name).sort(), ['imported bound inbox', 'imported bound token']);
+    const problems = Object.fromEntries(report.needsConfiguration.map((n) => [n.name, n.problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ')]));
+    assert.match(problems['imported bound inbox'], /Password: is needed again: host \(mail\.example\.test → evil\.example\) changes.*the stored one was cleared/);
+    assert.match(problems['imported bound token'], /ClientSecret: is needed again: tokenEndpoint/);
+    const account = await app.strapi.db.query(INBOUND_UID).findOne({ where: { id: created.body.id } });
+    assert.equal(account.host, 'evil.example');
+    assert.equal(account.password, null);
+    const stored = await storedSecrets(app.strapi, token);
+    assert.deepEqual([stored.clientSecret, stored.accessToken, stored.refreshToken], [undefined, undefined, undefined]);
+    assert.equal(stored.row.tokenEndpoint, 'https://evil.example/token');
+  });
+});
