@@ -271,7 +271,7 @@ describe(`YAML export and import of mail accounts (${testDatabaseKind()})`, () =
     assert.equal(await snapshot(), before);
   });
 
-  test('overwrite off skips, on updates; entries not in the file untouched; a password left out is kept; confirmation goes with a connection change', async () => {
+  test('overwrite off skips, on updates; entries not in the file untouched; a password left out is kept, but not for another host; confirmation goes with a connection change', async () => {
     await removeAll();
     await seed();
     const doc = (parse(await exportYaml()) as Entry[]).filter((e) => e.Name !== 'legacy pop3');
@@ -308,8 +308,12 @@ describe(`YAML export and import of mail accounts (${testDatabaseKind()})`, () =
     assert.equal(imaps.host, 'imap2.example.com');
     assert.equal(imaps.confirmed, false, 'another host: to be tested again');
     assert.equal(imaps.imapLastUid, null, 'and the cursors of the old server are gone');
-    assert.equal(await password(INBOUND_UID, 'support imaps'), IMAP_PASSWORD, 'the password left out of the file is kept');
-    assert.equal(imaps.lastError?.code, 'X', 'state is not the file’s business');
+    // Another host and no password in the file: the stored one is not sent there, it is cleared,
+    // and the account is marked as needing it (validation/destination.ts).
+    assert.equal(await password(INBOUND_UID, 'support imaps'), undefined, 'a password left out of the file is not kept for another host');
+    assert.equal(imaps.lastError?.code, 'CONFIGURATION_REQUIRED');
+    assert.match(imaps.lastError?.advice, /password: is needed again: host \(imap\.example\.com → imap2\.example\.com\) changes/);
+    assert.deepEqual(overwriting.needsConfiguration.map((n) => n.name), ['support imaps']);
     const relay = await row(OUTBOUND_UID, 'smtp relay');
     assert.equal(relay.description, 'only the description');
     assert.equal(relay.confirmed, true, 'a description is no connection setting');

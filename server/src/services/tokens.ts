@@ -519,7 +519,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // clientSecret: absent keeps the stored one, null or '' removes it.
       const { clientSecret, ...rest } = input;
       const merged = { ...row, ...rest, clientSecret: clientSecret === undefined ? row.clientSecret : clientSecret } as Partial<TokenFields>;
-      // Another issuer, endpoint or tenant: the stored secret must be given again, the grant goes.
+      // Another issuer or endpoint: the stored secret must be given again, the grant goes.
       const moved = tokenDestinationChanges(row, merged);
       if (moved.length && row.clientSecret && clientSecret === undefined) {
         throw validationError([secretRequiredAgain('clientSecret', moved)], 'Invalid token');

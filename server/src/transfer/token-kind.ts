@@ -127,7 +127,7 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
       const row = sameName(rows, token.name);
       // Decrypt only what the file would compare against: a secret left out is kept, not compared.
       const stored = row && exportedFrom(row, secrets, { clientSecret: token.clientSecret !== undefined, grant: token.grant !== undefined });
-      // Another issuer, endpoint or tenant: a client secret the file leaves out is cleared, and the grant goes (validation/destination.ts).
+      // Another issuer or endpoint: a client secret the file leaves out is cleared, and the grant goes (validation/destination.ts).
       const moved = row ? tokenDestinationChanges(row, token) : [];
       const secretCleared = moved.length > 0 && Boolean(row?.clientSecret) && token.clientSecret === undefined;
       const result = merged(token, stored);

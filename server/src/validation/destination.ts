@@ -4,7 +4,7 @@ import type { FieldError } from './format-issues';
 /**
  * Secrets are bound to where they are sent. Whoever may update an entry must not be able to
  * send its stored secrets somewhere else by changing only where it points: a token's client
- * secret and refresh token go to its token endpoint (found at its issuer, for its tenant); an
+ * secret and refresh token go to its token endpoint (or the one found at its issuer); an
  * account's password goes to its host and port, in its security mode. A change of any of these
  * needs the secret again in the same request (the admin API) or clears it (an import; the
  * entry is then marked as needing configuration), and a token's grant is dropped either way:
@@ -25,8 +25,12 @@ function changes(fields: readonly string[], stored: Record<string, unknown>, nex
     .map((field) => ({ field, from: norm(stored[field]), to: norm(next[field]) }));
 }
 
-/** Where a token's secrets go: its issuer, endpoints and (Microsoft) tenant. */
-export const TOKEN_DESTINATION_FIELDS = ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'tenant'] as const;
+/**
+ * Where a token's secrets go: its issuer and endpoints. Not the tenant of a Microsoft template:
+ * its endpoints stay at login.microsoftonline.com whatever the tenant, and Microsoft shows no
+ * tenant the secrets sent to it.
+ */
+export const TOKEN_DESTINATION_FIELDS = ['issuer', 'authorizationEndpoint', 'tokenEndpoint'] as const;
 
 export function tokenDestinationChanges(stored: object, next: object): DestinationChange[] {
   return changes(TOKEN_DESTINATION_FIELDS, stored as Record<string, unknown>, next as Record<string, unknown>);

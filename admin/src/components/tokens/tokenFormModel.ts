@@ -150,10 +150,10 @@ export const serverFieldErrors = (t: Translate, fields: FieldErrors): FieldError
   );
 
 /** The fields that say where the client secret and the grant are sent (server/src/validation/destination.ts). */
-const DESTINATION_FIELDS = ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'tenant'] as const;
+const DESTINATION_FIELDS = ['issuer', 'authorizationEndpoint', 'tokenEndpoint'] as const;
 
 /**
- * Whether the form points a saved token at another issuer, endpoint or tenant: then the server
+ * Whether the form points a saved token at another issuer or endpoint: then the server
  * keeps neither its client secret (it must be entered again) nor its grant (authorize again).
  */
 export const destinationChanged = (values: TokenFormValues, saved: TokenFormValues): boolean =>

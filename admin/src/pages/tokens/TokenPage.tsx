@@ -67,11 +67,11 @@ export const TokenPage = () => {
     return token.failure?.status === 404 ? <Page.NoData content={t('token.notFound', 'This token does not exist (any more).')} /> : <Page.Error />;
   }
   const current = token.data;
-  // Another issuer, endpoint or tenant: the server keeps neither the stored client secret nor the grant.
+  // Another issuer or endpoint: the server keeps neither the stored client secret nor the grant.
   const moved = Boolean(template && values && destinationChanged(values, initialValues(template, current)));
   const secretKept = current.hasClientSecret && !moved;
   const movedNotice = moved
-    ? t('token.destinationChanged', 'The issuer, endpoints or tenant changed: enter the client secret again (a stored secret is never sent to a new server). Saving drops the access and refresh tokens: click Generate tokens afterwards.')
+    ? t('token.destinationChanged', 'The issuer or endpoints changed: enter the client secret again (a stored secret is never sent to a new server). Saving drops the access and refresh tokens: click Generate tokens afterwards.')
     : undefined;
 
   const save = async () => {
