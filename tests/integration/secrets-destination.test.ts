@@ -148,4 +148,43 @@ describe(`secrets bound to their destination (${testDatabaseKind()})`, () => {
     assert.deepEqual([stored.clientSecret, stored.accessToken, stored.refreshToken], [undefined, undefined, undefined]);
     assert.equal(stored.row.tokenEndpoint, 'https://evil.example/token');
   });
+
+  test('credentials over plain text: refused except to loopback or with allowInsecureAuth, at save and when connecting', async () => {
+    const plain = { type: 'imap', login: 'alice', password: 'plain-pass', pollInterval: 300 };
+    const refused = await admin.post('/mail-auth/inbound-accounts', { ...plain, name: 'plain imap', host: 'mail.example.test' });
+    assert.equal(refused.status, 400);
+    const [error] = refused.body.error.details.errors;
+    assert.deepEqual(error.path, ['type']);
+    assert.match(error.message, /sends the credentials unencrypted to mail\.example\.test: choose IMAPS \(TLS\) or IMAP with STARTTLS, or set allowInsecureAuth/);
+    const pop = await admin.post('/mail-auth/inbound-accounts', { ...plain, type: 'pop3', name: 'plain pop3', host: '10.0.0.5' });
+    assert.deepEqual(pop.body.error.details.errors.map((e: { path: string[] }) => e.path), [['type']]);
+    for (const host of ['127.0.0.1', 'localhost', '::1']) {
+      const local = await admin.post('/mail-auth/inbound-accounts', { ...plain, name: `plain to ${host}`, host });
+      assert.equal(local.status, 201, `${host}: ${JSON.stringify(local.body)}`);
+    }
+    const allowed = await admin.post('/mail-auth/inbound-accounts', { ...plain, name: 'plain allowed', host: 'legacy.example.test', allowInsecureAuth: true });
+    assert.equal(allowed.status, 201, JSON.stringify(allowed.body));
+    assert.equal(allowed.body.allowInsecureAuth, true);
+
+    const smtp = { type: 'smtp', host: 'smtp.example.test', port: 25, security: 'none', authentication: 'password', username: 'u', password: 'p', fromAddress: 'a@example.test' };
+    const smtpRefused = await admin.post('/mail-auth/outbound-accounts', { ...smtp, name: 'plain smtp' });
+    assert.equal(smtpRefused.status, 400);
+    assert.deepEqual(smtpRefused.body.error.details.errors.map((e: { path: string[] }) => e.path), [['security']]);
+    assert.match(smtpRefused.body.error.details.errors[0].message, /unencrypted to smtp\.example\.test: choose the security mode starttls/);
+    assert.equal((await admin.post('/mail-auth/outbound-accounts', { ...smtp, name: 'plain relay', useAuthentication: false, password: undefined })).status, 201, 'no credentials: nothing to protect');
+    assert.equal((await admin.post('/mail-auth/outbound-accounts', { ...smtp, name: 'plain smtp allowed', allowInsecureAuth: true })).status, 201);
+
+    // a row stored before the rule (or written past it) is refused when it would connect
+    await app.strapi.db.query(INBOUND_UID).update({ where: { id: allowed.body.id }, data: { allowInsecureAuth: false } });
+    const fetched = await admin.post(`/mail-auth/inbound-accounts/${allowed.body.id}/fetch`);
+    assert.equal(fetched.status, 200, JSON.stringify(fetched.body));
+    assert.equal(fetched.body.errors[0]?.code, 'VALIDATION');
+    assert.match(fetched.body.errors[0].message, /type sends the credentials unencrypted to legacy\.example\.test/);
+    const outboundRow = await app.strapi.db.query(OUTBOUND_UID).findOne({ where: { name: 'plain smtp allowed' } });
+    await app.strapi.db.query(OUTBOUND_UID).update({ where: { id: outboundRow.id }, data: { allowInsecureAuth: false } });
+    const sent = await admin.post(`/mail-auth/outbound-accounts/${outboundRow.id}/test`, { to: 'b@example.test' });
+    assert.equal(sent.status, 400, JSON.stringify(sent.body));
+    assert.match(sent.body.error.message, /security none sends the credentials unencrypted to smtp\.example\.test/);
+    assert.deepEqual(sent.body.error.details.errors.map((e: { path: string[] }) => e.path), [['security']]);
+  });
 });

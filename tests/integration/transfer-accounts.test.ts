@@ -63,7 +63,7 @@ describe(`YAML export and import of mail accounts (${testDatabaseKind()})`, () =
     const generic = await post('tokens', { name: 'idp generic', template: 'generic', clientId: 'client-idp', clientSecret: SECRET, issuer: 'https://idp.example', scope: 'mail' });
 
     await post('inbound-accounts', { name: 'support imaps', type: 'imaps', host: 'imap.example.com', port: 993, login: 'support@example.com', password: IMAP_PASSWORD, trustedCertificate: caPem, folder: 'Tickets', actionAfterFetch: 'move', moveTo: 'Done', pollInterval: 60, queue: 'Support', description: 'Line one\nline two: with a colon' });
-    await post('inbound-accounts', { name: 'legacy pop3', type: 'pop3', host: 'pop.example.com', login: 'legacy', password: 'pop-secret', actionAfterFetch: 'delete', certificateValidation: false, active: false });
+    await post('inbound-accounts', { name: 'legacy pop3', type: 'pop3', host: 'pop.example.com', login: 'legacy', password: 'pop-secret', actionAfterFetch: 'delete', certificateValidation: false, allowInsecureAuth: true, active: false });
     await post('inbound-accounts', { name: 'graph shared', type: 'microsoft-graph', authentication: 'oauth2', oauthToken: appOnly.id, mailbox: 'shared@contoso.com', scope: 'application', application: 'helpdesk', trusted: true, maxMessagesPerPoll: 50 });
     await post('inbound-accounts', { name: 'gmail', type: 'gmail-api', authentication: 'oauth2', oauthToken: google.id });
     await post('inbound-accounts', { name: 'imap oauth', type: 'imap-starttls', host: 'mail.idp.example', authentication: 'oauth2', oauthToken: generic.id, login: 'alice@idp.example' });
@@ -112,26 +112,26 @@ describe(`YAML export and import of mail accounts (${testDatabaseKind()})`, () =
     for (const e of doc.filter((x) => x.Kind !== 'OAuth2Token')) assert.deepEqual(Object.keys(e), ['Kind', 'Name', 'Config'], e.Name);
     const imaps = doc.find((e) => e.Name === 'support imaps')!;
     assert.deepEqual(Object.keys(imaps.Config), [
-      'Type', 'Host', 'Port', 'CertificateValidation', 'TrustedCertificate', 'Login', 'Authentication', 'Folder', 'ActionAfterFetch', 'MoveTo',
+      'Type', 'Host', 'Port', 'CertificateValidation', 'TrustedCertificate', 'AllowInsecureAuth', 'Login', 'Authentication', 'Folder', 'ActionAfterFetch', 'MoveTo',
       'PollInterval', 'MaxMessagesPerPoll', 'Queue', 'Trusted', 'Scope', 'Active', 'Description',
     ]);
     assert.equal(imaps.Config.TrustedCertificate, caPem);
     assert.equal(imaps.Config.Port, 993, 'numbers are written as numbers');
     assert.match(yaml, /\n {4}Port: 993\n/);
     assert.deepEqual(doc.find((e) => e.Name === 'graph shared')!.Config, {
-      Type: 'microsoft-graph', CertificateValidation: true, Mailbox: 'shared@contoso.com', Authentication: 'oauth2', OAuth2Token: 'exo app-only', Folder: 'INBOX',
+      Type: 'microsoft-graph', CertificateValidation: true, AllowInsecureAuth: false, Mailbox: 'shared@contoso.com', Authentication: 'oauth2', OAuth2Token: 'exo app-only', Folder: 'INBOX',
       ActionAfterFetch: 'mark-seen', PollInterval: 300, MaxMessagesPerPoll: 50, Trusted: true, Scope: 'application', Application: 'helpdesk', Active: true,
     });
     assert.deepEqual(doc.find((e) => e.Name === 'legacy pop3')!.Config, {
-      Type: 'pop3', Host: 'pop.example.com', CertificateValidation: false, Login: 'legacy', Authentication: 'password', ActionAfterFetch: 'delete',
+      Type: 'pop3', Host: 'pop.example.com', CertificateValidation: false, AllowInsecureAuth: true, Login: 'legacy', Authentication: 'password', ActionAfterFetch: 'delete',
       PollInterval: 300, MaxMessagesPerPoll: 500, Trusted: false, Scope: 'organization', Active: false,
     });
     assert.deepEqual(doc.find((e) => e.Name === 'smtp oauth')!.Config, {
-      Type: 'smtp', Host: 'smtp.idp.example', Port: 587, Security: 'starttls', VerifyCertificate: true, UseAuthentication: true, Authentication: 'oauth2',
+      Type: 'smtp', Host: 'smtp.idp.example', Port: 587, Security: 'starttls', VerifyCertificate: true, AllowInsecureAuth: false, UseAuthentication: true, Authentication: 'oauth2',
       Username: 'alice@idp.example', OAuth2Token: 'idp generic', FromAddress: 'alice@idp.example', Usage: 'application', ApplicationName: 'tickets', Active: true,
     });
     assert.deepEqual(Object.keys(doc.find((e) => e.Name === 'smtp relay')!.Config), [
-      'Type', 'Host', 'Port', 'Security', 'VerifyCertificate', 'TrustedCertificate', 'Domain', 'UseAuthentication', 'Authentication', 'Username', 'FromAddress', 'FromName', 'Usage', 'Active',
+      'Type', 'Host', 'Port', 'Security', 'VerifyCertificate', 'TrustedCertificate', 'AllowInsecureAuth', 'Domain', 'UseAuthentication', 'Authentication', 'Username', 'FromAddress', 'FromName', 'Usage', 'Active',
     ]);
     for (const secret of [SECRET, IMAP_PASSWORD, 'pop-secret', SMTP_PASSWORD]) assert.ok(!yaml.includes(secret), 'no secret in the export');
     for (const state of ['onfirmed', 'LastPoll', 'lastPoll', 'Uid', 'Cursor', 'LastError', 'lastSent', 'CreatedAt', 'createdAt']) assert.ok(!yaml.includes(state), state);

@@ -1,7 +1,9 @@
 import { isIP } from 'node:net';
 
 import { MailAuthError } from '../errors';
-import { TYPE_INFO, type AccountType, type ActionAfterFetch } from './account-types';
+import { isLoopbackHost } from '../net/loopback';
+import { plaintextCredentialsError } from '../validation/plaintext-credentials';
+import { PLAINTEXT_REMEDY, TYPE_INFO, type AccountType, type ActionAfterFetch } from './account-types';
 import type { FailureContext } from './advice';
 import { GmailSource } from './gmail';
 import { GraphSource } from './graph';
@@ -20,6 +22,7 @@ export interface AccountRow {
   port?: number | null;
   certificateValidation?: boolean | null;
   trustedCertificate?: string | null;
+  allowInsecureAuth?: boolean | null;
   login?: string | null;
   mailbox?: string | null;
   authentication?: 'password' | 'oauth2' | null;
@@ -47,7 +50,6 @@ export interface SourceEnvironment {
 
 export type RestBases = Pick<SourceEnvironment, 'graphBaseUrl' | 'gmailBaseUrl' | 'allowHttpLoopback'>;
 
-const LOOPBACK = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 
 /**
  * Graph's or Gmail's root for an account: the plugin's graphBaseUrl / gmailBaseUrl, unless the
@@ -55,7 +57,7 @@ const LOOPBACK = (host: string) => host === 'localhost' || host === '::1' || (is
  */
 export function restBaseUrl(row: Pick<AccountRow, 'type' | 'host' | 'port'>, bases: RestBases): string {
   if (!row.host) return (TYPE_INFO[row.type].protocol === 'graph' ? bases.graphBaseUrl : bases.gmailBaseUrl).replace(/\/+$/, '');
-  const http = bases.allowHttpLoopback && LOOPBACK(row.host);
+  const http = bases.allowHttpLoopback && isLoopbackHost(row.host);
   const host = isIP(row.host) === 6 ? `[${row.host}]` : row.host;
   return `${http ? 'http' : 'https'}://${host}${row.port && row.port !== (http ? 80 : 443) ? `:${row.port}` : ''}`;
 }
@@ -144,6 +146,11 @@ export function createSource(row: AccountRow, env: SourceEnvironment): { source:
     credentials = { kind: 'password', password };
   }
   const { host, port } = endpointOf(row, env);
+  // Also for rows stored before the rule (or by an import): the rule holds when connecting.
+  const plaintext = plaintextCredentialsError('type', { plaintext: info.security === 'none', sendsCredentials: true, host, allowInsecureAuth: row.allowInsecureAuth }, PLAINTEXT_REMEDY[info.protocol]);
+  if (plaintext) {
+    throw new MailAuthError('VALIDATION', `Account "${row.name}": type ${plaintext.message}`, { advice: `Edit the account: ${PLAINTEXT_REMEDY[info.protocol]}.`, errors: [plaintext] });
+  }
   const rest = info.protocol === 'graph' || info.protocol === 'gmail';
   const settings: SourceSettings = {
     accountName: row.name,

@@ -11,6 +11,7 @@ export interface OutboundAccountRow {
   port?: number | null;
   security?: SmtpSecurity | null;
   verifyCertificate?: boolean | null;
+  allowInsecureAuth?: boolean | null;
   trustedCertificate?: string | null;
   domain?: string | null;
   useAuthentication?: boolean | null;

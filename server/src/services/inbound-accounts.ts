@@ -46,7 +46,7 @@ export interface InboundAccountRow extends AccountRow {
 }
 
 /** Changing any of these points the account at another mailbox: its confirmation no longer holds. */
-const CONNECTION_FIELDS = ['type', 'host', 'port', 'certificateValidation', 'trustedCertificate', 'login', 'mailbox', 'authentication', 'oauthToken', 'password', 'folder', 'moveTo', 'actionAfterFetch'] as const;
+const CONNECTION_FIELDS = ['type', 'host', 'port', 'certificateValidation', 'trustedCertificate', 'allowInsecureAuth', 'login', 'mailbox', 'authentication', 'oauthToken', 'password', 'folder', 'moveTo', 'actionAfterFetch'] as const;
 
 /**
  * What an update writes besides the fields it is given (`fields`, by name): a connection field
@@ -87,6 +87,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       port,
       certificateValidation: row.certificateValidation ?? true,
       trustedCertificate: row.trustedCertificate ?? null,
+      allowInsecureAuth: row.allowInsecureAuth ?? false,
       login: row.login ?? null,
       mailbox: row.mailbox ?? null,
       authentication: row.authentication ?? 'password',

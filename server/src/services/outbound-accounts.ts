@@ -28,7 +28,7 @@ export const PASSWORD_FIELD = 'outbound-account.password';
 
 /** Changing any of these means the account has to be tested again before it counts as confirmed. */
 const CONNECTION_FIELDS: (keyof OutboundAccountFields)[] = [
-  'type', 'host', 'port', 'security', 'verifyCertificate', 'trustedCertificate', 'domain',
+  'type', 'host', 'port', 'security', 'verifyCertificate', 'trustedCertificate', 'allowInsecureAuth', 'domain',
   'useAuthentication', 'authentication', 'username', 'password', 'oauthToken', 'fromAddress',
 ];
 
@@ -75,6 +75,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       security: row.security ?? null,
       verifyCertificate: row.verifyCertificate ?? true,
       trustedCertificate: row.trustedCertificate ?? null,
+      allowInsecureAuth: row.allowInsecureAuth ?? false,
       domain: row.domain ?? null,
       useAuthentication: row.useAuthentication ?? true,
       authentication: row.authentication ?? null,

@@ -10,7 +10,7 @@ import { accountKind } from './account-kind';
 
 /** The Config keys, in this order: the fields of the admin API in CamelCase (OAuth2Token: the token's name). */
 const FIELDS = [
-  'type', 'host', 'port', 'certificateValidation', 'trustedCertificate',
+  'type', 'host', 'port', 'certificateValidation', 'trustedCertificate', 'allowInsecureAuth',
   'login', 'mailbox', 'authentication', 'oauthToken', 'password',
   'folder', 'actionAfterFetch', 'moveTo', 'pollInterval', 'maxMessagesPerPoll',
   'queue', 'trusted', 'scope', 'application', 'active', 'description',

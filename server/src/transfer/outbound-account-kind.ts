@@ -8,7 +8,7 @@ import { accountKind, type AccountConfig } from './account-kind';
 
 /** The Config keys, in this order: the fields of the admin API in CamelCase (OAuth2Token: the token's name). */
 const FIELDS = [
-  'type', 'host', 'port', 'security', 'verifyCertificate', 'trustedCertificate', 'domain',
+  'type', 'host', 'port', 'security', 'verifyCertificate', 'trustedCertificate', 'allowInsecureAuth', 'domain',
   'useAuthentication', 'authentication', 'username', 'oauthToken', 'password',
   'fromAddress', 'fromName', 'usage', 'applicationName', 'active', 'description',
 ];

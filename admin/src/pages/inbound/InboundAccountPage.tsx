@@ -222,6 +222,17 @@ export const InboundAccountPage = () => {
                     <Grid.Item col={2} s={12} direction="column" alignItems="stretch">
                       <PortField name="port" label={label('port')} required disabled={readOnly} value={values.port} error={errors.port} onChange={(v) => set('port', v)} />
                     </Grid.Item>
+                    {info.security === 'none' && (
+                      <Grid.Item col={12} direction="column" alignItems="flex-start">
+                        <CheckboxField
+                          name="allowInsecureAuth"
+                          label={t('account.field.allowInsecureAuth', 'Send the password or token unencrypted (only to a server on a network you trust; not needed for localhost)')}
+                          checked={values.allowInsecureAuth}
+                          disabled={readOnly}
+                          onChange={(v) => set('allowInsecureAuth', v)}
+                        />
+                      </Grid.Item>
+                    )}
                     {info.security !== 'none' && (
                       <Grid.Item col={12} direction="column" alignItems="flex-start">
                         <CheckboxField

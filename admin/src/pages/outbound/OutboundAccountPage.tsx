@@ -233,6 +233,17 @@ export const OutboundAccountPage = () => {
                           onChange={(v) => set('domain', v)}
                         />
                       </Grid.Item>
+                      {values.security === 'none' && signIn !== 'none' && (
+                        <Grid.Item col={12} direction="column" alignItems="flex-start">
+                          <CheckboxField
+                            name="allowInsecureAuth"
+                            label={t('account.field.allowInsecureAuth', 'Send the password or token unencrypted (only to a server on a network you trust; not needed for localhost)')}
+                            checked={values.allowInsecureAuth}
+                            disabled={readOnly}
+                            onChange={(v) => set('allowInsecureAuth', v)}
+                          />
+                        </Grid.Item>
+                      )}
                       {values.security !== 'none' && (
                         <>
                           <Grid.Item col={12} direction="column" alignItems="flex-start">
