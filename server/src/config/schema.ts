@@ -9,6 +9,11 @@ export const pluginConfigSchema = z
   .object({
     /** Key for secrets at rest; when unset, Strapi's `admin.secrets.encryptionKey` is used. */
     encryptionKey: z.string().min(16, 'must be at least 16 characters').optional(),
+    /**
+     * Keys used before the current one: values they sealed stay readable (each value names its
+     * key) until rewritten. After a key change: old key here, then `strapi-mail-auth rekey`.
+     */
+    previousEncryptionKeys: z.array(z.string().min(16, 'must be at least 16 characters')).default([]),
     /** Refresh an access token when it expires within this many seconds. */
     refreshMargin: z.number().int().min(0).max(86_400).default(300),
     /** Cron expression of the refresh job. */

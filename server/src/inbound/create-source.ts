@@ -16,6 +16,8 @@ import type { AccessTokens, Credentials, MailSource, SourceSettings } from './ty
 /** An inbound account row as the sources need it (password still sealed, token populated). */
 export interface AccountRow {
   id: number;
+  /** Strapi's document id: the row the password is bound to. */
+  documentId?: string;
   name: string;
   type: AccountType;
   host?: string | null;
@@ -35,7 +37,7 @@ export interface AccountRow {
 
 export interface SourceEnvironment {
   /** Opens the sealed password. */
-  openPassword(sealed: string | null | undefined): string | undefined;
+  openPassword(sealed: string | null | undefined, row?: string): string | undefined;
   /** The one door to an access token (the `tokens` service). */
   getAccessToken(tokenId: number, options?: { forceRefresh?: boolean }): Promise<string>;
   timeout: number;
@@ -139,7 +141,7 @@ export function createSource(row: AccountRow, env: SourceEnvironment): { source:
     }
     credentials = { kind: 'token', tokens: accessTokens(row, env) };
   } else {
-    const password = env.openPassword(row.password);
+    const password = env.openPassword(row.password, row.documentId);
     if (!password) {
       throw new MailAuthError('VALIDATION', `Account "${row.name}" has no password`, { advice: 'Edit the account and enter its password.' });
     }

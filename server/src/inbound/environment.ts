@@ -16,7 +16,7 @@ export const pluginConfig = <K extends keyof PluginConfig>(strapi: Core.Strapi, 
 export function sourceEnvironment(strapi: Core.Strapi): SourceEnvironment {
   const plugin = strapi.plugin(PLUGIN_ID);
   return {
-    openPassword: (sealed) => plugin.service('secrets').open(sealed, PASSWORD_FIELD),
+    openPassword: (sealed, row) => plugin.service('secrets').open(sealed, PASSWORD_FIELD, row),
     getAccessToken: (tokenId, options) => plugin.service('tokens').getAccessToken(tokenId, options),
     timeout: pluginConfig(strapi, 'mailTimeout'),
     maxRetryAfter: pluginConfig(strapi, 'maxRetryAfter'),

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 import { assertNameFree, findByRef } from '../db/named-rows';
+import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
 import { testInboundAccount } from '../diagnose/inbound';
 import { MailAuthError, validationError } from '../errors';
@@ -160,7 +161,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const data: Record<string, unknown> = { ...rest };
     if (input.oauthToken !== undefined) data.oauthToken = token ? token.id : null;
     if (merged.authentication === 'password' && (stored?.oauthToken || input.oauthToken)) data.oauthToken = null;
-    if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD) : null;
+    // Made here rather than by Strapi for a new account: the password is bound to its row.
+    if (!stored) data.documentId = documentIds(1)[0];
+    const row = stored?.documentId ?? (data.documentId as string);
+    if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD, row) : null;
     // Not needed where it now points (OAuth2 sign-in): removed rather than kept for a later switch back.
     else if (moved.length) data.password = null;
     if (!stored) {

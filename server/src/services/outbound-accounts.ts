@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 
 import { assertNameFree, findByRef } from '../db/named-rows';
+import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
 import { StepRecorder, type TestReport } from '../diagnose/steps';
 import { MailAuthError, validationError } from '../errors';
@@ -141,9 +142,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const input = withDefaults(parseBody(createOutboundAccountSchema, body));
       await assertRules(input, Boolean(input.password));
       await assertUniqueName(input.name);
+      // Made here rather than by Strapi: the password is bound to its row.
+      const [documentId] = documentIds(1);
       const data: Record<string, unknown> = {
         ...input,
-        password: input.password ? secrets().encrypt(input.password, PASSWORD_FIELD) : null,
+        documentId,
+        password: input.password ? secrets().encrypt(input.password, PASSWORD_FIELD, documentId) : null,
         confirmed: false,
       };
       const created = (await db().create({ data })) as OutboundAccountRow;
@@ -173,7 +177,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const field of ['port', 'security', 'useAuthentication', 'authentication'] as const) {
         if (merged[field] !== undefined && merged[field] !== (row[field] ?? undefined)) data[field] = merged[field];
       }
-      if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD) : null;
+      if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD, row.documentId) : null;
       // Not needed where it now points (no authentication, OAuth2): removed rather than kept for a later switch back.
       else if (moved.length) data.password = null;
       const clearedSecrets = moved.length ? ['password'] : [];

@@ -33,7 +33,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const sinkFor = (row: OutboundAccountRow): MailSink => {
     const tokenId = tokenIdOf(row);
     return createSink(row, {
-      password: plugin().service('secrets').open(row.password, 'outbound-account.password'),
+      password: plugin().service('secrets').open(row.password, 'outbound-account.password', row.documentId),
       token: tokenId ? ({ forceRefresh }) => plugin().service('tokens').getAccessToken(tokenId, { forceRefresh }) : undefined,
       graphBaseUrl: config('graphBaseUrl'),
       gmailBaseUrl: config('gmailBaseUrl'),

@@ -4,6 +4,7 @@ import type { Core } from '@strapi/strapi';
 import type { PluginConfig } from '../config/schema';
 import { acquireLease, acquireLeases, extendLease, heldBy, RELEASED, releaseLease } from '../db/lease';
 import { assertNameFree, findByRef } from '../db/named-rows';
+import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
 import { stateWriter } from '../db/state-writer';
 import { MailAuthError, validationError } from '../errors';
@@ -38,6 +39,8 @@ export type TokenStatus = 'not-authorized' | 'valid' | 'expired' | 'reauthorizat
 /** A token row as stored (secrets encrypted). */
 export interface TokenRow extends Partial<TokenFields> {
   id: number;
+  /** Strapi's document id: the row each secret is bound to (services/secrets.ts). */
+  documentId?: string;
   name: string;
   template: string;
   grantType: 'authorization_code' | 'client_credentials';
@@ -229,7 +232,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       template,
       grantType: row.grantType,
       clientId: row.clientId,
-      clientSecret: secrets().open(row.clientSecret, 'oauth-token.clientSecret'),
+      clientSecret: secrets().open(row.clientSecret, 'oauth-token.clientSecret', row.documentId),
       clientAuthMethod: row.clientAuthMethod ?? 'client_secret_post',
       issuer: row.issuer || undefined,
       authorizationEndpoint: row.authorizationEndpoint || undefined,
@@ -296,7 +299,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const rotated = Boolean(set.refreshToken) && set.refreshToken !== sentRefreshToken;
     const now = new Date();
     const data: Record<string, unknown> = {
-      accessToken: secrets().encrypt(set.accessToken, 'oauth-token.accessToken'),
+      accessToken: secrets().encrypt(set.accessToken, 'oauth-token.accessToken', row.documentId),
       accessTokenExpiresAt: set.expiresAt,
       status: 'valid',
       lastRefreshAt: now,
@@ -306,7 +309,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       nextAttemptAt: null,
     };
     if (set.refreshToken) {
-      if (rotated) data.refreshToken = secrets().encrypt(set.refreshToken, 'oauth-token.refreshToken');
+      if (rotated) data.refreshToken = secrets().encrypt(set.refreshToken, 'oauth-token.refreshToken', row.documentId);
       data.refreshTokenExpiresAt = set.refreshTokenExpiresAt ?? null;
     }
     if (kind === 'authorized') {
@@ -387,7 +390,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (row.grantType === 'client_credentials') {
         set = await oauth.clientCredentials(settingsOf(row));
       } else {
-        const refreshToken = secrets().open(row.refreshToken, 'oauth-token.refreshToken');
+        const refreshToken = secrets().open(row.refreshToken, 'oauth-token.refreshToken', row.documentId);
         if (!refreshToken) {
           throw new MailAuthError(
             row.status === 'not-authorized' ? 'NOT_AUTHORIZED' : 'REAUTHORIZATION_REQUIRED',
@@ -499,10 +502,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       };
       assertRules(merged);
       await assertUniqueName(merged.name!);
+      // Made here rather than by Strapi: the client secret is bound to the row it goes into.
+      const [documentId] = documentIds(1);
       const data: Record<string, unknown> = {
         ...merged,
+        documentId,
         grantType: template!.grantType,
-        clientSecret: merged.clientSecret ? secrets().encrypt(merged.clientSecret, 'oauth-token.clientSecret') : null,
+        clientSecret: merged.clientSecret ? secrets().encrypt(merged.clientSecret, 'oauth-token.clientSecret', documentId) : null,
         status: 'not-authorized',
       };
       const row = (await db().create({ data })) as TokenRow;
@@ -533,7 +539,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         data.lastError = null;
       }
       if (clientSecret !== undefined) {
-        data.clientSecret = clientSecret ? secrets().encrypt(clientSecret, 'oauth-token.clientSecret') : null;
+        data.clientSecret = clientSecret ? secrets().encrypt(clientSecret, 'oauth-token.clientSecret', row.documentId) : null;
       }
       const clearedSecrets = moved.length ? GRANT_SECRETS.filter((f) => row[f]) : [];
       if (moved.length) Object.assign(data, DROPPED_GRANT);
@@ -573,11 +579,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const row = await find(ref);
       assertActive(row);
       if (!options.forceRefresh && isUsable(row, config('refreshMargin'))) {
-        return secrets().decrypt(row.accessToken!, 'oauth-token.accessToken');
+        return secrets().decrypt(row.accessToken!, 'oauth-token.accessToken', row.documentId);
       }
       assertRefreshable(row);
       const fresh = await renewShared(row.id, { force: Boolean(options.forceRefresh), askedAt, actor: options.actor });
-      return secrets().decrypt(fresh.accessToken!, 'oauth-token.accessToken');
+      return secrets().decrypt(fresh.accessToken!, 'oauth-token.accessToken', fresh.documentId);
     },
 
     /**

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 
 import { MailAuthError } from '../errors';
+import { documentIds } from '../db/document-id';
 import { PLUGIN_ID } from '../plugin-id';
 import { actorName, TOKEN_UID } from '../services/tokens';
 import { secretRequiredAgain, type DestinationChange } from '../validation/destination';
@@ -46,6 +47,7 @@ export interface ImportedAccount {
 
 /** A stored account, as much of it as the kinds read. */
 interface AccountRow {
+  documentId?: string;
   id: number;
   name: string;
   password?: string | null;
@@ -88,8 +90,8 @@ export interface AccountKindSpec {
 }
 
 interface Secrets {
-  encrypt(plain: string, field: string): string;
-  open(stored: string | null | undefined, field: string): string | undefined;
+  encrypt(plain: string, field: string, row?: string): string;
+  open(stored: string | null | undefined, field: string, row?: string): string | undefined;
 }
 
 const envelope = (kind: string) =>
@@ -201,7 +203,7 @@ export function accountKind(spec: AccountKindSpec): EntryKind<ImportedAccount> {
       const rows = await rowsNamed(strapi, names ? { name: { $in: [...names] } } : {});
       return rows.map((row) => ({
         name: row.name,
-        entry: write(row.name, configOf(row), withSecrets ? secrets.open(row.password, spec.passwordField) : undefined),
+        entry: write(row.name, configOf(row), withSecrets ? secrets.open(row.password, spec.passwordField, row.documentId) : undefined),
       }));
     },
 
@@ -241,7 +243,9 @@ export function accountKind(spec: AccountKindSpec): EntryKind<ImportedAccount> {
         const problems = inDocument(fieldProblems);
 
         const { oauthToken, ...fields } = config;
-        const encrypted = () => (password === undefined ? {} : { password: secrets.encrypt(password, spec.passwordField) });
+        // A new row's documentId is made here rather than by Strapi: the password is bound to its row.
+        const documentId = row?.documentId ?? documentIds(1)[0];
+        const encrypted = () => (password === undefined ? {} : { password: secrets.encrypt(password, spec.passwordField, documentId) });
         const record = (what: string, id: number, details: Record<string, unknown>) =>
           activity.record({ kind: `${spec.subject}.${what}`, subjectType: spec.subject, subjectId: id, subjectName: name, actor: actorName(actor), details: { via: 'import', ...details } });
         const needsConfiguration = fieldProblems.length > 0;
@@ -254,6 +258,7 @@ export function accountKind(spec: AccountKindSpec): EntryKind<ImportedAccount> {
               const data = {
                 ...fields,
                 name,
+                documentId,
                 oauthToken: await tokenId(oauthToken),
                 password: null,
                 ...encrypted(),
@@ -268,7 +273,7 @@ export function accountKind(spec: AccountKindSpec): EntryKind<ImportedAccount> {
         }
 
         // Decrypt only what the file would compare against: a password left out is kept, not compared.
-        const storedPassword = password === undefined ? undefined : (secrets.open(row.password, spec.passwordField) ?? null);
+        const storedPassword = password === undefined ? undefined : (secrets.open(row.password, spec.passwordField, row.documentId) ?? null);
         const changes = differingPaths(write(row.name, configOf(row), storedPassword), write(name, config, password));
         return {
           existing: { id: row.id, changes, conflicts: [] },

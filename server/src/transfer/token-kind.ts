@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 
+import { documentIds } from '../db/document-id';
 import { PLUGIN_ID } from '../plugin-id';
 import { actorName, DROPPED_GRANT, TOKEN_UID, type TokenRow } from '../services/tokens';
 import { secretRequiredAgain, tokenDestinationChanges } from '../validation/destination';
@@ -14,8 +15,8 @@ import { assertNameOnce, configurationRequired, markedIncomplete, sameName } fro
 /** OAuth2 tokens as document entries: `Kind: OAuth2Token`, or no Kind at all (Znuny's files). */
 
 interface Secrets {
-  encrypt(plain: string, field: string): string;
-  open(stored: string | null | undefined, field: string): string | undefined;
+  encrypt(plain: string, field: string, row?: string): string;
+  open(stored: string | null | undefined, field: string, row?: string): string | undefined;
 }
 
 const FIELD = {
@@ -46,12 +47,12 @@ function exportedFrom(row: TokenRow, secrets: Secrets, include: { clientSecret: 
     notifyOnExpiredToken: row.notifyOnExpiredToken ?? true,
     notifyOnExpiredRefreshToken: row.notifyOnExpiredRefreshToken ?? true,
   };
-  if (include.clientSecret) token.clientSecret = secrets.open(row.clientSecret, FIELD.clientSecret) ?? null;
+  if (include.clientSecret) token.clientSecret = secrets.open(row.clientSecret, FIELD.clientSecret, row.documentId) ?? null;
   if (include.grant) {
     token.grant = {
-      accessToken: secrets.open(row.accessToken, FIELD.accessToken) ?? null,
+      accessToken: secrets.open(row.accessToken, FIELD.accessToken, row.documentId) ?? null,
       accessTokenExpiresAt: date(row.accessTokenExpiresAt),
-      refreshToken: secrets.open(row.refreshToken, FIELD.refreshToken) ?? null,
+      refreshToken: secrets.open(row.refreshToken, FIELD.refreshToken, row.documentId) ?? null,
       refreshTokenExpiresAt: date(row.refreshTokenExpiresAt),
       grantedBy: row.grantedBy ?? null,
       grantedScope: row.grantedScope ?? null,
@@ -72,11 +73,11 @@ function merged(token: ImportedToken, stored: ExportedToken | undefined): Export
   };
 }
 
-function grantData(grant: Grant, secrets: Secrets) {
+function grantData(grant: Grant, secrets: Secrets, row: string | undefined) {
   return {
-    accessToken: grant.accessToken ? secrets.encrypt(grant.accessToken, FIELD.accessToken) : null,
+    accessToken: grant.accessToken ? secrets.encrypt(grant.accessToken, FIELD.accessToken, row) : null,
     accessTokenExpiresAt: grant.accessTokenExpiresAt,
-    refreshToken: grant.refreshToken ? secrets.encrypt(grant.refreshToken, FIELD.refreshToken) : null,
+    refreshToken: grant.refreshToken ? secrets.encrypt(grant.refreshToken, FIELD.refreshToken, row) : null,
     refreshTokenExpiresAt: grant.refreshTokenExpiresAt,
     grantedBy: grant.grantedBy,
     grantedScope: grant.grantedScope,
@@ -149,11 +150,14 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
         return {
           problems,
           async write() {
+            // Made here rather than by Strapi: the secrets are bound to the row they go into.
+            const [documentId] = documentIds(1);
             const data: Record<string, unknown> = {
               ...config,
+              documentId,
               clientId: clientId ?? '',
-              clientSecret: clientSecret ? secrets.encrypt(clientSecret, FIELD.clientSecret) : null,
-              ...(grant ? grantData(grant, secrets) : {}),
+              clientSecret: clientSecret ? secrets.encrypt(clientSecret, FIELD.clientSecret, documentId) : null,
+              ...(grant ? grantData(grant, secrets, documentId) : {}),
               status: hasTokens(grant) ? 'valid' : 'not-authorized',
               lastError: null,
               ...(fieldProblems.length ? configurationMark() : {}),
@@ -181,10 +185,10 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
         async write() {
           const data: Record<string, unknown> = { ...config };
           if (clientId !== undefined) data.clientId = clientId;
-          if (clientSecret !== undefined) data.clientSecret = secrets.encrypt(clientSecret, FIELD.clientSecret);
+          if (clientSecret !== undefined) data.clientSecret = secrets.encrypt(clientSecret, FIELD.clientSecret, row.documentId);
           else if (secretCleared) data.clientSecret = null;
           if (moved.length && !grant) Object.assign(data, DROPPED_GRANT);
-          if (grant) Object.assign(data, grantData(grant, secrets), { status: hasTokens(grant) ? 'valid' : 'not-authorized', lastError: null });
+          if (grant) Object.assign(data, grantData(grant, secrets, row.documentId), { status: hasTokens(grant) ? 'valid' : 'not-authorized', lastError: null });
           if (fieldProblems.length) {
             Object.assign(data, configurationMark());
           } else if (markedIncomplete(row)) {
