@@ -139,7 +139,7 @@ describe(`YAML export and import of mail accounts (${testDatabaseKind()})`, () =
     const withSecrets = parse(await exportYaml('?secrets=include')) as Entry[];
     assert.equal(withSecrets.find((e) => e.Name === 'support imaps')!.Config.Password, IMAP_PASSWORD);
     assert.equal(withSecrets.find((e) => e.Name === 'smtp relay')!.Config.Password, SMTP_PASSWORD);
-    assert.deepEqual(Object.keys(withSecrets.find((e) => e.Name === 'smtp relay')!.Config).slice(9, 12), ['Username', 'Password', 'FromAddress']);
+    assert.deepEqual(Object.keys(withSecrets.find((e) => e.Name === 'smtp relay')!.Config).slice(10, 13), ['Username', 'Password', 'FromAddress']);
     assert.ok(!('Password' in withSecrets.find((e) => e.Name === 'gmail')!.Config));
   });
 
