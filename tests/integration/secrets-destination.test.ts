@@ -187,4 +187,41 @@ describe(`secrets bound to their destination (${testDatabaseKind()})`, () => {
     assert.match(sent.body.error.message, /security none sends the credentials unencrypted to smtp\.example\.test/);
     assert.deepEqual(sent.body.error.details.errors.map((e: { path: string[] }) => e.path), [['security']]);
   });
+
+  test('allowedHosts / deniedNetworks: admin-supplied hosts and URLs refused at save, and rows saved before refused when connecting', async () => {
+    // saved while there is no policy
+    const inbox = await admin.post('/mail-auth/inbound-accounts', { name: 'policy inbox', type: 'imaps', host: '127.0.0.1', port: 9, login: 'a', password: 'policy-pass' });
+    assert.equal(inbox.status, 201, JSON.stringify(inbox.body));
+    const sender = await admin.post('/mail-auth/outbound-accounts', { name: 'policy sender', type: 'smtp', host: '127.0.0.1', port: 9, security: 'tls', authentication: 'password', username: 'a', password: 'p', fromAddress: 'a@example.test' });
+    assert.equal(sender.status, 201, JSON.stringify(sender.body));
+    app.strapi.config.set('plugin::mail-auth.deniedNetworks', ['private']);
+    try {
+      const metadata = await admin.post('/mail-auth/tokens', { name: 'metadata', template: 'generic', clientId: 'x', tokenEndpoint: 'https://169.254.169.254/token', authorizationEndpoint: 'https://idp.example.test/authorize', scope: 'mail' });
+      assert.equal(metadata.status, 400);
+      assert.deepEqual(metadata.body.error.details.errors.map((e: { path: string[] }) => e.path), [['tokenEndpoint']]);
+      assert.match(metadata.body.error.details.errors[0].message, /names a host the plugin may not connect to: 169\.254\.169\.254 is an address in the plugin's deniedNetworks/);
+      const internal = await admin.post('/mail-auth/inbound-accounts', { name: 'internal', type: 'imaps', host: '10.1.2.3', login: 'a', password: 'p' });
+      assert.equal(internal.status, 400);
+      assert.deepEqual(internal.body.error.details.errors.map((e: { path: string[] }) => e.path), [['host']]);
+      const smtp = await admin.put(`/mail-auth/outbound-accounts/${sender.body.id}`, { host: '192.168.1.10', password: 'p2' });
+      assert.equal(smtp.status, 400);
+      assert.deepEqual(smtp.body.error.details.errors.map((e: { path: string[] }) => e.path), [['host']]);
+
+      // saved before: refused when it would connect, before any connection is made
+      const fetched = await admin.post(`/mail-auth/inbound-accounts/${inbox.body.id}/fetch`);
+      assert.equal(fetched.body.errors[0]?.code, 'VALIDATION', JSON.stringify(fetched.body));
+      assert.match(fetched.body.errors[0].message, /not connecting, 127\.0\.0\.1 is an address in the plugin's deniedNetworks/);
+      const sent = await admin.post(`/mail-auth/outbound-accounts/${sender.body.id}/test`, { to: 'b@example.test' });
+      assert.match(JSON.stringify(sent.body), /not connecting, 127\.0\.0\.1 is an address in the plugin's deniedNetworks/);
+
+      app.strapi.config.set('plugin::mail-auth.deniedNetworks', undefined);
+      app.strapi.config.set('plugin::mail-auth.allowedHosts', ['*.example.test']);
+      const elsewhere = await admin.post('/mail-auth/inbound-accounts', { name: 'elsewhere', type: 'imaps', host: 'mail.evil.example', login: 'a', password: 'p' });
+      assert.match(elsewhere.body.error.details.errors[0].message, /mail\.evil\.example is not among the plugin's allowedHosts \(\*\.example\.test\)/);
+      assert.equal((await admin.post('/mail-auth/inbound-accounts', { name: 'allowed', type: 'imaps', host: 'mail.example.test', login: 'a', password: 'p' })).status, 201);
+    } finally {
+      app.strapi.config.set('plugin::mail-auth.deniedNetworks', undefined);
+      app.strapi.config.set('plugin::mail-auth.allowedHosts', undefined);
+    }
+  });
 });

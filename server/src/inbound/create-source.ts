@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
 
 import { MailAuthError } from '../errors';
+import { checkBefore } from '../net/check-before';
 import { isLoopbackHost } from '../net/loopback';
 import { plaintextCredentialsError } from '../validation/plaintext-credentials';
-import { PLAINTEXT_REMEDY, TYPE_INFO, type AccountType, type ActionAfterFetch } from './account-types';
+import { PLAINTEXT_REMEDY, TYPE_INFO, type AccountType, type ActionAfterFetch, type Security } from './account-types';
 import type { FailureContext } from './advice';
 import { GmailSource } from './gmail';
 import { GraphSource } from './graph';
@@ -46,6 +47,8 @@ export interface SourceEnvironment {
   /** The REST roots of the plugin config (graphBaseUrl, gmailBaseUrl), shared with outbound. */
   graphBaseUrl: string;
   gmailBaseUrl: string;
+  /** Refuses a host the plugin's allowedHosts / deniedNetworks forbid (checked when connecting). */
+  checkHost?: (host: string, what: string) => Promise<void>;
   /** POP3: how tokens ride with AUTH (tests exercise both forms). */
   pop3SaslInitialResponse?: SaslInitialResponse;
 }
@@ -171,14 +174,22 @@ export function createSource(row: AccountRow, env: SourceEnvironment): { source:
     baseUrl: rest ? restBaseUrl(row, env) : undefined,
     identity: identityOf(row, env),
   };
-  switch (info.protocol) {
+  const source = sourceOf(info.protocol, info.security, settings, context, env);
+  // An account's own host is checked against the network policy each time it connects (the plugin's REST roots are trusted).
+  if (env.checkHost && row.host) checkBefore(source, 'connect', () => env.checkHost!(host, `Account "${row.name}"`));
+  return { source, context };
+}
+
+function sourceOf(protocol: string, security: Security, settings: SourceSettings, context: FailureContext, env: SourceEnvironment): MailSource {
+  switch (protocol) {
     case 'imap':
-      return { source: new ImapSource({ ...settings, security: info.security }, context), context };
+      return new ImapSource({ ...settings, security }, context);
     case 'pop3':
-      return { source: new Pop3Source({ ...settings, security: info.security, saslInitialResponse: env.pop3SaslInitialResponse }, context), context };
+      return new Pop3Source({ ...settings, security, saslInitialResponse: env.pop3SaslInitialResponse }, context);
     case 'graph':
-      return { source: new GraphSource(settings, context), context };
-    case 'gmail':
-      return { source: new GmailSource(settings, context), context };
+      return new GraphSource(settings, context);
+    default:
+      return new GmailSource(settings, context);
   }
 }
+

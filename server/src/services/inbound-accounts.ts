@@ -9,6 +9,7 @@ import { ACCOUNT_TYPES, TYPE_INFO, type AccountType } from '../inbound/account-t
 import { endpointOf, identityOf, type AccountRow } from '../inbound/create-source';
 import { ACCOUNT_UID, PASSWORD_FIELD, RECEIPT_UID, sourceEnvironment } from '../inbound/environment';
 import { INBOUND_PRESETS } from '../inbound/presets';
+import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
 import { markedIncomplete } from '../transfer/stored-entries';
 import {
@@ -156,6 +157,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     merged.actionAfterFetch ??= info?.defaultAction;
     const errors = checkInboundAccountRules(merged).map((e) => (moved.length && e.path[0] === 'password' ? secretRequiredAgain('password', moved) : e));
     if (errors.length) throw validationError(errors, 'Invalid inbound account');
+    if (input.host !== undefined || !stored) {
+      const refused = await hostFieldProblem(strapi, 'host', input.host !== undefined ? input.host : stored?.host);
+      if (refused) throw validationError([refused], 'Invalid inbound account');
+    }
 
     const { password, oauthToken: _token, ...rest } = input;
     const data: Record<string, unknown> = { ...rest };

@@ -6,6 +6,15 @@ import { ConfigurationCache } from '../oauth/configuration-cache';
 import { oauthFetch } from '../oauth/http';
 import { isLoopbackUrl, type OAuthSettings, type TokenSet } from '../oauth/settings';
 
+/** The HTTP client of a token's requests: the network policy's check first, when there is one. */
+const fetchOf = (s: OAuthSettings): client.CustomFetch =>
+  s.checkHost
+    ? async (url, options) => {
+        await s.checkHost!(new URL(url).hostname);
+        return oauthFetch(url, options);
+      }
+    : oauthFetch;
+
 /**
  * The plugin's only user of openid-client: builds authorization URLs and performs the
  * code, refresh and client-credentials grants. Knows nothing of the database.
@@ -67,7 +76,7 @@ async function buildConfiguration(s: OAuthSettings): Promise<client.Configuratio
     config = await client.discovery(new URL(s.issuer), s.clientId, undefined, auth, {
       execute,
       timeout: s.timeoutSeconds,
-      [client.customFetch]: oauthFetch,
+      [client.customFetch]: fetchOf(s),
     });
   } else if (!tokenEndpoint) {
     throw new MailAuthError('VALIDATION', 'The token has no token endpoint and no issuer to discover it from.', {
@@ -92,7 +101,7 @@ async function buildConfiguration(s: OAuthSettings): Promise<client.Configuratio
       [client.customFetch]: staticMetadata(metadata),
     });
     // The static document was for discovery only: every later request goes to the network.
-    config[client.customFetch] = oauthFetch;
+    config[client.customFetch] = fetchOf(s);
   }
   config.timeout = s.timeoutSeconds;
   return config;

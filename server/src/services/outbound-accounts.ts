@@ -11,6 +11,7 @@ import { tokenIdOf } from '../outbound/account';
 import { OUTBOUND_PRESETS } from '../outbound/presets';
 import { SendError } from '../outbound/send-error';
 import type { SendObserver } from '../outbound/types';
+import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
 import { markedIncomplete } from '../transfer/stored-entries';
 import {
@@ -114,6 +115,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const assertRules = async (merged: Partial<OutboundAccountFields>, hasPassword: boolean) => {
     const errors = checkOutboundAccountRules({ ...merged, hasPassword, ...(await tokenFacts(merged.oauthToken)) });
     if (errors.length) throw validationError(errors, 'Invalid outbound account');
+    await assertHostAllowedHere(merged);
+  };
+  /** The plugin's allowedHosts / deniedNetworks for the SMTP host given (net/network-policy.ts). */
+  const assertHostAllowedHere = async (merged: Partial<OutboundAccountFields>) => {
+    const refused = merged.type === 'smtp' ? await hostFieldProblem(strapi, 'host', merged.host) : undefined;
+    if (refused) throw validationError([refused], 'Invalid outbound account');
   };
 
   const record = (kind: string, row: { id: number; name: string }, actor?: Actor, extra: Record<string, unknown> = {}) =>
@@ -171,6 +178,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const errors = checkOutboundAccountRules({ ...merged, hasPassword, ...(await tokenFacts(merged.oauthToken)) })
         .map((e) => (moved.length && e.path[0] === 'password' ? secretRequiredAgain('password', moved) : e));
       if (errors.length) throw validationError(errors, 'Invalid outbound account');
+      if (rest.host !== undefined) await assertHostAllowedHere(merged);
       if (rest.name !== undefined) await assertUniqueName(rest.name, id);
       const data: Record<string, unknown> = { ...rest };
       // What withDefaults derived (a port for a new security mode, OAuth for the REST types) is stored too.

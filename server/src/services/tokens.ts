@@ -9,6 +9,7 @@ import { findPage, type PageQuery } from '../db/page';
 import { stateWriter } from '../db/state-writer';
 import { MailAuthError, validationError } from '../errors';
 import type { OAuthSettings, TokenSet } from '../oauth/settings';
+import { assertHostAllowed, hostFieldProblem, pluginNetworkPolicy } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
 import { findTemplate } from '../providers';
 import { markedIncomplete } from '../transfer/stored-entries';
@@ -243,11 +244,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       pkce: row.pkce ?? template.pkce,
       timeoutSeconds: config('httpTimeout'),
       allowHttpLoopback: config('allowHttpLoopback'),
+      checkHost: pluginNetworkPolicy(strapi) ? (host: string) => assertHostAllowed(strapi, host, `Token "${row.name}"`) : undefined,
     };
   };
 
   const assertRules = (merged: Partial<TokenFields>) => {
     const errors = configurationProblems(merged, { allowHttpLoopback: config('allowHttpLoopback') });
+    if (errors.length) throw validationError(errors, 'Invalid token');
+  };
+
+  /** The plugin's allowedHosts / deniedNetworks for the URLs an admin gives (net/network-policy.ts). */
+  const assertUrlsAllowed = async (merged: Partial<TokenFields>) => {
+    const errors = [];
+    for (const field of ['issuer', 'authorizationEndpoint', 'tokenEndpoint'] as const) {
+      const value = merged[field];
+      const refused = value ? await hostFieldProblem(strapi, field, new URL(value).hostname) : undefined;
+      if (refused) errors.push(refused);
+    }
     if (errors.length) throw validationError(errors, 'Invalid token');
   };
 
@@ -501,6 +514,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ...input,
       };
       assertRules(merged);
+      await assertUrlsAllowed(merged);
       await assertUniqueName(merged.name!);
       // Made here rather than by Strapi: the client secret is bound to the row it goes into.
       const [documentId] = documentIds(1);
@@ -531,6 +545,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         throw validationError([secretRequiredAgain('clientSecret', moved)], 'Invalid token');
       }
       assertRules(merged);
+      await assertUrlsAllowed(merged);
       if (rest.name !== undefined) await assertUniqueName(rest.name, id);
       const data: Record<string, unknown> = { ...rest };
       if (markedIncomplete(row)) {
