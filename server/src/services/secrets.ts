@@ -211,15 +211,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           const rows = (await query.findMany({ select: ['id', 'documentId', ...fields.map((f) => f.column)], orderBy: { id: 'asc' }, offset, limit: REKEY_BATCH })) as Array<Record<string, string | null> & { id: number; documentId: string }>;
           for (const row of rows) {
             const data: Record<string, string> = {};
+            const was: Record<string, string> = {};
             for (const { column, field } of fields) {
               const stored = row[column];
               if (!stored) continue;
               counts.values++;
               if (this.isCurrent(stored, row.documentId)) continue;
               data[column] = this.encrypt(this.decrypt(stored, field, row.documentId), field, row.documentId);
-              counts.rewritten++;
+              was[column] = stored;
             }
-            if (Object.keys(data).length) await query.update({ where: { id: row.id }, data });
+            if (!Object.keys(data).length) continue;
+            // Only if the values are still those read: a refresh that stored a new token meanwhile
+            // wrote it with the current key already, and is not overwritten with the old one.
+            const { count } = await query.updateMany({ where: { id: row.id, ...was }, data });
+            if (count) counts.rewritten += Object.keys(data).length;
           }
           if (rows.length < REKEY_BATCH) break;
         }
