@@ -214,6 +214,21 @@ describe(`secrets bound to their destination (${testDatabaseKind()})`, () => {
       const sent = await admin.post(`/mail-auth/outbound-accounts/${sender.body.id}/test`, { to: 'b@example.test' });
       assert.match(JSON.stringify(sent.body), /not connecting, 127\.0\.0\.1 is an address in the plugin's deniedNetworks/);
 
+      // an import obeys the same rule: the whole document is refused, naming the entry and field
+      const yaml = [
+        '- Kind: InboundAccount',
+        '  Name: imported internal',
+        '  Config: { Type: imaps, Host: 10.1.2.3, Login: a, Password: p }',
+        '- Name: imported metadata',
+        '  Config: { ClientID: x, Scope: mail, Requests: { TokenByClientCredentials: { Request: { URL: "https://169.254.169.254/token" } } } }',
+        '',
+      ].join('\n');
+      const imported = await admin.post('/mail-auth/import', { yaml });
+      assert.equal(imported.status, 400, JSON.stringify(imported.body));
+      const issues = imported.body.error.details.errors.map((e: { path: string[]; message: string }) => `${e.path.join('.')}: ${e.message}`);
+      assert.ok(issues.some((i: string) => /Host: names a host the plugin may not connect to: 10\.1\.2\.3/.test(i)), issues.join('\n'));
+      assert.ok(issues.some((i: string) => /URL: names a host the plugin may not connect to: 169\.254\.169\.254/.test(i)), issues.join('\n'));
+
       app.strapi.config.set('plugin::mail-auth.deniedNetworks', undefined);
       app.strapi.config.set('plugin::mail-auth.allowedHosts', ['*.example.test']);
       const elsewhere = await admin.post('/mail-auth/inbound-accounts', { name: 'elsewhere', type: 'imaps', host: 'mail.evil.example', login: 'a', password: 'p' });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 import { MailAuthError } from '../errors';
 import { documentIds } from '../db/document-id';
+import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
 import { actorName, TOKEN_UID } from '../services/tokens';
 import { secretRequiredAgain, type DestinationChange } from '../validation/destination';
@@ -226,6 +227,13 @@ export function accountKind(spec: AccountKindSpec): EntryKind<ImportedAccount> {
         return found.id;
       };
 
+      // The plugin's allowedHosts / deniedNetworks, as the admin API applies them (net/network-policy.ts).
+      const refusedHost = new Map<string, FieldError>();
+      for (const { name, value } of entries) {
+        const refused = await hostFieldProblem(strapi, 'host', value.config.host as string | null | undefined);
+        if (refused) refusedHost.set(name, refused);
+      }
+
       return entries.map(({ name, value: { config, tokenRef, password } }): EntryPlan => {
         const row = sameName(rows, name);
         const token = tokenRef ? tokenFacts(tokenRef) : undefined;
@@ -237,6 +245,7 @@ export function accountKind(spec: AccountKindSpec): EntryKind<ImportedAccount> {
         // A password left out of the file is a setting to complete, as a client secret is; the rest is refused.
         const fieldProblems = ruleErrors.filter((e) => e.path[0] === 'password');
         const errors: FieldError[] = [
+          ...(refusedHost.has(name) ? [refusedHost.get(name)!] : []),
           ...(missingToken ? [{ path: ['oauthToken'], message: `no OAuth2 token is named "${tokenRef}"` }] : []),
           ...ruleErrors.filter((e) => e.path[0] !== 'password' && !(missingToken && e.path[0] === 'oauthToken')),
         ];

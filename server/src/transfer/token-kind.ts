@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 import { documentIds } from '../db/document-id';
+import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
 import { actorName, DROPPED_GRANT, TOKEN_UID, type TokenRow } from '../services/tokens';
 import { secretRequiredAgain, tokenDestinationChanges } from '../validation/destination';
@@ -124,6 +125,18 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
     const db = strapi.db.query(TOKEN_UID);
     const rows = (await db.findMany({ where: { name: { $in: entries.map((e) => e.name) } } })) as TokenRow[];
 
+    // The plugin's allowedHosts / deniedNetworks for the token's URLs, as the admin API applies them (net/network-policy.ts).
+    const refusedUrls = new Map<string, FieldError[]>();
+    for (const { value: token } of entries) {
+      const refused: FieldError[] = [];
+      for (const field of ['issuer', 'authorizationEndpoint', 'tokenEndpoint'] as const) {
+        const url = token[field];
+        const problem = url && URL.canParse(url) ? await hostFieldProblem(strapi, field, new URL(url).hostname) : undefined;
+        if (problem) refused.push({ path: documentPath(field, token.grantType), message: problem.message });
+      }
+      if (refused.length) refusedUrls.set(token.name, refused);
+    }
+
     return entries.map(({ value: token }): EntryPlan => {
       const row = sameName(rows, token.name);
       // Decrypt only what the file would compare against: a secret left out is kept, not compared.
@@ -146,9 +159,11 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
       const record = (kind: string, id: number, details: Record<string, unknown>) =>
         activity.record({ kind, subjectType: 'token', subjectId: id, subjectName: token.name, actor: actorName(actor), details: { via: 'import', ...details } });
 
+      const errors = refusedUrls.get(token.name);
       if (!row) {
         return {
           problems,
+          errors,
           async write() {
             // Made here rather than by Strapi: the secrets are bound to the row they go into.
             const [documentId] = documentIds(1);
@@ -182,6 +197,7 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
       return {
         existing: { id: row.id, changes, conflicts },
         problems,
+        errors,
         async write() {
           const data: Record<string, unknown> = { ...config };
           if (clientId !== undefined) data.clientId = clientId;
