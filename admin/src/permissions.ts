@@ -11,6 +11,7 @@ export const PERMISSIONS = {
   authorize: action('authorize'),
   test: action('test'),
   export: action('export'),
+  exportSecrets: action('export-secrets'),
   import: action('import'),
   settings: action('settings'),
 };

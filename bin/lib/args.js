@@ -15,6 +15,10 @@ Commands:
   diff <file> [--json]
       Compares a YAML file with the configuration stored. Exit code 0 when the same,
       1 when different, 2 on errors.
+  rekey [--json]
+      Rewrites every stored secret with the current encryption key, bound to its row.
+      After a key change: put the old key into the plugin option previousEncryptionKeys,
+      set the new encryptionKey, run rekey, then remove the old key.
 
 Options:
   --no-compile    Use the app's existing build (dist) instead of compiling a TypeScript
@@ -30,13 +34,14 @@ const COMMANDS = {
   export: { flags: ['--include-secrets', '--no-compile'], values: ['--out', '--names'], file: false },
   import: { flags: ['--overwrite', '--dry-run', '--yes', '--json', '--no-compile'], values: [], file: true },
   diff: { flags: ['--json', '--no-compile'], values: [], file: true },
+  rekey: { flags: ['--json', '--no-compile'], values: [], file: false },
 };
 
 const ALIASES = { '-y': '--yes', '-o': '--out' };
 
 /**
  * @param {string[]} argv
- * @returns {{ help: true } | { help: false, command: 'export'|'import'|'diff', file?: string, out?: string,
+ * @returns {{ help: true } | { help: false, command: 'export'|'import'|'diff'|'rekey', file?: string, out?: string,
  *   names?: string[], includeSecrets: boolean, overwrite: boolean, dryRun: boolean, yes: boolean, json: boolean,
  *   noCompile: boolean }}
  */
@@ -44,7 +49,7 @@ function parseArgs(argv) {
   if (!argv.length || argv.includes('-h') || argv.includes('--help')) return { help: true };
   const [command, ...rest] = argv;
   const spec = COMMANDS[command];
-  if (!spec) throw new UsageError(`unknown command "${command}" (export, import or diff)`);
+  if (!spec) throw new UsageError(`unknown command "${command}" (export, import, diff or rekey)`);
   const options = { help: false, command, includeSecrets: false, overwrite: false, dryRun: false, yes: false, json: false, noCompile: false };
   const positional = [];
   for (let i = 0; i < rest.length; i++) {

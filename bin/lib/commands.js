@@ -100,4 +100,22 @@ async function runDiff(transfer, options, io) {
   }
 }
 
-module.exports = { runExport, runImport, runDiff };
+/** rekey: 0 when every stored secret is current now, 1 when one cannot be read (its key is not configured). */
+async function runRekey(secrets, options, io) {
+  try {
+    const report = await secrets.rekey();
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+      const lines = Object.entries(report).map(([what, { values, rewritten }]) => `${what}: ${values} secrets, ${rewritten} rewritten`);
+      io.stdout.write(`${lines.join('\n')}\nEvery stored secret is now encrypted with the current key (id ${secrets.currentKeyId()}).\n`);
+    }
+    return 0;
+  } catch (e) {
+    if (!isPluginError(e)) throw e;
+    io.stderr.write(`${errorText(e)}\n`);
+    return 1;
+  }
+}
+
+module.exports = { runExport, runImport, runDiff, runRekey };

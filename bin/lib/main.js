@@ -2,9 +2,11 @@
 
 const { parseArgs, UsageError, USAGE } = require('./args.js');
 const { bootStrapi, stopStrapi } = require('./boot.js');
-const { runDiff, runExport, runImport } = require('./commands.js');
+const { runDiff, runExport, runImport, runRekey } = require('./commands.js');
 
-const RUN = { export: runExport, import: runImport, diff: runDiff };
+const RUN = { export: runExport, import: runImport, diff: runDiff, rekey: runRekey };
+/** The plugin service each command works with. */
+const SERVICE = { export: 'transfer', import: 'transfer', diff: 'transfer', rekey: 'secrets' };
 
 /** Runs one command in the Strapi app of `appDir`; resolves to the process exit code. */
 async function main(argv, appDir, io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }) {
@@ -32,7 +34,7 @@ async function main(argv, appDir, io = { stdin: process.stdin, stdout: process.s
   }
   const app = await bootStrapi(appDir, { compile: !options.noCompile });
   try {
-    return await RUN[options.command](app.plugin('mail-auth').service('transfer'), options, io);
+    return await RUN[options.command](app.plugin('mail-auth').service(SERVICE[options.command]), options, io);
   } finally {
     await stopStrapi(app);
   }

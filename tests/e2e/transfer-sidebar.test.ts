@@ -337,6 +337,7 @@ describe('export and import sidebar (built admin, Chromium)', () => {
       await sidebar.getByRole('button', { name: 'Export', exact: true }).waitFor();
       assert.equal(await sidebar.getByRole('heading', { name: 'Import', exact: true }).count(), 0);
       assert.equal(await sidebar.getByRole('button', { name: 'Preview' }).count(), 0, 'no import for an exporter');
+      assert.equal(await sidebar.getByRole('checkbox', { name: /Include secrets/ }).count(), 0, 'no secrets without export-secrets');
       await browser.close();
 
       browser = await e2e.session(t, importer);

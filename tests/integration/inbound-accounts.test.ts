@@ -98,7 +98,7 @@ describe(`Inbound accounts API (${process.env.TEST_DB ?? 'sqlite'})`, () => {
   });
 
   test('update keeps a password that is not sent, resets confirmation on connection changes, and resets cursors on a new folder', async () => {
-    const created = await createAccount(admin, { name: 'to-edit', type: 'imap', host: 'mail.example.test', login: 'edit', password: 'first' });
+    const created = await createAccount(admin, { name: 'to-edit', type: 'imaps', host: 'mail.example.test', login: 'edit', password: 'first' });
     await app.strapi.db.query(ACCOUNT_UID).update({ where: { id: created.id }, data: { confirmed: true, imapUidValidity: '42', imapLastUid: 17 } });
     const renamed = await admin.put(`/mail-auth/inbound-accounts/${created.id}`, { name: 'edited', queue: 'Sales' });
     assert.equal(renamed.status, 200, JSON.stringify(renamed.body));

@@ -167,6 +167,42 @@ describe(`OAuth2 tokens (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     assert.equal(afterReplay.refreshToken, before.refreshToken);
   });
 
+  test('the callback: a repeated parameter answers 400 naming it; the binding cookie is Secure when server.url is https; the page posts on a channel, not to window.opener', async () => {
+    const clientId = 'client-callback-hardening';
+    await op.addClient({ clientId, clientSecret: CLIENT_SECRET, redirectUris: [`${app.url}/mail-auth/oauth/callback`], tokenEndpointAuthMethod: 'client_secret_post' });
+    const id = (await admin.post('/mail-auth/tokens', tokenBody('callback hardening', clientId))).body.id as number;
+    const res = await admin.post(`/mail-auth/tokens/${id}/authorize`);
+    const [cookieLine] = res.headers.getSetCookie();
+    assert.match(cookieLine, /; path=\/mail-auth\/oauth\/callback/);
+    assert.match(cookieLine, /; httponly/i);
+    assert.doesNotMatch(cookieLine, /; secure/i, 'plain http and an http server.url: not Secure');
+    const state = new URL(res.body.authorizationUrl).searchParams.get('state')!;
+    for (const query of [`code=a&state=${state}&state=other`, `code=a&code=b&state=${state}`]) {
+      const twice = await fetch(`${app.url}/mail-auth/oauth/callback?${query}`, { headers: { cookie: cookieLine.split(';')[0] } });
+      assert.equal(twice.status, 400, query);
+      const result = callbackResult(await twice.text());
+      assert.equal(result.error?.code, 'STATE_INVALID');
+      assert.match(result.error!.message, /has the parameter (state|code) more than once/);
+    }
+    // refused before it was looked at: the authorization is still pending and works once
+    assert.equal((await generateTokens(admin, id)).status, 200);
+
+    // Behind a TLS proxy the request is plain HTTP here, but the public URL is https.
+    const url = app.strapi.config.get('server.absoluteUrl');
+    app.strapi.config.set('server.absoluteUrl', 'https://helpdesk.example.test');
+    try {
+      const proxied = await admin.post(`/mail-auth/tokens/${id}/authorize`);
+      assert.equal(proxied.status, 200);
+      assert.match(proxied.headers.getSetCookie()[0], /; secure/i);
+    } finally {
+      app.strapi.config.set('server.absoluteUrl', url);
+    }
+
+    const script = await (await fetch(`${app.url}/mail-auth/oauth/callback.js`)).text();
+    assert.match(script, /new BroadcastChannel\("mail-auth-oauth"\)/);
+    assert.doesNotMatch(script, /opener/);
+  });
+
   test('consent refused at the provider: the error and its advice are stored and shown', async () => {
     const clientId = 'client-denied';
     await op.addClient({ clientId, clientSecret: CLIENT_SECRET, redirectUris: [`${app.url}/mail-auth/oauth/callback`], tokenEndpointAuthMethod: 'client_secret_post' });

@@ -63,7 +63,7 @@ describe(`YAML export and import of mail accounts (${testDatabaseKind()})`, () =
     const generic = await post('tokens', { name: 'idp generic', template: 'generic', clientId: 'client-idp', clientSecret: SECRET, issuer: 'https://idp.example', scope: 'mail' });
 
     await post('inbound-accounts', { name: 'support imaps', type: 'imaps', host: 'imap.example.com', port: 993, login: 'support@example.com', password: IMAP_PASSWORD, trustedCertificate: caPem, folder: 'Tickets', actionAfterFetch: 'move', moveTo: 'Done', pollInterval: 60, queue: 'Support', description: 'Line one\nline two: with a colon' });
-    await post('inbound-accounts', { name: 'legacy pop3', type: 'pop3', host: 'pop.example.com', login: 'legacy', password: 'pop-secret', actionAfterFetch: 'delete', certificateValidation: false, active: false });
+    await post('inbound-accounts', { name: 'legacy pop3', type: 'pop3', host: 'pop.example.com', login: 'legacy', password: 'pop-secret', actionAfterFetch: 'delete', certificateValidation: false, allowInsecureAuth: true, active: false });
     await post('inbound-accounts', { name: 'graph shared', type: 'microsoft-graph', authentication: 'oauth2', oauthToken: appOnly.id, mailbox: 'shared@contoso.com', scope: 'application', application: 'helpdesk', trusted: true, maxMessagesPerPoll: 50 });
     await post('inbound-accounts', { name: 'gmail', type: 'gmail-api', authentication: 'oauth2', oauthToken: google.id });
     await post('inbound-accounts', { name: 'imap oauth', type: 'imap-starttls', host: 'mail.idp.example', authentication: 'oauth2', oauthToken: generic.id, login: 'alice@idp.example' });
@@ -112,26 +112,26 @@ describe(`YAML export and import of mail accounts (${testDatabaseKind()})`, () =
     for (const e of doc.filter((x) => x.Kind !== 'OAuth2Token')) assert.deepEqual(Object.keys(e), ['Kind', 'Name', 'Config'], e.Name);
     const imaps = doc.find((e) => e.Name === 'support imaps')!;
     assert.deepEqual(Object.keys(imaps.Config), [
-      'Type', 'Host', 'Port', 'CertificateValidation', 'TrustedCertificate', 'Login', 'Authentication', 'Folder', 'ActionAfterFetch', 'MoveTo',
+      'Type', 'Host', 'Port', 'CertificateValidation', 'TrustedCertificate', 'AllowInsecureAuth', 'Login', 'Authentication', 'Folder', 'ActionAfterFetch', 'MoveTo',
       'Idle', 'PollInterval', 'MaxMessagesPerPoll', 'Queue', 'Trusted', 'Scope', 'Active', 'Description',
     ]);
     assert.equal(imaps.Config.TrustedCertificate, caPem);
     assert.equal(imaps.Config.Port, 993, 'numbers are written as numbers');
     assert.match(yaml, /\n {4}Port: 993\n/);
     assert.deepEqual(doc.find((e) => e.Name === 'graph shared')!.Config, {
-      Type: 'microsoft-graph', CertificateValidation: true, Mailbox: 'shared@contoso.com', Authentication: 'oauth2', OAuth2Token: 'exo app-only', Folder: 'INBOX',
+      Type: 'microsoft-graph', CertificateValidation: true, AllowInsecureAuth: false, Mailbox: 'shared@contoso.com', Authentication: 'oauth2', OAuth2Token: 'exo app-only', Folder: 'INBOX',
       ActionAfterFetch: 'mark-seen', PollInterval: 300, MaxMessagesPerPoll: 50, Trusted: true, Scope: 'application', Application: 'helpdesk', Active: true,
     });
     assert.deepEqual(doc.find((e) => e.Name === 'legacy pop3')!.Config, {
-      Type: 'pop3', Host: 'pop.example.com', CertificateValidation: false, Login: 'legacy', Authentication: 'password', ActionAfterFetch: 'delete',
+      Type: 'pop3', Host: 'pop.example.com', CertificateValidation: false, AllowInsecureAuth: true, Login: 'legacy', Authentication: 'password', ActionAfterFetch: 'delete',
       PollInterval: 300, MaxMessagesPerPoll: 500, Trusted: false, Scope: 'organization', Active: false,
     });
     assert.deepEqual(doc.find((e) => e.Name === 'smtp oauth')!.Config, {
-      Type: 'smtp', Host: 'smtp.idp.example', Port: 587, Security: 'starttls', VerifyCertificate: true, UseAuthentication: true, Authentication: 'oauth2',
+      Type: 'smtp', Host: 'smtp.idp.example', Port: 587, Security: 'starttls', VerifyCertificate: true, AllowInsecureAuth: false, UseAuthentication: true, Authentication: 'oauth2',
       Username: 'alice@idp.example', OAuth2Token: 'idp generic', FromAddress: 'alice@idp.example', SharedMailbox: false, Usage: 'application', ApplicationName: 'tickets', Active: true,
     });
     assert.deepEqual(Object.keys(doc.find((e) => e.Name === 'smtp relay')!.Config), [
-      'Type', 'Host', 'Port', 'Security', 'VerifyCertificate', 'TrustedCertificate', 'Domain', 'UseAuthentication', 'Authentication', 'Username', 'FromAddress', 'FromName', 'SharedMailbox', 'Usage', 'Active',
+      'Type', 'Host', 'Port', 'Security', 'VerifyCertificate', 'TrustedCertificate', 'AllowInsecureAuth', 'Domain', 'UseAuthentication', 'Authentication', 'Username', 'FromAddress', 'FromName', 'SharedMailbox', 'Usage', 'Active',
     ]);
     for (const secret of [SECRET, IMAP_PASSWORD, 'pop-secret', SMTP_PASSWORD]) assert.ok(!yaml.includes(secret), 'no secret in the export');
     for (const state of ['onfirmed', 'LastPoll', 'lastPoll', 'Uid', 'Cursor', 'LastError', 'lastSent', 'CreatedAt', 'createdAt']) assert.ok(!yaml.includes(state), state);
@@ -139,7 +139,7 @@ describe(`YAML export and import of mail accounts (${testDatabaseKind()})`, () =
     const withSecrets = parse(await exportYaml('?secrets=include')) as Entry[];
     assert.equal(withSecrets.find((e) => e.Name === 'support imaps')!.Config.Password, IMAP_PASSWORD);
     assert.equal(withSecrets.find((e) => e.Name === 'smtp relay')!.Config.Password, SMTP_PASSWORD);
-    assert.deepEqual(Object.keys(withSecrets.find((e) => e.Name === 'smtp relay')!.Config).slice(9, 12), ['Username', 'Password', 'FromAddress']);
+    assert.deepEqual(Object.keys(withSecrets.find((e) => e.Name === 'smtp relay')!.Config).slice(10, 13), ['Username', 'Password', 'FromAddress']);
     assert.ok(!('Password' in withSecrets.find((e) => e.Name === 'gmail')!.Config));
   });
 
@@ -271,7 +271,7 @@ describe(`YAML export and import of mail accounts (${testDatabaseKind()})`, () =
     assert.equal(await snapshot(), before);
   });
 
-  test('overwrite off skips, on updates; entries not in the file untouched; a password left out is kept; confirmation goes with a connection change', async () => {
+  test('overwrite off skips, on updates; entries not in the file untouched; a password left out is kept, but not for another host; confirmation goes with a connection change', async () => {
     await removeAll();
     await seed();
     const doc = (parse(await exportYaml()) as Entry[]).filter((e) => e.Name !== 'legacy pop3');
@@ -308,8 +308,12 @@ describe(`YAML export and import of mail accounts (${testDatabaseKind()})`, () =
     assert.equal(imaps.host, 'imap2.example.com');
     assert.equal(imaps.confirmed, false, 'another host: to be tested again');
     assert.equal(imaps.imapLastUid, null, 'and the cursors of the old server are gone');
-    assert.equal(await password(INBOUND_UID, 'support imaps'), IMAP_PASSWORD, 'the password left out of the file is kept');
-    assert.equal(imaps.lastError?.code, 'X', 'state is not the file’s business');
+    // Another host and no password in the file: the stored one is not sent there, it is cleared,
+    // and the account is marked as needing it (validation/destination.ts).
+    assert.equal(await password(INBOUND_UID, 'support imaps'), undefined, 'a password left out of the file is not kept for another host');
+    assert.equal(imaps.lastError?.code, 'CONFIGURATION_REQUIRED');
+    assert.match(imaps.lastError?.advice, /password: is needed again: host \(imap\.example\.com → imap2\.example\.com\) changes/);
+    assert.deepEqual(overwriting.needsConfiguration.map((n) => n.name), ['support imaps']);
     const relay = await row(OUTBOUND_UID, 'smtp relay');
     assert.equal(relay.description, 'only the description');
     assert.equal(relay.confirmed, true, 'a description is no connection setting');

@@ -547,12 +547,24 @@ describe(`YAML export and import (${testDatabaseKind()})`, () => {
     }
   });
 
-  test('RBAC: export and import each need their own permission', async () => {
+  test('RBAC: export, export with secrets and import each need their own permission', async () => {
     assert.equal((await outsider.get('/mail-auth/export')).status, 403);
     assert.equal((await outsider.post('/mail-auth/import', { yaml: '[]' })).status, 403);
     const exporterRole = await createRole(app.strapi, `Exporters ${Date.now()}`, ['plugin::mail-auth.export', 'plugin::mail-auth.read']);
     const exporter = await AdminClient.login(app.url, await createAdmin(app.strapi, [exporterRole]));
     assert.equal((await exporter.get('/mail-auth/export')).status, 200);
+    // secrets in clear text need their own permission: export alone is not enough
+    const refused = await exporter.get('/mail-auth/export?secrets=include');
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error.details.code, 'FORBIDDEN');
+    assert.deepEqual(refused.body.error.details.errors.map((e: { path: string[] }) => e.path), [['secrets']]);
+    const secretsRole = await createRole(app.strapi, `Secret exporters ${Date.now()}`, ['plugin::mail-auth.export', 'plugin::mail-auth.export-secrets']);
+    const secretExporter = await AdminClient.login(app.url, await createAdmin(app.strapi, [secretsRole]));
+    assert.equal((await secretExporter.get('/mail-auth/export?secrets=include')).status, 200);
+    // export-secrets alone does not open the export route
+    const onlySecretsRole = await createRole(app.strapi, `Only secrets ${Date.now()}`, ['plugin::mail-auth.export-secrets']);
+    const onlySecrets = await AdminClient.login(app.url, await createAdmin(app.strapi, [onlySecretsRole]));
+    assert.equal((await onlySecrets.get('/mail-auth/export?secrets=include')).status, 403);
     assert.equal((await exporter.post('/mail-auth/import', { yaml: '[]', dryRun: true })).status, 403);
     const importerRole = await createRole(app.strapi, `Importers ${Date.now()}`, ['plugin::mail-auth.import']);
     const importer = await AdminClient.login(app.url, await createAdmin(app.strapi, [importerRole]));

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
-  bearerToken, close, handler, listen, parseMime, readBody, sendEmpty, sendJson, Throttle, type Address, type ParsedMime,
+  bearerToken, close, handler, listen, parseMime, readBody, sendEmpty, sendJson, Throttle, HostileAnswers, type Address, type ParsedMime,
 } from './http-util';
 
 /**
@@ -73,6 +73,8 @@ export interface GmailServer {
   throttleNext(count: number, retryAfterSeconds: number): void;
   /** The next `count` authenticated requests answer this status (500, 503 …). */
   failNext(status: number, count?: number): void;
+  /** Huge and never-ending answers to the next authenticated requests (see HostileAnswers). */
+  hostile: HostileAnswers;
   stop(): Promise<void>;
 }
 
@@ -121,6 +123,7 @@ export async function startGmailServer(opts: GmailServerOptions): Promise<GmailS
   const sent: GmailSentMail[] = [];
   const requests: GmailRequestLog[] = [];
   const throttle = new Throttle();
+  const hostile = new HostileAnswers();
   const failures: number[] = [];
 
   const server = createServer();
@@ -430,6 +433,7 @@ export async function startGmailServer(opts: GmailServerOptions): Promise<GmailS
       }
       const status = failures.shift();
       if (status !== undefined) throw new GmailError(status, status === 503 ? 'The service is currently unavailable.' : 'Backend Error', 'backendError');
+      if (hostile.take(res)) return;
       await route(req, res, who, u);
     } catch (e) {
       if (e instanceof GmailError) sendJson(res, e.code, e.body(), e.headers);
@@ -469,6 +473,7 @@ export async function startGmailServer(opts: GmailServerOptions): Promise<GmailS
     },
     throttleNext: (count, retryAfterSeconds) => throttle.next(count, retryAfterSeconds),
     failNext(status, count = 1) { for (let i = 0; i < count; i++) failures.push(status); },
+    hostile,
     stop: () => close(server),
   };
 }

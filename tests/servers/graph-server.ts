@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
   bearerToken, close, handler, listen, parseMime, randomToken, readBody, send, sendEmpty, sendJson, strictBase64,
-  Throttle, type Address, type ParsedMime,
+  Throttle, HostileAnswers, type Address, type ParsedMime,
 } from './http-util';
 
 /**
@@ -79,6 +79,10 @@ export interface GraphServer {
   throttleNext(count: number, retryAfterSeconds: number): void;
   /** The next `count` authenticated requests answer this status (500, 503, 504 …). */
   failNext(status: number, count?: number): void;
+  /** Huge and never-ending answers to the next authenticated requests (see HostileAnswers). */
+  hostile: HostileAnswers;
+  /** Paging and delta links go through `rewrite` before they are sent (a hostile server's links); undefined: as they are. */
+  rewriteLinks(rewrite: ((link: string) => string) | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -121,6 +125,8 @@ export async function startGraphServer(opts: GraphServerOptions): Promise<GraphS
   const sent: GraphSentMail[] = [];
   const requests: GraphRequestLog[] = [];
   const throttle = new Throttle();
+  const hostile = new HostileAnswers();
+  let rewriteLink: (link: string) => string = (link) => link;
   const failures: number[] = [];
   let clock = 0;
 
@@ -246,7 +252,7 @@ export async function startGraphServer(opts: GraphServerOptions): Promise<GraphS
       const next = new URL(reqUrl);
       next.searchParams.set('$skip', String(skip + top));
       if (!next.searchParams.has('$top')) next.searchParams.set('$top', String(top));
-      out['@odata.nextLink'] = next.href;
+      out['@odata.nextLink'] = rewriteLink(next.href);
     }
     return out;
   }
@@ -278,8 +284,8 @@ export async function startGraphServer(opts: GraphServerOptions): Promise<GraphS
     const page = changed.slice(0, max);
     const out: Record<string, unknown> = { '@odata.context': `${url}/v1.0/$metadata#Collection(message)`, value: page.map((c) => c.json) };
     const link = (key: string, s: DeltaState) => `${base}/messages/delta?${key}=${Buffer.from(JSON.stringify(s)).toString('base64url')}`;
-    if (changed.length > max) out['@odata.nextLink'] = link('$skiptoken', { ...state, after: page[page.length - 1].version });
-    else out['@odata.deltaLink'] = link('$deltatoken', { ...state, after: state.until });
+    if (changed.length > max) out['@odata.nextLink'] = rewriteLink(link('$skiptoken', { ...state, after: page[page.length - 1].version }));
+    else out['@odata.deltaLink'] = rewriteLink(link('$deltatoken', { ...state, after: state.until }));
     return out;
   }
 
@@ -471,6 +477,7 @@ export async function startGraphServer(opts: GraphServerOptions): Promise<GraphS
         const code = status === 503 ? 'serviceNotAvailable' : status === 504 ? 'timeout' : 'generalException';
         throw new GraphError(status, code, 'Simulated failure (test server).');
       }
+      if (hostile.take(res)) return;
       res.setHeader('request-id', requestId);
       res.setHeader('client-request-id', clientRequestId);
       await route(req, res, who, reqUrl);
@@ -518,6 +525,8 @@ export async function startGraphServer(opts: GraphServerOptions): Promise<GraphS
     },
     throttleNext: (count, retryAfterSeconds) => throttle.next(count, retryAfterSeconds),
     failNext(status, count = 1) { for (let i = 0; i < count; i++) failures.push(status); },
+    hostile,
+    rewriteLinks(rewrite) { rewriteLink = rewrite ?? ((link) => link); },
     stop: () => close(server),
   };
 }

@@ -91,6 +91,52 @@ export class Throttle {
 }
 
 /**
+ * Hostile answers, for the clients' limits: `hugeNext(bytes)` answers the next request 200 with
+ * a JSON body of that many bytes, written as the client reads it (backpressure, so this server's
+ * own memory stays small); `slowNext(bytesPerSecond)` starts a JSON answer and then trickles it,
+ * never ending. `bytesSent` tells how much of the last one the client let through before it
+ * hung up.
+ */
+export class HostileAnswers {
+  private readonly queue: ('huge' | 'slow')[] = [];
+  private size = 0;
+  private rate = 1;
+  bytesSent = 0;
+  hugeNext(bytes: number): void {
+    this.size = bytes;
+    this.queue.push('huge');
+  }
+  slowNext(bytesPerSecond = 10): void {
+    this.rate = bytesPerSecond;
+    this.queue.push('slow');
+  }
+  /** Answers this request with the next hostile answer, if one is due; true when it did. */
+  take(res: ServerResponse): boolean {
+    const kind = this.queue.shift();
+    if (!kind) return false;
+    this.bytesSent = 0;
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    const write = (chunk: string) => {
+      this.bytesSent += chunk.length;
+      return res.write(chunk);
+    };
+    write('{"value":["');
+    if (kind === 'slow') {
+      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : write('x')), 1000 / this.rate);
+      res.on('close', () => clearInterval(timer));
+      return true;
+    }
+    const block = 'x'.repeat(64 * 1024);
+    const pump = () => {
+      while (!res.destroyed && this.bytesSent < this.size) if (!write(block)) return void res.once('drain', pump);
+      if (!res.destroyed) res.end('"]}');
+    };
+    pump();
+    return true;
+  }
+}
+
+/**
  * Requests held open to simulate a server that does not answer: `hold` resolves when the
  * client gives up (socket closed) or after `maxMs`; `releaseAll` ends every hold (on stop).
  */

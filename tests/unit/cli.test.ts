@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 // The command line is plain CommonJS (it ships without a TypeScript toolchain).
 const load = createRequire(__filename);
 const { parseArgs, UsageError } = load('../../bin/lib/args.js');
-const { runDiff, runExport, runImport } = load('../../bin/lib/commands.js');
+const { runDiff, runExport, runImport, runRekey } = load('../../bin/lib/commands.js');
 
 type Call = Record<string, unknown>;
 
@@ -61,11 +61,12 @@ describe('parseArgs', () => {
     assert.equal(imp.file, 'f.yaml');
     assert.ok(imp.overwrite && imp.yes && imp.dryRun && imp.noCompile);
     assert.equal(parseArgs(['diff', 'f.yaml', '--json']).json, true);
+    assert.deepEqual(parseArgs(['rekey', '--json']), { help: false, command: 'rekey', includeSecrets: false, overwrite: false, dryRun: false, yes: false, json: true, noCompile: false });
     assert.deepEqual(parseArgs(['--help']), { help: true });
     assert.deepEqual(parseArgs([]), { help: true });
   });
   test('mistakes are usage errors', () => {
-    for (const argv of [['frob'], ['import'], ['import', 'a', 'b'], ['diff', 'a', '--overwrite'], ['export', 'file'], ['export', '--out'], ['import', 'a', '--yes=1']]) {
+    for (const argv of [['frob'], ['import'], ['import', 'a', 'b'], ['diff', 'a', '--overwrite'], ['export', 'file'], ['export', '--out'], ['import', 'a', '--yes=1'], ['rekey', 'file'], ['rekey', '--overwrite']]) {
       assert.throws(() => parseArgs(argv), UsageError, argv.join(' '));
     }
   });
@@ -163,3 +164,28 @@ describe('diff and export', () => {
     assert.match(missing.stderr(), /named "x"/);
   });
 });
+
+describe('rekey', () => {
+  test('prints what each table had and rewrote; a value it cannot read: exit 1 with the advice', async () => {
+    const calls: string[] = [];
+    const secrets = {
+      rekey: async () => {
+        calls.push('rekey');
+        return { tokens: { values: 3, rewritten: 2 }, 'inbound accounts': { values: 1, rewritten: 0 } };
+      },
+      currentKeyId: () => 'Kid12345',
+    };
+    const io = fakeIo();
+    assert.equal(await runRekey(secrets, { json: false }, io.io), 0);
+    assert.deepEqual(calls, ['rekey']);
+    assert.equal(io.stdout(), 'tokens: 3 secrets, 2 rewritten\ninbound accounts: 1 secrets, 0 rewritten\nEvery stored secret is now encrypted with the current key (id Kid12345).\n');
+    const json = fakeIo();
+    assert.equal(await runRekey(secrets, { json: true }, json.io), 0);
+    assert.deepEqual(JSON.parse(json.stdout()).tokens, { values: 3, rewritten: 2 });
+    const failing = fakeIo();
+    const unreadable = { rekey: async () => { throw Object.assign(pluginError('The stored oauth-token.refreshToken was encrypted with a key that is not configured (key id abc).'), { advice: 'Add the key it was written with to previousEncryptionKeys' }); }, currentKeyId: () => 'x' };
+    assert.equal(await runRekey(unreadable, { json: false }, failing.io), 1);
+    assert.match(failing.stderr(), /key id abc[\s\S]*previousEncryptionKeys/);
+  });
+});
+

@@ -9,6 +9,7 @@ import { freePort } from '../servers/ports';
 /** A local HTTP server that answers as the path says, and tells what it received. */
 let server: Server;
 let base: string;
+let hugeSent = 0;
 const received: { method?: string; headers?: IncomingMessage['headers']; body?: string }[] = [];
 
 before(async () => {
@@ -33,6 +34,19 @@ before(async () => {
       } else if (req.url === '/redirect') {
         res.writeHead(302, { location: '/json' });
         res.end();
+      } else if (req.url === '/huge') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const block = Buffer.alloc(64 * 1024, 0x20);
+        let sent = 0;
+        const pump = () => {
+          while (!res.destroyed && sent < 64 * 1024 * 1024) {
+            sent += block.length;
+            hugeSent = sent;
+            if (!res.write(block)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        pump();
       } else if (req.url === '/slow') {
         setTimeout(() => res.end('late'), 2000).unref();
       }
@@ -88,4 +102,13 @@ test('failures look as fetch() reports them: the timeout as the signal gives it,
     oauthFetch(`http://127.0.0.1:${closed}/token`, { method: 'GET', headers: {}, body: undefined, redirect: 'manual' } as Parameters<typeof oauthFetch>[1]),
     (e: Error & { cause?: { code?: string } }) => e instanceof TypeError && e.cause?.code === 'ECONNREFUSED',
   );
+});
+
+test('an answer larger than 1 MiB is cut off: a failure whose cause says so, and the rest is not read', async () => {
+  await assert.rejects(post('/huge'), (e: Error & { cause?: Error }) => {
+    assert.ok(e instanceof TypeError);
+    assert.match(String(e.cause?.message), /The answer of 127\.0\.0\.1:\d+ is larger than 1048576 bytes/);
+    return true;
+  });
+  assert.ok(hugeSent < 16 * 1024 * 1024, `the server wrote ${hugeSent} bytes of 64 MiB`);
 });

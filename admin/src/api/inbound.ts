@@ -48,6 +48,7 @@ export interface InboundAccount {
   host: string | null;
   port: number | null;
   certificateValidation: boolean;
+  allowInsecureAuth: boolean;
   login: string | null;
   mailbox: string | null;
   authentication: 'password' | 'oauth2';
@@ -83,6 +84,7 @@ export interface InboundAccountInput {
   host?: string | null;
   port?: number | null;
   certificateValidation?: boolean;
+  allowInsecureAuth?: boolean;
   login?: string | null;
   mailbox?: string | null;
   authentication?: 'password' | 'oauth2';

@@ -34,6 +34,7 @@ export interface OutboundAccount {
   port: number | null;
   security: SmtpSecurity | null;
   verifyCertificate: boolean;
+  allowInsecureAuth: boolean;
   trustedCertificate: string | null;
   domain: string | null;
   useAuthentication: boolean;
@@ -62,6 +63,7 @@ export interface OutboundAccountInput {
   port?: number | null;
   security?: SmtpSecurity;
   verifyCertificate?: boolean;
+  allowInsecureAuth?: boolean;
   trustedCertificate?: string | null;
   domain?: string | null;
   useAuthentication?: boolean;

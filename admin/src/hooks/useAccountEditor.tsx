@@ -29,6 +29,12 @@ export interface AccountEditorOptions<A extends SavedAccount, V, I> {
   /** A new account's values; null until what they need has loaded. */
   initial: () => V | null;
   validate: (values: V, hasPassword: boolean) => FieldErrors;
+  /**
+   * Where the password is sent (type, host, port, security mode) as one string: when the form
+   * changes it, the stored password is not kept for the new destination (the server refuses to),
+   * so the form asks for it again.
+   */
+  destination: (values: V) => string;
   toInput: (values: V) => I;
   /** The form label of an API field, for the server's field errors. */
   fieldLabel: (field: string) => string | undefined;
@@ -63,6 +69,15 @@ export function useAccountEditor<A extends SavedAccount, V, I>(options: AccountE
 
   const current = account.data ?? null;
   const readOnly = isNew ? false : !permissions.canUpdate;
+  /** The form points the saved account somewhere else: its stored password does not go along. */
+  const destinationChanged = Boolean(current && values && options.destination(values) !== options.destination(options.toValues(current)));
+  /** Whether a stored password still counts: set, and the destination unchanged. */
+  const passwordKept = Boolean(current?.hasPassword) && !destinationChanged;
+  /** The hint beside the password field when the destination changed. */
+  const passwordHint =
+    destinationChanged && current?.hasPassword
+      ? t('account.password.destinationChanged', 'The server, port or security mode changed: enter the password again. A stored password is never sent to another server.')
+      : undefined;
 
   /** What the page shows instead of the form while something is missing; null when the form can show. */
   const gate = (...others: Pick<Remote<unknown>, 'data' | 'isLoading'>[]): ReactElement | null => {
@@ -77,7 +92,7 @@ export function useAccountEditor<A extends SavedAccount, V, I>(options: AccountE
   const save = async (e: FormEvent) => {
     e.preventDefault();
     if (readOnly || !values) return;
-    const found = options.validate(values, current?.hasPassword ?? false);
+    const found = options.validate(values, passwordKept);
     setErrors(found);
     setFailure(null);
     if (Object.keys(found).length) return;
@@ -85,7 +100,11 @@ export function useAccountEditor<A extends SavedAccount, V, I>(options: AccountE
     try {
       const input = options.toInput(values);
       const saved = current ? await options.update(client, current.id, input) : await options.create(client, input);
-      toggleNotification({ type: 'success', message: current ? t('account.saved', 'Saved.') : options.createdMessage(saved.name) });
+      const cleared = (saved as { clearedSecrets?: string[] }).clearedSecrets ?? [];
+      const savedMessage = cleared.length
+        ? t('account.savedPasswordCleared', 'Saved. The stored password was removed: it is not sent to the new server, and this sign-in does not need it.')
+        : t('account.saved', 'Saved.');
+      toggleNotification({ type: 'success', message: current ? savedMessage : options.createdMessage(saved.name) });
       if (!current) navigate(`${options.base}/${saved.id}`);
       else {
         account.setData(saved);
@@ -131,5 +150,5 @@ export function useAccountEditor<A extends SavedAccount, V, I>(options: AccountE
 
   const set = <K extends keyof V>(key: K, value: V[K]) => setValues({ ...(values as V), [key]: value });
 
-  return { t, client, isNew, permissions, account, current, readOnly, values, setValues, set, errors, setErrors, failure, setFailure, busy, gate, save, remove, run };
+  return { t, client, isNew, permissions, account, current, readOnly, values, setValues, set, errors, setErrors, failure, setFailure, busy, gate, save, remove, run, passwordKept, passwordHint };
 }

@@ -38,10 +38,14 @@ const isCallbackMessage = (data: unknown): data is CallbackMessage =>
   typeof (data as CallbackMessage).result === 'object';
 
 const POLL_MS = 2_000;
+/** The callback page posts its result here (server: controllers/oauth-callback.ts). */
+const CHANNEL = `${PLUGIN_ID}-oauth`;
+const POPUP_FEATURES = 'popup,width=560,height=760';
 
 /**
- * Generate tokens: opens the provider's sign-in page in a popup and follows it until the
- * callback page posts the result back (same origin only). The token is also polled while
+ * Generate tokens: opens the provider's sign-in page in a popup without a way back to this
+ * window (`opener` cut) and follows it until the callback page posts the result on a
+ * BroadcastChannel (same origin only). The token is also polled while
  * waiting, because a provider page may cut the popup off from this window
  * (Cross-Origin-Opener-Policy): then no message arrives and the window even looks closed.
  */
@@ -75,12 +79,14 @@ export const useGenerateTokens = (token: Token | undefined, onTokenChanged: (tok
         now.grantedAt !== baseline.grantedAt || (now.lastError?.at ?? null) !== (baseline.lastError?.at ?? null);
 
       const onMessage = (event: MessageEvent) => {
-        if (event.origin !== window.location.origin || !isCallbackMessage(event.data)) return;
+        if (!isCallbackMessage(event.data)) return;
         const { result } = event.data;
         if (result.tokenId !== undefined && result.tokenId !== baseline.id) return;
         void finish(baseline.id, result);
       };
-      window.addEventListener('message', onMessage);
+      // Only pages of this origin can post on the channel (the callback page does).
+      const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : null;
+      channel?.addEventListener('message', onMessage);
 
       let polling = false;
       const timer = window.setInterval(async () => {
@@ -113,7 +119,7 @@ export const useGenerateTokens = (token: Token | undefined, onTokenChanged: (tok
       }, POLL_MS);
 
       cleanup.current = () => {
-        window.removeEventListener('message', onMessage);
+        channel?.close();
         window.clearInterval(timer);
         cleanup.current = () => undefined;
       };
@@ -125,7 +131,10 @@ export const useGenerateTokens = (token: Token | undefined, onTokenChanged: (tok
     if (!token) return;
     cleanup.current();
     // Opened now, in the click, so that popup blockers let it through; pointed at the provider below.
-    const popup = window.open('', `${PLUGIN_ID}-oauth-${token.id}`, 'popup,width=560,height=760');
+    const popup = window.open('', `${PLUGIN_ID}-oauth-${token.id}`, POPUP_FEATURES);
+    // Cut the way back before the popup goes to the provider: no page on the way can navigate
+    // this window (reverse tabnabbing). This page keeps its handle to the popup.
+    if (popup) popup.opener = null;
     setState({ phase: 'starting' });
     try {
       const answer = await startAuthorization(client, token.id);
@@ -150,8 +159,9 @@ export const useGenerateTokens = (token: Token | undefined, onTokenChanged: (tok
   /** The blocked case: the admin opens the page through a link, in the click. */
   const openBlocked = useCallback(() => {
     if (state.phase !== 'blocked' || !token) return;
-    const popup = window.open(state.authorizationUrl, `${PLUGIN_ID}-oauth-${token.id}`, 'popup,width=560,height=760');
-    if (popup) setState({ phase: 'waiting', popupClosed: false });
+    // noopener: window.open returns null then, so the popup cannot be followed, only the result (channel, polling).
+    window.open(state.authorizationUrl, `${PLUGIN_ID}-oauth-${token.id}`, `${POPUP_FEATURES},noopener`);
+    setState({ phase: 'waiting', popupClosed: false });
   }, [state, token]);
 
   const stop = useCallback(() => {

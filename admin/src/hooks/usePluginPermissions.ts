@@ -17,6 +17,7 @@ export const usePluginPermissions = () => {
     canAuthorize: Boolean(allowedActions.canAuthorize),
     canTest: Boolean(allowedActions.canTest),
     canExport: Boolean(allowedActions.canExport),
+    canExportSecrets: Boolean(allowedActions.canExportSecrets),
     canImport: Boolean(allowedActions.canImport),
     canSettings: Boolean(allowedActions.canSettings),
   };

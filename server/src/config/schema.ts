@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import type { MessageHandler } from '../inbound/handler';
 import { discoveryConfigSchema, discoveryUrlIssues } from './discovery';
+import { cidrProblem } from '../net/network-policy';
 
 /**
  * The plugin's options (config/plugins.ts → 'mail-auth'.config). Durations are in seconds.
@@ -10,6 +11,15 @@ export const pluginConfigSchema = z
   .object({
     /** Key for secrets at rest; when unset, Strapi's `admin.secrets.encryptionKey` is used. */
     encryptionKey: z.string().min(16, 'must be at least 16 characters').optional(),
+    /**
+     * Keys used before the current one: values they sealed stay readable (each value names its
+     * key) until rewritten. After a key change: old key here, then `strapi-mail-auth rekey`.
+     */
+    previousEncryptionKeys: z.array(z.string().min(16, 'must be at least 16 characters')).default([]),
+    /** Only these hosts (`imap.example.com`, `*.example.com`) for admin-supplied hosts and URLs; unset: any (net/network-policy.ts). */
+    allowedHosts: z.array(z.string().trim().min(1, 'must not be empty')).optional(),
+    /** Networks (CIDR, or `private`) the plugin never connects to for admin-supplied hosts and URLs; unset: none. */
+    deniedNetworks: z.array(z.string().refine((c) => !cidrProblem(c), (c) => ({ message: cidrProblem(c) }))).optional(),
     /** Refresh an access token when it expires within this many seconds. */
     refreshMargin: z.number().int().min(0).max(86_400).default(300),
     /** Cron expression of the refresh job. */

@@ -4,6 +4,7 @@ import { MailAuthError } from '../errors';
 
 const NAMES: Record<number, string> = {
   400: 'ValidationError',
+  403: 'ForbiddenError',
   404: 'NotFoundError',
   409: 'ConflictError',
   500: 'InternalServerError',

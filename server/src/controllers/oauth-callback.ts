@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import { MailAuthError } from '../errors';
 import { PLUGIN_ID } from '../plugin-id';
 import { bindingCookieName, type CallbackResult } from '../services/authorizations';
+import { bindingCookieOptions } from './binding-cookie';
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -30,21 +31,45 @@ ${lines.filter(Boolean).map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
 </body></html>`;
 };
 
-/** Tells the admin page that opened the popup how it went, then closes the popup. */
+/**
+ * Tells the admin page how it went, then closes the popup. The popup has no `window.opener`
+ * (the admin page cuts it before sending the popup to the provider, so that no page on the way
+ * can navigate the admin's window): the result goes over a BroadcastChannel, which only pages
+ * of this origin can hear. The admin page also polls the token, for browsers or setups where
+ * the channel does not reach it.
+ */
 const SCRIPT = `(function () {
   var data = JSON.parse(document.getElementById('mail-auth-result').textContent);
-  if (window.opener) {
-    window.opener.postMessage(data, window.location.origin);
-    setTimeout(function () { window.close(); }, 400);
+  if (typeof BroadcastChannel === 'function') {
+    var channel = new BroadcastChannel(${JSON.stringify(`${PLUGIN_ID}-oauth`)});
+    channel.postMessage(data);
+    channel.close();
   }
+  setTimeout(function () { window.close(); }, 400);
 })();
 `;
 
+/**
+ * The callback's parameters, each once: a parameter given twice (`?state=a&state=b`) is not a
+ * redirect any provider sends, and which copy counts would be a guess.
+ */
+function singleParameters(query: Context['query']): Record<string, string | undefined> {
+  const repeated = Object.keys(query).filter((k) => Array.isArray(query[k]));
+  if (repeated.length) {
+    throw new MailAuthError('STATE_INVALID', `The callback has the parameter ${repeated.join(', ')} more than once: it did not come from the provider as sent.`, {
+      advice: 'Click Generate tokens again.',
+      errors: repeated.map((k) => ({ path: [k], message: 'must appear once' })),
+    });
+  }
+  return query as Record<string, string | undefined>;
+}
+
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async callback(ctx: Context) {
-    const query = ctx.query as Record<string, string | undefined>;
+    let query: Record<string, string | undefined> = {};
     let result: CallbackResult;
     try {
+      query = singleParameters(ctx.query);
       result = await strapi
         .plugin(PLUGIN_ID)
         .service('authorizations')
@@ -55,7 +80,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       result = { ok: false, error: { code: e.code, message: e.message, advice: e.advice } };
       ctx.status = 400;
     }
-    if (query.state) ctx.cookies.set(bindingCookieName(query.state), null, { path: `/${PLUGIN_ID}/oauth/callback` });
+    if (query.state) ctx.cookies.set(bindingCookieName(query.state), null, bindingCookieOptions(strapi, ctx));
     ctx.set('cache-control', 'no-store');
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = page(result);

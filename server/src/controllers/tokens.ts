@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 
 import { PLUGIN_ID } from '../plugin-id';
+import { bindingCookieOptions } from './binding-cookie';
 import { crudActions, type CrudService } from './crud-actions';
 import { action, adminOf, idParam } from './http-error';
 
@@ -14,14 +15,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     authorize: action(async (ctx: Context) => {
       const { cookie, ...answer } = await authorizations().start(idParam(ctx), adminOf(ctx));
-      ctx.cookies.set(cookie.name, cookie.value, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: ctx.secure,
-        path: `/${PLUGIN_ID}/oauth/callback`,
-        maxAge: cookie.maxAgeSeconds * 1000,
-        overwrite: true,
-      });
+      ctx.cookies.set(cookie.name, cookie.value, { ...bindingCookieOptions(strapi, ctx), maxAge: cookie.maxAgeSeconds * 1000 });
       ctx.body = answer;
     }),
 

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 
 import { MailAuthError } from '../errors';
+import { mayDo } from '../permissions';
 import { PLUGIN_ID } from '../plugin-id';
 import { action, adminOf } from './http-error';
 
@@ -21,6 +22,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (secrets !== undefined && secrets !== 'include' && secrets !== 'exclude') {
         throw new MailAuthError('VALIDATION', 'secrets must be include or exclude', {
           errors: [{ path: ['secrets'], message: 'must be include (secrets in clear text) or exclude (the default)' }],
+        });
+      }
+      if (secrets === 'include' && !mayDo(ctx, 'export-secrets')) {
+        throw new MailAuthError('FORBIDDEN', 'Exporting secrets needs the permission "Export with secrets"', {
+          advice: 'Export without secrets, or ask an administrator for the permission Export with secrets (Settings → Roles → Plugins → Mail Auth).',
+          errors: [{ path: ['secrets'], message: 'include needs the export-secrets permission' }],
         });
       }
       const result = await transfer().export({ names: namesOf(names), secrets: secrets === 'include', actor: adminOf(ctx) });

@@ -59,3 +59,11 @@ export const TYPE_INFO: Record<AccountType, AccountTypeInfo> = {
 };
 
 export const typeInfo = (type: AccountType): AccountTypeInfo => TYPE_INFO[type];
+
+/** What a plain-text account changes to, to send its credentials encrypted. */
+export const PLAINTEXT_REMEDY: Record<Protocol, string> = {
+  imap: 'choose IMAPS (TLS) or IMAP with STARTTLS',
+  pop3: 'choose POP3S (TLS) or POP3 with STLS',
+  graph: 'use https',
+  gmail: 'use https',
+};

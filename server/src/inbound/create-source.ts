@@ -1,7 +1,10 @@
 import { isIP } from 'node:net';
 
 import { MailAuthError } from '../errors';
-import { TYPE_INFO, type AccountType, type ActionAfterFetch } from './account-types';
+import { checkBefore } from '../net/check-before';
+import { isLoopbackHost } from '../net/loopback';
+import { plaintextCredentialsError } from '../validation/plaintext-credentials';
+import { PLAINTEXT_REMEDY, TYPE_INFO, type AccountType, type ActionAfterFetch, type Security } from './account-types';
 import type { FailureContext } from './advice';
 import { GmailSource } from './gmail';
 import { GraphSource } from './graph';
@@ -14,12 +17,15 @@ import type { AccessTokens, Credentials, MailSource, SourceSettings } from './ty
 /** An inbound account row as the sources need it (password still sealed, token populated). */
 export interface AccountRow {
   id: number;
+  /** Strapi's document id: the row the password is bound to. */
+  documentId?: string;
   name: string;
   type: AccountType;
   host?: string | null;
   port?: number | null;
   certificateValidation?: boolean | null;
   trustedCertificate?: string | null;
+  allowInsecureAuth?: boolean | null;
   login?: string | null;
   mailbox?: string | null;
   authentication?: 'password' | 'oauth2' | null;
@@ -32,7 +38,7 @@ export interface AccountRow {
 
 export interface SourceEnvironment {
   /** Opens the sealed password. */
-  openPassword(sealed: string | null | undefined): string | undefined;
+  openPassword(sealed: string | null | undefined, row?: string): string | undefined;
   /** The one door to an access token (the `tokens` service). */
   getAccessToken(tokenId: number, options?: { forceRefresh?: boolean }): Promise<string>;
   timeout: number;
@@ -41,13 +47,14 @@ export interface SourceEnvironment {
   /** The REST roots of the plugin config (graphBaseUrl, gmailBaseUrl), shared with outbound. */
   graphBaseUrl: string;
   gmailBaseUrl: string;
+  /** Refuses a host the plugin's allowedHosts / deniedNetworks forbid (checked when connecting). */
+  checkHost?: (host: string, what: string) => Promise<void>;
   /** POP3: how tokens ride with AUTH (tests exercise both forms). */
   pop3SaslInitialResponse?: SaslInitialResponse;
 }
 
-type RestBases = Pick<SourceEnvironment, 'graphBaseUrl' | 'gmailBaseUrl' | 'allowHttpLoopback'>;
+export type RestBases = Pick<SourceEnvironment, 'graphBaseUrl' | 'gmailBaseUrl' | 'allowHttpLoopback'>;
 
-const LOOPBACK = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 
 /**
  * Graph's or Gmail's root for an account: the plugin's graphBaseUrl / gmailBaseUrl, unless the
@@ -55,7 +62,7 @@ const LOOPBACK = (host: string) => host === 'localhost' || host === '::1' || (is
  */
 export function restBaseUrl(row: Pick<AccountRow, 'type' | 'host' | 'port'>, bases: RestBases): string {
   if (!row.host) return (TYPE_INFO[row.type].protocol === 'graph' ? bases.graphBaseUrl : bases.gmailBaseUrl).replace(/\/+$/, '');
-  const http = bases.allowHttpLoopback && LOOPBACK(row.host);
+  const http = bases.allowHttpLoopback && isLoopbackHost(row.host);
   const host = isIP(row.host) === 6 ? `[${row.host}]` : row.host;
   return `${http ? 'http' : 'https'}://${host}${row.port && row.port !== (http ? 80 : 443) ? `:${row.port}` : ''}`;
 }
@@ -137,13 +144,18 @@ export function createSource(row: AccountRow, env: SourceEnvironment): { source:
     }
     credentials = { kind: 'token', tokens: accessTokens(row, env) };
   } else {
-    const password = env.openPassword(row.password);
+    const password = env.openPassword(row.password, row.documentId);
     if (!password) {
       throw new MailAuthError('VALIDATION', `Account "${row.name}" has no password`, { advice: 'Edit the account and enter its password.' });
     }
     credentials = { kind: 'password', password };
   }
   const { host, port } = endpointOf(row, env);
+  // Also for rows stored before the rule (or by an import): the rule holds when connecting.
+  const plaintext = plaintextCredentialsError('type', { plaintext: info.security === 'none', sendsCredentials: true, host, allowInsecureAuth: row.allowInsecureAuth }, PLAINTEXT_REMEDY[info.protocol]);
+  if (plaintext) {
+    throw new MailAuthError('VALIDATION', `Account "${row.name}": type ${plaintext.message}`, { advice: `Edit the account: ${PLAINTEXT_REMEDY[info.protocol]}.`, errors: [plaintext] });
+  }
   const rest = info.protocol === 'graph' || info.protocol === 'gmail';
   const settings: SourceSettings = {
     accountName: row.name,
@@ -162,14 +174,22 @@ export function createSource(row: AccountRow, env: SourceEnvironment): { source:
     baseUrl: rest ? restBaseUrl(row, env) : undefined,
     identity: identityOf(row, env),
   };
-  switch (info.protocol) {
+  const source = sourceOf(info.protocol, info.security, settings, context, env);
+  // An account's own host is checked against the network policy each time it connects (the plugin's REST roots are trusted).
+  if (env.checkHost && row.host) checkBefore(source, 'connect', () => env.checkHost!(host, `Account "${row.name}"`));
+  return { source, context };
+}
+
+function sourceOf(protocol: string, security: Security, settings: SourceSettings, context: FailureContext, env: SourceEnvironment): MailSource {
+  switch (protocol) {
     case 'imap':
-      return { source: new ImapSource({ ...settings, security: info.security }, context), context };
+      return new ImapSource({ ...settings, security }, context);
     case 'pop3':
-      return { source: new Pop3Source({ ...settings, security: info.security, saslInitialResponse: env.pop3SaslInitialResponse }, context), context };
+      return new Pop3Source({ ...settings, security, saslInitialResponse: env.pop3SaslInitialResponse }, context);
     case 'graph':
-      return { source: new GraphSource(settings, context), context };
-    case 'gmail':
-      return { source: new GmailSource(settings, context), context };
+      return new GraphSource(settings, context);
+    default:
+      return new GmailSource(settings, context);
   }
 }
+

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 import type { PluginConfig } from '../config/schema';
+import { assertHostAllowed, pluginNetworkPolicy } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
 import type { SourceEnvironment } from './create-source';
 
@@ -16,7 +17,7 @@ export const pluginConfig = <K extends keyof PluginConfig>(strapi: Core.Strapi, 
 export function sourceEnvironment(strapi: Core.Strapi): SourceEnvironment {
   const plugin = strapi.plugin(PLUGIN_ID);
   return {
-    openPassword: (sealed) => plugin.service('secrets').open(sealed, PASSWORD_FIELD),
+    openPassword: (sealed, row) => plugin.service('secrets').open(sealed, PASSWORD_FIELD, row),
     getAccessToken: (tokenId, options) => plugin.service('tokens').getAccessToken(tokenId, options),
     timeout: pluginConfig(strapi, 'mailTimeout'),
     maxRetryAfter: pluginConfig(strapi, 'maxRetryAfter'),
@@ -24,5 +25,6 @@ export function sourceEnvironment(strapi: Core.Strapi): SourceEnvironment {
     graphBaseUrl: pluginConfig(strapi, 'graphBaseUrl'),
     gmailBaseUrl: pluginConfig(strapi, 'gmailBaseUrl'),
     pop3SaslInitialResponse: pluginConfig(strapi, 'pop3SaslInitialResponse'),
+    checkHost: pluginNetworkPolicy(strapi) ? (host, what) => assertHostAllowed(strapi, host, what) : undefined,
   };
 }

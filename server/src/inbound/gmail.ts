@@ -8,6 +8,11 @@ import type { FetchSession, FolderStatus, IncomingMail, MailSource, MessageCount
 
 const CHUNK = 25;
 const PAGE_SIZE = 500;
+/**
+ * Gmail holds messages of up to 50 MB; format=raw sends them base64url (4/3 larger) inside JSON.
+ * A larger answer is no message Gmail would hold, and is not read into memory.
+ */
+const MAX_RAW_MESSAGE_JSON = 72 * 1024 * 1024;
 
 interface Label {
   id: string;
@@ -205,7 +210,7 @@ export class GmailSource implements MailSource {
     for (const id of ids) {
       let message: { raw?: string; sizeEstimate?: number };
       try {
-        message = await this.rest.json('GET', `${this.root}/messages/${encodeURIComponent(id)}?format=raw`);
+        message = await this.rest.json('GET', `${this.root}/messages/${encodeURIComponent(id)}?format=raw`, { maxBytes: MAX_RAW_MESSAGE_JSON });
       } catch (e) {
         if (e instanceof RestError && e.status === 404) continue;
         throw this.translate(e);

@@ -168,8 +168,10 @@ export class GraphSource implements MailSource {
       left -= take.length;
       // Stopped inside this page: the cursor stays on it, and the next run reads it again.
       if (take.length < fresh.length) return;
-      const next = page['@odata.nextLink'] ?? page['@odata.deltaLink'];
-      if (!next) return;
+      const link = page['@odata.nextLink'] ?? page['@odata.deltaLink'];
+      if (!link) return;
+      // Checked before it becomes the stored cursor: a link elsewhere would stop every later poll.
+      const next = this.rest.checkLink(link);
       await session.saveCursor({ syncCursor: next });
       if (!page['@odata.nextLink'] || left <= 0) return;
       url = next;

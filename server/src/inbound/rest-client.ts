@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 
 import { MailAuthError } from '../errors';
+import { MAX_JSON_BYTES, MAX_SMALL_BODY_BYTES, readBoundedJson } from '../net/bounded-body';
+import { urlOnOrigin } from '../net/origin';
 import type { FailureContext } from './advice';
 import { authFailed, connectionFailed, throttled } from './advice';
 import { classifyMailError } from './classify';
@@ -57,13 +59,17 @@ export class RestClient {
     });
   }
 
+  /**
+   * A link the server gave (paging, delta), checked before it is stored as a cursor: on the
+   * API's origin, or a PROTOCOL_ERROR. The token is never sent anywhere else.
+   */
+  checkLink(link: string): string {
+    return urlOnOrigin(this.base, link).href;
+  }
+
   /** The answer of a successful request (2xx); its body unread. */
   async request(method: string, pathOrUrl: string, init: { json?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
-    const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.base}${pathOrUrl}`;
-    if (!url.startsWith(this.base)) {
-      // Paging links must stay on the configured host: a token is never sent anywhere else.
-      throw new MailAuthError('PROTOCOL_ERROR', `The server sent a link to another host: ${new URL(url).host}`);
-    }
+    const url = urlOnOrigin(this.base, pathOrUrl).href;
     let token = await this.o.tokens.get();
     let renewed = false;
     for (let attempt = 0; ; attempt++) {
@@ -81,17 +87,12 @@ export class RestClient {
           signal: AbortSignal.timeout(this.o.timeout * 1000),
         });
       } catch (e) {
-        const cause = (e as { cause?: { code?: string } }).cause;
-        if ((e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError') {
-          throw classifyMailError(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' }), this.o.context);
-        }
-        if (cause?.code) throw classifyMailError(Object.assign(new Error((e as Error).message), { code: cause.code, cause }), this.o.context);
-        throw connectionFailed(this.o.context, (e as Error).message, undefined);
+        throw this.networkFailure(e);
       }
       if (res.ok) return res;
 
       const retryAfter = Number(res.headers.get('retry-after')) || undefined;
-      const body = await res.json().catch(() => undefined);
+      const body = await readBoundedJson(res.body, MAX_SMALL_BODY_BYTES, 'The error answer').catch(() => undefined);
       const { code, message } = this.o.readError(body, res.status);
       if (res.status === 401 && !renewed) {
         const fresh = await this.o.tokens.refreshOnce();
@@ -115,10 +116,29 @@ export class RestClient {
     }
   }
 
-  async json<T>(method: string, pathOrUrl: string, init: { json?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+  /** The JSON answer, read up to `maxBytes` (MAX_JSON_BYTES unless said): a larger one is cut off with an error. */
+  async json<T>(method: string, pathOrUrl: string, init: { json?: unknown; headers?: Record<string, string>; maxBytes?: number } = {}): Promise<T> {
     const res = await this.request(method, pathOrUrl, init);
-    if (res.status === 204) return undefined as T;
-    return (await res.json()) as T;
+    if (res.status === 204) {
+      await res.body?.cancel();
+      return undefined as T;
+    }
+    try {
+      return await readBoundedJson<T>(res.body, init.maxBytes ?? MAX_JSON_BYTES, `The answer of ${new URL(res.url || this.base).host}`);
+    } catch (e) {
+      // The request's timeout covers the body too: a server that trickles it is cut off.
+      throw e instanceof MailAuthError ? e : this.networkFailure(e);
+    }
+  }
+
+  /** A failed request or body read as the advice knows it: a timeout, a network error code, or a connection failure. */
+  private networkFailure(e: unknown): Error {
+    const cause = (e as { cause?: { code?: string } }).cause;
+    if ((e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError') {
+      return classifyMailError(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' }), this.o.context);
+    }
+    if (cause?.code) return classifyMailError(Object.assign(new Error((e as Error).message), { code: cause.code, cause }), this.o.context);
+    return connectionFailed(this.o.context, (e as Error).message, undefined);
   }
 
   /** The answer body as a Node stream (MIME of a message). */

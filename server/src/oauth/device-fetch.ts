@@ -3,15 +3,15 @@ import type * as client from 'openid-client';
 import { oauthFetch } from './http';
 
 /**
- * The HTTP path of Sign in with a code: oauthFetch, with Google's device authorization answer
+ * The HTTP path of Sign in with a code: the token's fetch (oauthFetch by default), with Google's device authorization answer
  * made standard. Google answers `verification_url` where RFC 8628 says `verification_uri`
  * (https://developers.google.com/identity/protocols/oauth2/limited-input-device#step-2:-handle-the-authorization-server-response),
  * which openid-client rightly refuses as a response without `verification_uri`.
  */
 export const deviceFetch =
-  (deviceAuthorizationEndpoint: string): client.CustomFetch =>
+  (deviceAuthorizationEndpoint: string, fetch: client.CustomFetch = oauthFetch): client.CustomFetch =>
   async (url, options) => {
-    const answer = await oauthFetch(url, options);
+    const answer = await fetch(url, options);
     if (url !== deviceAuthorizationEndpoint || answer.status !== 200) return answer;
     const text = await answer.text();
     const headers = new Headers(answer.headers);

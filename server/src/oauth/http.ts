@@ -3,6 +3,8 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type * as client from 'openid-client';
 import { request, type Dispatcher } from 'undici';
 
+import { MAX_SMALL_BODY_BYTES, readBounded } from '../net/bounded-body';
+
 /** Statuses whose Response may not have a body. */
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
@@ -23,7 +25,8 @@ function bodyOf(body: FetchBody): string | Uint8Array | Readable | undefined {
  * cost two to three times the CPU time of the request itself (bench/refresh: the refresh job makes
  * one request per token). Failures look as fetch's do, which openid-client and the advice expect:
  * the signal's reason when aborted (a timeout), otherwise a TypeError with the network error as
- * its cause. No redirect is followed, as openid-client asks (`redirect: 'manual'`).
+ * its cause. No redirect is followed, as openid-client asks (`redirect: 'manual'`). An answer
+ * body larger than MAX_SMALL_BODY_BYTES is a failure (its cause says so).
  */
 export const oauthFetch: client.CustomFetch = async (url, options) => {
   try {
@@ -33,7 +36,8 @@ export const oauthFetch: client.CustomFetch = async (url, options) => {
       body: bodyOf(options.body),
       signal: options.signal,
     });
-    const data = await answer.body.arrayBuffer();
+    // A token or discovery answer is a few KB: a larger one is cut off, not read into memory.
+    const data = await readBounded(answer.body, MAX_SMALL_BODY_BYTES, `The answer of ${new URL(String(url)).host}`);
     const headers: [string, string][] = [];
     for (const [name, value] of Object.entries(answer.headers)) {
       if (value === undefined) continue;

@@ -19,6 +19,8 @@ export interface OAuthSettings {
   pkce: boolean;
   timeoutSeconds: number;
   allowHttpLoopback: boolean;
+  /** Refuses a host the plugin's allowedHosts / deniedNetworks forbid, before each request to it. */
+  checkHost?: (host: string) => Promise<void>;
 }
 
 /** What a successful token request left us with, provider differences smoothed out. */

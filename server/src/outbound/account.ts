@@ -11,6 +11,9 @@ export interface OutboundAccountRow {
   port?: number | null;
   security?: SmtpSecurity | null;
   verifyCertificate?: boolean | null;
+  /** Strapi's document id: the row the password is bound to. */
+  documentId?: string;
+  allowInsecureAuth?: boolean | null;
   trustedCertificate?: string | null;
   domain?: string | null;
   useAuthentication?: boolean | null;

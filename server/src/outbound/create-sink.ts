@@ -1,4 +1,6 @@
 import { MailAuthError } from '../errors';
+import { SMTP_PLAINTEXT_REMEDY } from '../validation/outbound-account-input';
+import { plaintextCredentialsError } from '../validation/plaintext-credentials';
 import { authKindOf, type OutboundAccountRow } from './account';
 import { GmailSink } from './gmail';
 import { GraphSink } from './graph';
@@ -44,6 +46,11 @@ export function createSink(account: OutboundAccountRow, deps: SinkDependencies):
         auth = { kind: 'password', username, password: deps.password };
       } else if (kind === 'oauth2') {
         auth = { kind: 'oauth2', username, accessToken: token() };
+      }
+      // Also for rows stored before the rule (or by an import): the rule holds when sending.
+      const plaintext = plaintextCredentialsError('security', { plaintext: security === 'none', sendsCredentials: auth.kind !== 'none', host: account.host, allowInsecureAuth: account.allowInsecureAuth }, SMTP_PLAINTEXT_REMEDY);
+      if (plaintext) {
+        throw new MailAuthError('VALIDATION', `Account "${account.name}": security none ${plaintext.message}`, { advice: `Edit the account: ${SMTP_PLAINTEXT_REMEDY}.`, errors: [plaintext] });
       }
       return new SmtpSink({
         settings: {

@@ -1,3 +1,4 @@
+import { MAX_SMALL_BODY_BYTES, readBounded } from '../net/bounded-body';
 import { SendError, type SendErrorOptions } from './send-error';
 import type { AccessTokenSource, SendObserver } from './types';
 
@@ -61,7 +62,13 @@ export async function postWithToken(options: HttpSendOptions): Promise<{ status:
         } catch (cause) {
           throw networkError(options.url, cause);
         }
-        const text = await res.text();
+        let text: string;
+        try {
+          // A send's answer is empty or a few hundred bytes: more is not read into memory.
+          text = (await readBounded(res.body, MAX_SMALL_BODY_BYTES, `The answer of ${new URL(options.url).host}`)).toString('utf8');
+        } catch (cause) {
+          throw networkError(options.url, cause);
+        }
         const body = parseJson(text);
         if (res.ok) return { status: res.status, body };
         const failure: HttpFailure = { status: res.status, body, text, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 
+import { documentIds } from '../db/document-id';
 import { MailAuthError } from '../errors';
 import { PLUGIN_ID } from '../plugin-id';
 import type { Actor, TokenRow } from './tokens';
@@ -24,6 +25,7 @@ export interface CallbackResult {
 
 interface PendingRow {
   id: number;
+  documentId?: string;
   stateHash: string;
   browserBindingHash: string;
   tokenId: number;
@@ -67,13 +69,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const binding = random();
       const redirectUri: string = tokens().redirectUri();
       const pending = await plugin().service('oauth').authorizationUrl(tokens().settingsOf(row), redirectUri, state);
+      const [documentId] = documentIds(1);
       await db().create({
         data: {
+          documentId,
           stateHash: sha256(state),
           browserBindingHash: sha256(binding),
           tokenId: row.id,
           adminUserId: admin.id,
-          codeVerifier: secrets().seal(pending.codeVerifier, 'oauth-authorization.codeVerifier'),
+          codeVerifier: secrets().seal(pending.codeVerifier, 'oauth-authorization.codeVerifier', documentId),
           nonce: pending.nonce ?? null,
           redirectUri,
           expiresAt: new Date(Date.now() + STATE_TTL_SECONDS * 1000),
@@ -113,7 +117,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         for (const [k, v] of Object.entries(query)) if (v !== undefined) callbackUrl.searchParams.set(k, v);
         const set = await plugin().service('oauth').exchangeCode(tokens().settingsOf(row), callbackUrl, {
           state,
-          codeVerifier: secrets().open(pending.codeVerifier, 'oauth-authorization.codeVerifier'),
+          codeVerifier: secrets().open(pending.codeVerifier, 'oauth-authorization.codeVerifier', pending.documentId),
           nonce: pending.nonce ?? undefined,
           redirectUri: pending.redirectUri,
         });

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 import { assertNameFree, findByRef } from '../db/named-rows';
+import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
 import { testInboundAccount } from '../diagnose/inbound';
 import { MailAuthError, validationError } from '../errors';
@@ -8,6 +9,7 @@ import { ACCOUNT_TYPES, TYPE_INFO, type AccountType } from '../inbound/account-t
 import { endpointOf, identityOf, type AccountRow } from '../inbound/create-source';
 import { ACCOUNT_UID, PASSWORD_FIELD, RECEIPT_UID, sourceEnvironment } from '../inbound/environment';
 import { INBOUND_PRESETS } from '../inbound/presets';
+import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
 import { markedIncomplete } from '../transfer/stored-entries';
 import {
@@ -17,6 +19,7 @@ import {
   type AccountForRules,
   type InboundAccountFields,
 } from '../validation/inbound-account-input';
+import { inboundDestinationChanges, secretRequiredAgain } from '../validation/destination';
 import { parseInput } from '../validation/token-input';
 import { accountWarnings } from '../warnings/account-warnings';
 import { TOKEN_UID, type Actor } from './tokens';
@@ -49,7 +52,7 @@ export interface InboundAccountRow extends AccountRow {
 }
 
 /** Changing any of these points the account at another mailbox: its confirmation no longer holds. */
-export const CONNECTION_FIELDS = ['type', 'host', 'port', 'certificateValidation', 'trustedCertificate', 'login', 'mailbox', 'authentication', 'oauthToken', 'password', 'folder', 'moveTo', 'actionAfterFetch'] as const;
+export const CONNECTION_FIELDS = ['type', 'host', 'port', 'certificateValidation', 'trustedCertificate', 'allowInsecureAuth', 'login', 'mailbox', 'authentication', 'oauthToken', 'password', 'folder', 'moveTo', 'actionAfterFetch'] as const;
 
 /**
  * What an update writes besides the fields it is given (`fields`, by name): a connection field
@@ -102,6 +105,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       port,
       certificateValidation: row.certificateValidation ?? true,
       trustedCertificate: row.trustedCertificate ?? null,
+      allowInsecureAuth: row.allowInsecureAuth ?? false,
       login: row.login ?? null,
       mailbox: row.mailbox ?? null,
       authentication: row.authentication ?? 'password',
@@ -161,7 +165,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const info = TYPE_INFO[type];
     const tokenRef = input.oauthToken !== undefined ? input.oauthToken : stored?.oauthToken?.id ?? null;
     const { token, missing } = await findToken(tokenRef);
-    const hasPassword = input.password !== undefined ? Boolean(input.password) : Boolean(stored?.password);
+    // Another type, host or port: the stored password is not kept for it (see validation/destination.ts).
+    const moved = stored && input.password === undefined && stored.password
+      ? inboundDestinationChanges(stored, { type, host: input.host !== undefined ? input.host : stored.host, port: input.port !== undefined ? input.port : stored.port }, sourceEnvironment(strapi))
+      : [];
+    const hasPassword = input.password !== undefined ? Boolean(input.password) : Boolean(stored?.password) && !moved.length;
     const merged: AccountForRules = {
       ...(stored ? (view(stored) as unknown as AccountForRules) : {}),
       ...(stored ? { folder: stored.folder ?? null, actionAfterFetch: stored.actionAfterFetch ?? undefined } : {}),
@@ -171,19 +179,28 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       tokenMissing: missing,
     };
     merged.actionAfterFetch ??= info?.defaultAction;
-    const errors = checkInboundAccountRules(merged);
+    const errors = checkInboundAccountRules(merged).map((e) => (moved.length && e.path[0] === 'password' ? secretRequiredAgain('password', moved) : e));
     if (errors.length) throw validationError(errors, 'Invalid inbound account');
+    if (input.host !== undefined || !stored) {
+      const refused = await hostFieldProblem(strapi, 'host', input.host !== undefined ? input.host : stored?.host);
+      if (refused) throw validationError([refused], 'Invalid inbound account');
+    }
 
     const { password, oauthToken: _token, ...rest } = input;
     const data: Record<string, unknown> = { ...rest };
     if (input.oauthToken !== undefined) data.oauthToken = token ? token.id : null;
     if (merged.authentication === 'password' && (stored?.oauthToken || input.oauthToken)) data.oauthToken = null;
-    if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD) : null;
+    // Made here rather than by Strapi for a new account: the password is bound to its row.
+    if (!stored) data.documentId = documentIds(1)[0];
+    const row = stored?.documentId ?? (data.documentId as string);
+    if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD, row) : null;
+    // Not needed where it now points (OAuth2 sign-in): removed rather than kept for a later switch back.
+    else if (moved.length) data.password = null;
     if (!stored) {
       data.actionAfterFetch ??= info.defaultAction;
       if (!info.folders) data.folder = null;
     }
-    return data;
+    return { data, clearedSecrets: moved.length ? ['password'] : [] };
   };
 
   return {
@@ -225,7 +242,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async create(body: unknown, actor?: Actor) {
       const input = parseInput(createInboundAccountSchema, body);
       await assertUniqueName(input.name);
-      const data = await prepare(input);
+      const { data } = await prepare(input);
       const created = (await db().create({ data })) as { id: number };
       const row = await find(created.id);
       watchChanged();
@@ -237,7 +254,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const stored = await find(id);
       const input = parseInput(updateInboundAccountSchema, body);
       if (input.name !== undefined) await assertUniqueName(input.name, id);
-      const data = await prepare(input, stored);
+      const { data, clearedSecrets } = await prepare(input, stored);
       Object.assign(data, inboundUpdateEffects(strapi, stored, data, Object.keys(input)));
       // Saved through the form, the account passed every rule: the mark an import left goes.
       if (markedIncomplete(stored)) data.lastError = null;
@@ -250,9 +267,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         subjectId: id,
         subjectName: row.name,
         actor: actorName(actor),
-        details: { fields: Object.keys(input) },
+        details: { fields: Object.keys(input), ...(clearedSecrets.length ? { clearedSecrets } : {}) },
       });
-      return view(row);
+      return { ...view(row), clearedSecrets };
     },
 
     async delete(id: number, actor?: Actor) {

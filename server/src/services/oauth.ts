@@ -7,6 +7,15 @@ import { deviceFetch } from '../oauth/device-fetch';
 import { oauthFetch } from '../oauth/http';
 import { isLoopbackUrl, type OAuthSettings, type TokenSet } from '../oauth/settings';
 
+/** The HTTP client of a token's requests: the network policy's check first, when there is one. */
+const fetchOf = (s: OAuthSettings): client.CustomFetch =>
+  s.checkHost
+    ? async (url, options) => {
+        await s.checkHost!(new URL(url).hostname);
+        return oauthFetch(url, options);
+      }
+    : oauthFetch;
+
 /**
  * The plugin's only user of openid-client: builds authorization URLs and performs the
  * code, refresh and client-credentials grants. Knows nothing of the database.
@@ -73,7 +82,7 @@ async function fromDocument(
     [client.customFetch]: staticMetadata(metadata),
   });
   // The static document was for discovery only: every later request goes to the network.
-  config[client.customFetch] = oauthFetch;
+  config[client.customFetch] = fetchOf(s);
   return config;
 }
 
@@ -98,7 +107,7 @@ async function buildConfiguration(s: OAuthSettings, discoveredDeviceEndpoint?: s
     config = await client.discovery(new URL(s.issuer), s.clientId, undefined, auth, {
       execute,
       timeout: s.timeoutSeconds,
-      [client.customFetch]: oauthFetch,
+      [client.customFetch]: fetchOf(s),
     });
     const discovered = config.serverMetadata();
     if (deviceAuthorizationEndpoint && discovered.device_authorization_endpoint !== deviceAuthorizationEndpoint) {
@@ -153,7 +162,7 @@ async function buildDeviceConfiguration(s: OAuthSettings, base: client.Configura
       const discovered = await client.discovery(new URL(s.issuer), s.clientId, undefined, client.None(), {
         execute: executeFor(s, [s.issuer]),
         timeout: s.timeoutSeconds,
-        [client.customFetch]: oauthFetch,
+        [client.customFetch]: fetchOf(s),
       });
       endpoint = discovered.serverMetadata().device_authorization_endpoint;
     }
@@ -167,7 +176,7 @@ async function buildDeviceConfiguration(s: OAuthSettings, base: client.Configura
   // A configuration of its own (the cached one serves the other grants), whose requests go
   // through deviceFetch: Google names the verification URL differently.
   const config = await buildConfiguration(s, endpoint);
-  config[client.customFetch] = deviceFetch(endpoint);
+  config[client.customFetch] = deviceFetch(endpoint, fetchOf(s));
   return config;
 }
 

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 
 import { assertNameFree, findByRef } from '../db/named-rows';
+import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
 import { StepRecorder, type TestReport } from '../diagnose/steps';
 import { MailAuthError, validationError } from '../errors';
@@ -10,6 +11,7 @@ import { tokenIdOf } from '../outbound/account';
 import { OUTBOUND_PRESETS } from '../outbound/presets';
 import { SendError } from '../outbound/send-error';
 import type { SendObserver } from '../outbound/types';
+import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
 import { markedIncomplete } from '../transfer/stored-entries';
 import {
@@ -20,6 +22,7 @@ import {
   withDefaults,
   type OutboundAccountFields,
 } from '../validation/outbound-account-input';
+import { outboundDestinationChanges, secretRequiredAgain } from '../validation/destination';
 import { TOKEN_UID, type Actor, type TokenRow } from './tokens';
 import { accountWarnings, type AccountWarning } from '../warnings/account-warnings';
 
@@ -28,7 +31,7 @@ export const PASSWORD_FIELD = 'outbound-account.password';
 
 /** Changing any of these means the account has to be tested again before it counts as confirmed. */
 const CONNECTION_FIELDS: (keyof OutboundAccountFields)[] = [
-  'type', 'host', 'port', 'security', 'verifyCertificate', 'trustedCertificate', 'domain',
+  'type', 'host', 'port', 'security', 'verifyCertificate', 'trustedCertificate', 'allowInsecureAuth', 'domain',
   'useAuthentication', 'authentication', 'username', 'password', 'oauthToken', 'fromAddress',
 ];
 
@@ -88,6 +91,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       security: row.security ?? null,
       verifyCertificate: row.verifyCertificate ?? true,
       trustedCertificate: row.trustedCertificate ?? null,
+      allowInsecureAuth: row.allowInsecureAuth ?? false,
       domain: row.domain ?? null,
       useAuthentication: row.useAuthentication ?? true,
       authentication: row.authentication ?? null,
@@ -127,6 +131,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const assertRules = async (merged: Partial<OutboundAccountFields>, hasPassword: boolean) => {
     const errors = checkOutboundAccountRules({ ...merged, hasPassword, ...(await tokenFacts(merged.oauthToken)) });
     if (errors.length) throw validationError(errors, 'Invalid outbound account');
+    await assertHostAllowedHere(merged);
+  };
+  /** The plugin's allowedHosts / deniedNetworks for the SMTP host given (net/network-policy.ts). */
+  const assertHostAllowedHere = async (merged: Partial<OutboundAccountFields>) => {
+    const refused = merged.type === 'smtp' ? await hostFieldProblem(strapi, 'host', merged.host) : undefined;
+    if (refused) throw validationError([refused], 'Invalid outbound account');
   };
 
   const record = (kind: string, row: { id: number; name: string }, actor?: Actor, extra: Record<string, unknown> = {}) =>
@@ -155,9 +165,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const input = withDefaults(parseBody(createOutboundAccountSchema, body));
       await assertRules(input, Boolean(input.password));
       await assertUniqueName(input.name);
+      // Made here rather than by Strapi: the password is bound to its row.
+      const [documentId] = documentIds(1);
       const data: Record<string, unknown> = {
         ...input,
-        password: input.password ? secrets().encrypt(input.password, PASSWORD_FIELD) : null,
+        documentId,
+        password: input.password ? secrets().encrypt(input.password, PASSWORD_FIELD, documentId) : null,
         confirmed: false,
       };
       const created = (await db().create({ data })) as OutboundAccountRow;
@@ -175,15 +188,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         oauthToken: tokenIdOf(row) ?? null,
       };
       const merged = withDefaults({ ...stored, ...rest });
-      const hasPassword = password === undefined ? Boolean(row.password) : Boolean(password);
-      await assertRules(merged, hasPassword);
+      // Another type, host, port or security mode: the stored password is not kept for it (see validation/destination.ts).
+      const moved = password === undefined && row.password ? outboundDestinationChanges(withDefaults(stored), merged) : [];
+      const hasPassword = password === undefined ? Boolean(row.password) && !moved.length : Boolean(password);
+      const errors = checkOutboundAccountRules({ ...merged, hasPassword, ...(await tokenFacts(merged.oauthToken)) })
+        .map((e) => (moved.length && e.path[0] === 'password' ? secretRequiredAgain('password', moved) : e));
+      if (errors.length) throw validationError(errors, 'Invalid outbound account');
+      if (rest.host !== undefined) await assertHostAllowedHere(merged);
       if (rest.name !== undefined) await assertUniqueName(rest.name, id);
       const data: Record<string, unknown> = { ...rest };
       // What withDefaults derived (a port for a new security mode, OAuth for the REST types) is stored too.
       for (const field of ['port', 'security', 'useAuthentication', 'authentication'] as const) {
         if (merged[field] !== undefined && merged[field] !== (row[field] ?? undefined)) data[field] = merged[field];
       }
-      if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD) : null;
+      if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD, row.documentId) : null;
+      // Not needed where it now points (no authentication, OAuth2): removed rather than kept for a later switch back.
+      else if (moved.length) data.password = null;
+      const clearedSecrets = moved.length ? ['password'] : [];
       const fields = Object.keys(input) as (keyof OutboundAccountFields)[];
       const changed = fields.filter((f) => f === 'password' || JSON.stringify(input[f] ?? null) !== JSON.stringify(stored[f] ?? null));
       Object.assign(data, outboundUpdateEffects(changed));
@@ -191,8 +212,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (markedIncomplete(row)) data.lastError = null;
       await db().update({ where: { id }, data });
       const updated = await findRow(id);
-      await record('outbound-account.updated', updated, actor, { details: { fields: Object.keys(input) } });
-      return view(updated);
+      await record('outbound-account.updated', updated, actor, { details: { fields: Object.keys(input), ...(clearedSecrets.length ? { clearedSecrets } : {}) } });
+      return { ...view(updated), clearedSecrets };
     },
 
     async delete(id: number, actor?: Actor) {

@@ -8,6 +8,8 @@ import { createSink } from '../outbound/create-sink';
 import { withRetry } from '../outbound/retry';
 import { SendError } from '../outbound/send-error';
 import type { ComposedMessage, MailSink, OutboundMessage, SendResult } from '../outbound/types';
+import { checkBefore } from '../net/check-before';
+import { assertHostAllowed, pluginNetworkPolicy } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
 import { pendingConfiguration } from '../transfer/stored-entries';
 import { OUTBOUND_ACCOUNT_UID } from './outbound-accounts';
@@ -32,14 +34,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const sinkFor = (row: OutboundAccountRow): MailSink => {
     const tokenId = tokenIdOf(row);
-    return createSink(row, {
-      password: plugin().service('secrets').open(row.password, 'outbound-account.password'),
+    const sink = createSink(row, {
+      password: plugin().service('secrets').open(row.password, 'outbound-account.password', row.documentId),
       token: tokenId ? ({ forceRefresh }) => plugin().service('tokens').getAccessToken(tokenId, { forceRefresh }) : undefined,
       graphBaseUrl: config('graphBaseUrl'),
       gmailBaseUrl: config('gmailBaseUrl'),
       httpTimeoutMs: config('httpTimeout') * 1000,
       smtpTimeoutMs: config('smtpTimeout') * 1000,
     });
+    // The SMTP host is checked against the network policy before each send (the REST roots are the plugin's own).
+    if (row.type === 'smtp' && row.host && pluginNetworkPolicy(strapi)) checkBefore(sink, 'send', () => assertHostAllowed(strapi, row.host!, `Outbound account "${row.name}"`));
+    return sink;
   };
 
   const compose = (row: OutboundAccountRow, message: OutboundMessage): Promise<ComposedMessage> =>

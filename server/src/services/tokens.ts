@@ -4,13 +4,16 @@ import type { Core } from '@strapi/strapi';
 import type { PluginConfig } from '../config/schema';
 import { acquireLease, acquireLeases, extendLease, heldBy, RELEASED, releaseLease } from '../db/lease';
 import { assertNameFree, findByRef } from '../db/named-rows';
+import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
 import { stateWriter } from '../db/state-writer';
 import { MailAuthError, validationError } from '../errors';
 import { redirectUriProblem, type OAuthSettings, type TokenSet } from '../oauth/settings';
+import { assertHostAllowed, hostFieldProblem, pluginNetworkPolicy } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
 import { findTemplate } from '../providers';
 import { markedIncomplete } from '../transfer/stored-entries';
+import { secretRequiredAgain, tokenDestinationChanges } from '../validation/destination';
 import {
   configurationProblems,
   createTokenSchema,
@@ -23,6 +26,13 @@ import type { OAuthRequestError } from './oauth';
 
 export const TOKEN_UID = `plugin::${PLUGIN_ID}.oauth-token` as const;
 const SECRET_FIELDS = ['clientSecret', 'accessToken', 'refreshToken'] as const;
+/** The grant's secrets: issued by one server, meaningless (and not to be sent) anywhere else. */
+const GRANT_SECRETS = ['accessToken', 'refreshToken'] as const;
+/** What a token's fields are after its issuer or endpoints changed: no grant, to be authorized again. */
+export const DROPPED_GRANT = {
+  accessToken: null, accessTokenExpiresAt: null, refreshToken: null, refreshTokenExpiresAt: null,
+  grantedBy: null, grantedScope: null, grantedAt: null, status: 'not-authorized', lastError: null, failureCount: 0, nextAttemptAt: null,
+} as const;
 const INSTANCE = randomUUID();
 
 export type TokenStatus = 'not-authorized' | 'valid' | 'expired' | 'reauthorization-required' | 'error' | 'inactive';
@@ -30,6 +40,8 @@ export type TokenStatus = 'not-authorized' | 'valid' | 'expired' | 'reauthorizat
 /** A token row as stored (secrets encrypted). */
 export interface TokenRow extends Partial<TokenFields> {
   id: number;
+  /** Strapi's document id: the row each secret is bound to (services/secrets.ts). */
+  documentId?: string;
   name: string;
   template: string;
   grantType: 'authorization_code' | 'client_credentials';
@@ -229,7 +241,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       template,
       grantType: row.grantType,
       clientId: row.clientId,
-      clientSecret: secrets().open(row.clientSecret, 'oauth-token.clientSecret'),
+      clientSecret: secrets().open(row.clientSecret, 'oauth-token.clientSecret', row.documentId),
       clientAuthMethod: row.clientAuthMethod ?? 'client_secret_post',
       issuer: row.issuer || undefined,
       authorizationEndpoint: row.authorizationEndpoint || undefined,
@@ -241,11 +253,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       pkce: row.pkce ?? template.pkce,
       timeoutSeconds: config('httpTimeout'),
       allowHttpLoopback: config('allowHttpLoopback'),
+      checkHost: pluginNetworkPolicy(strapi) ? (host: string) => assertHostAllowed(strapi, host, `Token "${row.name}"`) : undefined,
     };
   };
 
   const assertRules = (merged: Partial<TokenFields>) => {
     const errors = configurationProblems(merged, { allowHttpLoopback: config('allowHttpLoopback') });
+    if (errors.length) throw validationError(errors, 'Invalid token');
+  };
+
+  /** The plugin's allowedHosts / deniedNetworks for the URLs an admin gives (net/network-policy.ts). */
+  const assertUrlsAllowed = async (merged: Partial<TokenFields>) => {
+    const errors = [];
+    for (const field of ['issuer', 'authorizationEndpoint', 'tokenEndpoint'] as const) {
+      const value = merged[field];
+      const refused = value ? await hostFieldProblem(strapi, field, new URL(value).hostname) : undefined;
+      if (refused) errors.push(refused);
+    }
     if (errors.length) throw validationError(errors, 'Invalid token');
   };
 
@@ -297,7 +321,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const rotated = Boolean(set.refreshToken) && set.refreshToken !== sentRefreshToken;
     const now = new Date();
     const data: Record<string, unknown> = {
-      accessToken: secrets().encrypt(set.accessToken, 'oauth-token.accessToken'),
+      accessToken: secrets().encrypt(set.accessToken, 'oauth-token.accessToken', row.documentId),
       accessTokenExpiresAt: set.expiresAt,
       status: 'valid',
       lastRefreshAt: now,
@@ -307,7 +331,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       nextAttemptAt: null,
     };
     if (set.refreshToken) {
-      if (rotated) data.refreshToken = secrets().encrypt(set.refreshToken, 'oauth-token.refreshToken');
+      if (rotated) data.refreshToken = secrets().encrypt(set.refreshToken, 'oauth-token.refreshToken', row.documentId);
       data.refreshTokenExpiresAt = set.refreshTokenExpiresAt ?? null;
     }
     if (kind === 'authorized') {
@@ -388,7 +412,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (row.grantType === 'client_credentials') {
         set = await oauth.clientCredentials(settingsOf(row));
       } else {
-        const refreshToken = secrets().open(row.refreshToken, 'oauth-token.refreshToken');
+        const refreshToken = secrets().open(row.refreshToken, 'oauth-token.refreshToken', row.documentId);
         if (!refreshToken) {
           throw new MailAuthError(
             row.status === 'not-authorized' ? 'NOT_AUTHORIZED' : 'REAUTHORIZATION_REQUIRED',
@@ -499,11 +523,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ...input,
       };
       assertRules(merged);
+      await assertUrlsAllowed(merged);
       await assertUniqueName(merged.name!);
+      // Made here rather than by Strapi: the client secret is bound to the row it goes into.
+      const [documentId] = documentIds(1);
       const data: Record<string, unknown> = {
         ...merged,
+        documentId,
         grantType: template!.grantType,
-        clientSecret: merged.clientSecret ? secrets().encrypt(merged.clientSecret, 'oauth-token.clientSecret') : null,
+        clientSecret: merged.clientSecret ? secrets().encrypt(merged.clientSecret, 'oauth-token.clientSecret', documentId) : null,
         status: 'not-authorized',
       };
       const row = (await db().create({ data })) as TokenRow;
@@ -520,7 +548,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // clientSecret: absent keeps the stored one, null or '' removes it.
       const { clientSecret, ...rest } = input;
       const merged = { ...row, ...rest, clientSecret: clientSecret === undefined ? row.clientSecret : clientSecret } as Partial<TokenFields>;
+      // Another issuer or endpoint: the stored secret must be given again, the grant goes.
+      const moved = tokenDestinationChanges(row, merged);
+      if (moved.length && row.clientSecret && clientSecret === undefined) {
+        throw validationError([secretRequiredAgain('clientSecret', moved)], 'Invalid token');
+      }
       assertRules(merged);
+      await assertUrlsAllowed(merged);
       if (rest.name !== undefined) await assertUniqueName(rest.name, id);
       const data: Record<string, unknown> = { ...rest };
       if (markedIncomplete(row)) {
@@ -529,11 +563,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         data.lastError = null;
       }
       if (clientSecret !== undefined) {
-        data.clientSecret = clientSecret ? secrets().encrypt(clientSecret, 'oauth-token.clientSecret') : null;
+        data.clientSecret = clientSecret ? secrets().encrypt(clientSecret, 'oauth-token.clientSecret', row.documentId) : null;
       }
+      const clearedSecrets = moved.length ? GRANT_SECRETS.filter((f) => row[f]) : [];
+      if (moved.length) Object.assign(data, DROPPED_GRANT);
       const updated = (await db().update({ where: { id }, data })) as TokenRow;
-      await activity().record({ kind: 'token.updated', subjectType: 'token', subjectId: id, subjectName: updated.name, actor: actorName(actor), details: { fields: Object.keys(data) } });
-      return view(updated);
+      await activity().record({
+        kind: 'token.updated', subjectType: 'token', subjectId: id, subjectName: updated.name, actor: actorName(actor),
+        details: { fields: Object.keys(data), ...(clearedSecrets.length ? { clearedSecrets } : {}) },
+      });
+      return { ...view(updated), clearedSecrets };
     },
 
     async delete(id: number, actor?: Actor) {
@@ -565,11 +604,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const row = await find(ref);
       assertActive(row);
       if (!options.forceRefresh && isUsable(row, config('refreshMargin'))) {
-        return secrets().decrypt(row.accessToken!, 'oauth-token.accessToken');
+        return secrets().decrypt(row.accessToken!, 'oauth-token.accessToken', row.documentId);
       }
       assertRefreshable(row);
       const fresh = await renewShared(row.id, { force: Boolean(options.forceRefresh), askedAt, actor: options.actor });
-      return secrets().decrypt(fresh.accessToken!, 'oauth-token.accessToken');
+      return secrets().decrypt(fresh.accessToken!, 'oauth-token.accessToken', fresh.documentId);
     },
 
     /**

@@ -2,8 +2,11 @@ import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 
 import { MailAuthError } from '../errors';
+import { documentIds } from '../db/document-id';
+import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
 import { actorName, TOKEN_UID } from '../services/tokens';
+import { secretRequiredAgain, type DestinationChange } from '../validation/destination';
 import { toFieldErrors, type FieldError } from '../validation/format-issues';
 import { differingPaths } from './compare';
 import type { ImportedToken } from './format';
@@ -45,6 +48,7 @@ export interface ImportedAccount {
 
 /** A stored account, as much of it as the kinds read. */
 interface AccountRow {
+  documentId?: string;
   id: number;
   name: string;
   password?: string | null;
@@ -82,11 +86,13 @@ export interface AccountKindSpec {
   rules(config: AccountConfig, facts: { hasPassword: boolean; token: TokenFacts | null }): FieldError[];
   /** What an update changing `fields` writes besides them (the account service's own effects). */
   updateEffects(strapi: Core.Strapi, stored: AccountRow, data: Record<string, unknown>, fields: readonly string[]): Record<string, unknown>;
+  /** Where the stored password goes that the file's settings change (validation/destination.ts): then it is not kept. */
+  destinationChanges(strapi: Core.Strapi, stored: AccountRow, config: AccountConfig): DestinationChange[];
 }
 
 interface Secrets {
-  encrypt(plain: string, field: string): string;
-  open(stored: string | null | undefined, field: string): string | undefined;
+  encrypt(plain: string, field: string, row?: string): string;
+  open(stored: string | null | undefined, field: string, row?: string): string | undefined;
 }
 
 const envelope = (kind: string) =>
@@ -198,7 +204,7 @@ export function accountKind(spec: AccountKindSpec): EntryKind<ImportedAccount> {
       const rows = await rowsNamed(strapi, names ? { name: { $in: [...names] } } : {});
       return rows.map((row) => ({
         name: row.name,
-        entry: write(row.name, configOf(row), withSecrets ? secrets.open(row.password, spec.passwordField) : undefined),
+        entry: write(row.name, configOf(row), withSecrets ? secrets.open(row.password, spec.passwordField, row.documentId) : undefined),
       }));
     },
 
@@ -221,21 +227,34 @@ export function accountKind(spec: AccountKindSpec): EntryKind<ImportedAccount> {
         return found.id;
       };
 
+      // The plugin's allowedHosts / deniedNetworks, as the admin API applies them (net/network-policy.ts).
+      const refusedHost = new Map<string, FieldError>();
+      for (const { name, value } of entries) {
+        const refused = await hostFieldProblem(strapi, 'host', value.config.host as string | null | undefined);
+        if (refused) refusedHost.set(name, refused);
+      }
+
       return entries.map(({ name, value: { config, tokenRef, password } }): EntryPlan => {
         const row = sameName(rows, name);
         const token = tokenRef ? tokenFacts(tokenRef) : undefined;
-        const ruleErrors = spec.rules(config, { hasPassword: password !== undefined || Boolean(row?.password), token: token ?? null });
+        // Another host, port or security mode and no password in the file: the stored one is cleared, as the admin API would not keep it.
+        const moved = row?.password && password === undefined ? spec.destinationChanges(strapi, row, config) : [];
+        const ruleErrors = spec.rules(config, { hasPassword: password !== undefined || (Boolean(row?.password) && !moved.length), token: token ?? null })
+          .map((e) => (moved.length && e.path[0] === 'password' ? secretRequiredAgain('password', moved, 'import') : e));
         const missingToken = Boolean(tokenRef && !token);
         // A password left out of the file is a setting to complete, as a client secret is; the rest is refused.
         const fieldProblems = ruleErrors.filter((e) => e.path[0] === 'password');
         const errors: FieldError[] = [
+          ...(refusedHost.has(name) ? [refusedHost.get(name)!] : []),
           ...(missingToken ? [{ path: ['oauthToken'], message: `no OAuth2 token is named "${tokenRef}"` }] : []),
           ...ruleErrors.filter((e) => e.path[0] !== 'password' && !(missingToken && e.path[0] === 'oauthToken')),
         ];
         const problems = inDocument(fieldProblems);
 
         const { oauthToken, ...fields } = config;
-        const encrypted = () => (password === undefined ? {} : { password: secrets.encrypt(password, spec.passwordField) });
+        // A new row's documentId is made here rather than by Strapi: the password is bound to its row.
+        const documentId = row?.documentId ?? documentIds(1)[0];
+        const encrypted = () => (password === undefined ? {} : { password: secrets.encrypt(password, spec.passwordField, documentId) });
         const record = (what: string, id: number, details: Record<string, unknown>) =>
           activity.record({ kind: `${spec.subject}.${what}`, subjectType: spec.subject, subjectId: id, subjectName: name, actor: actorName(actor), details: { via: 'import', ...details } });
         const needsConfiguration = fieldProblems.length > 0;
@@ -248,6 +267,7 @@ export function accountKind(spec: AccountKindSpec): EntryKind<ImportedAccount> {
               const data = {
                 ...fields,
                 name,
+                documentId,
                 oauthToken: await tokenId(oauthToken),
                 password: null,
                 ...encrypted(),
@@ -262,20 +282,20 @@ export function accountKind(spec: AccountKindSpec): EntryKind<ImportedAccount> {
         }
 
         // Decrypt only what the file would compare against: a password left out is kept, not compared.
-        const storedPassword = password === undefined ? undefined : (secrets.open(row.password, spec.passwordField) ?? null);
+        const storedPassword = password === undefined ? undefined : (secrets.open(row.password, spec.passwordField, row.documentId) ?? null);
         const changes = differingPaths(write(row.name, configOf(row), storedPassword), write(name, config, password));
         return {
           existing: { id: row.id, changes, conflicts: [] },
           problems,
           errors: inDocument(errors),
           async write() {
-            const data: Record<string, unknown> = { ...fields, name, oauthToken: await tokenId(oauthToken), ...encrypted() };
+            const data: Record<string, unknown> = { ...fields, name, oauthToken: await tokenId(oauthToken), ...encrypted(), ...(moved.length ? { password: null } : {}) };
             const changed = changes.map((path) => byKey.get(path.split('.')[1])?.field ?? path);
             Object.assign(data, spec.updateEffects(strapi, row, data, changed));
             if (needsConfiguration) data.lastError = configurationRequired(spec.label, fieldProblems);
             else if (markedIncomplete(row)) data.lastError = null;
             await db.update({ where: { id: row.id }, data });
-            await record('updated', row.id, { fields: changes, needsConfiguration });
+            await record('updated', row.id, { fields: changes, needsConfiguration, ...(moved.length ? { clearedSecrets: ['password'] } : {}) });
           },
         };
       });

@@ -1,7 +1,8 @@
 import schema from '../content-types/inbound-account/schema.json';
 import { TYPE_INFO, type AccountType } from '../inbound/account-types';
-import { ACCOUNT_UID, PASSWORD_FIELD } from '../inbound/environment';
+import { ACCOUNT_UID, PASSWORD_FIELD, sourceEnvironment } from '../inbound/environment';
 import { inboundUpdateEffects, type InboundAccountRow } from '../services/inbound-accounts';
+import { inboundDestinationChanges } from '../validation/destination';
 import { checkInboundAccountRules, createInboundAccountSchema, type AccountForRules } from '../validation/inbound-account-input';
 import { accountKind } from './account-kind';
 
@@ -9,7 +10,7 @@ import { accountKind } from './account-kind';
 
 /** The Config keys, in this order: the fields of the admin API in CamelCase (OAuth2Token: the token's name). */
 const FIELDS = [
-  'type', 'host', 'port', 'certificateValidation', 'trustedCertificate',
+  'type', 'host', 'port', 'certificateValidation', 'trustedCertificate', 'allowInsecureAuth',
   'login', 'mailbox', 'authentication', 'oauthToken', 'password',
   'folder', 'actionAfterFetch', 'moveTo', 'idle', 'pollInterval', 'maxMessagesPerPoll',
   'queue', 'trusted', 'scope', 'application', 'active', 'description',
@@ -40,4 +41,6 @@ export const inboundAccountKind = accountKind({
   rules: (config, { hasPassword, token }) =>
     checkInboundAccountRules({ ...(config as Partial<AccountForRules>), hasPassword, token: token && { id: 0, grantType: token.grantType } }),
   updateEffects: (strapi, stored, data, fields) => inboundUpdateEffects(strapi, stored as unknown as InboundAccountRow, data, fields),
+  destinationChanges: (strapi, stored, config) =>
+    inboundDestinationChanges(stored as unknown as InboundAccountRow, config as unknown as InboundAccountRow, sourceEnvironment(strapi)),
 });

@@ -1,5 +1,6 @@
 import schema from '../content-types/outbound-account/schema.json';
 import { OUTBOUND_ACCOUNT_UID, outboundUpdateEffects, PASSWORD_FIELD } from '../services/outbound-accounts';
+import { outboundDestinationChanges } from '../validation/destination';
 import { checkOutboundAccountRules, createOutboundAccountSchema, withDefaults, type OutboundAccountFields } from '../validation/outbound-account-input';
 import { accountKind, type AccountConfig } from './account-kind';
 
@@ -7,7 +8,7 @@ import { accountKind, type AccountConfig } from './account-kind';
 
 /** The Config keys, in this order: the fields of the admin API in CamelCase (OAuth2Token: the token's name). */
 const FIELDS = [
-  'type', 'host', 'port', 'security', 'verifyCertificate', 'trustedCertificate', 'domain',
+  'type', 'host', 'port', 'security', 'verifyCertificate', 'trustedCertificate', 'allowInsecureAuth', 'domain',
   'useAuthentication', 'authentication', 'username', 'oauthToken', 'password',
   'fromAddress', 'fromName', 'sharedMailbox', 'usage', 'applicationName', 'active', 'description',
 ];
@@ -27,4 +28,5 @@ export const outboundAccountKind = accountKind({
   rules: (config, { hasPassword, token }) =>
     checkOutboundAccountRules({ ...(config as Partial<OutboundAccountFields>), oauthToken: token ? 1 : null, hasPassword, tokenExists: true, tokenTemplate: token?.template ?? null }),
   updateEffects: (_strapi, _stored, _data, fields) => outboundUpdateEffects(fields),
+  destinationChanges: (_strapi, stored, config) => outboundDestinationChanges(stored, config),
 });

@@ -1,7 +1,10 @@
 import type { Core } from '@strapi/strapi';
 
+import { documentIds } from '../db/document-id';
+import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
-import { actorName, dateOnly, TOKEN_UID, type TokenRow } from '../services/tokens';
+import { actorName, dateOnly, DROPPED_GRANT, TOKEN_UID, type TokenRow } from '../services/tokens';
+import { secretRequiredAgain, tokenDestinationChanges } from '../validation/destination';
 import { toFieldErrors, type FieldError } from '../validation/format-issues';
 import { configurationProblems } from '../validation/token-input';
 import { differingPaths } from './compare';
@@ -13,8 +16,8 @@ import { assertNameOnce, configurationRequired, markedIncomplete, sameName } fro
 /** OAuth2 tokens as document entries: `Kind: OAuth2Token`, or no Kind at all (Znuny's files). */
 
 interface Secrets {
-  encrypt(plain: string, field: string): string;
-  open(stored: string | null | undefined, field: string): string | undefined;
+  encrypt(plain: string, field: string, row?: string): string;
+  open(stored: string | null | undefined, field: string, row?: string): string | undefined;
 }
 
 const FIELD = {
@@ -47,12 +50,12 @@ function exportedFrom(row: TokenRow, secrets: Secrets, include: { clientSecret: 
     notifyOnExpiredToken: row.notifyOnExpiredToken ?? true,
     notifyOnExpiredRefreshToken: row.notifyOnExpiredRefreshToken ?? true,
   };
-  if (include.clientSecret) token.clientSecret = secrets.open(row.clientSecret, FIELD.clientSecret) ?? null;
+  if (include.clientSecret) token.clientSecret = secrets.open(row.clientSecret, FIELD.clientSecret, row.documentId) ?? null;
   if (include.grant) {
     token.grant = {
-      accessToken: secrets.open(row.accessToken, FIELD.accessToken) ?? null,
+      accessToken: secrets.open(row.accessToken, FIELD.accessToken, row.documentId) ?? null,
       accessTokenExpiresAt: date(row.accessTokenExpiresAt),
-      refreshToken: secrets.open(row.refreshToken, FIELD.refreshToken) ?? null,
+      refreshToken: secrets.open(row.refreshToken, FIELD.refreshToken, row.documentId) ?? null,
       refreshTokenExpiresAt: date(row.refreshTokenExpiresAt),
       grantedBy: row.grantedBy ?? null,
       grantedScope: row.grantedScope ?? null,
@@ -73,11 +76,11 @@ function merged(token: ImportedToken, stored: ExportedToken | undefined): Export
   };
 }
 
-function grantData(grant: Grant, secrets: Secrets) {
+function grantData(grant: Grant, secrets: Secrets, row: string | undefined) {
   return {
-    accessToken: grant.accessToken ? secrets.encrypt(grant.accessToken, FIELD.accessToken) : null,
+    accessToken: grant.accessToken ? secrets.encrypt(grant.accessToken, FIELD.accessToken, row) : null,
     accessTokenExpiresAt: grant.accessTokenExpiresAt,
-    refreshToken: grant.refreshToken ? secrets.encrypt(grant.refreshToken, FIELD.refreshToken) : null,
+    refreshToken: grant.refreshToken ? secrets.encrypt(grant.refreshToken, FIELD.refreshToken, row) : null,
     refreshTokenExpiresAt: grant.refreshTokenExpiresAt,
     grantedBy: grant.grantedBy,
     grantedScope: grant.grantedScope,
@@ -124,14 +127,32 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
     const db = strapi.db.query(TOKEN_UID);
     const rows = (await db.findMany({ where: { name: { $in: entries.map((e) => e.name) } } })) as TokenRow[];
 
+    // The plugin's allowedHosts / deniedNetworks for the token's URLs, as the admin API applies them (net/network-policy.ts).
+    const refusedUrls = new Map<string, FieldError[]>();
+    for (const { value: token } of entries) {
+      const refused: FieldError[] = [];
+      for (const field of ['issuer', 'authorizationEndpoint', 'tokenEndpoint'] as const) {
+        const url = token[field];
+        const problem = url && URL.canParse(url) ? await hostFieldProblem(strapi, field, new URL(url).hostname) : undefined;
+        if (problem) refused.push({ path: documentPath(field, token.grantType), message: problem.message });
+      }
+      if (refused.length) refusedUrls.set(token.name, refused);
+    }
+
     return entries.map(({ value: token }): EntryPlan => {
       const row = sameName(rows, token.name);
       // Decrypt only what the file would compare against: a secret left out is kept, not compared.
       const stored = row && exportedFrom(row, secrets, { clientSecret: token.clientSecret !== undefined, grant: token.grant !== undefined });
+      // Another issuer or endpoint: a client secret the file leaves out is cleared, and the grant goes (validation/destination.ts).
+      const moved = row ? tokenDestinationChanges(row, token) : [];
+      const secretCleared = moved.length > 0 && Boolean(row?.clientSecret) && token.clientSecret === undefined;
       const result = merged(token, stored);
       // The rules look at whether a secret is set; a kept one is not decrypted for that.
-      const secretSet = token.clientSecret ?? (row?.clientSecret ? 'stored' : null);
-      const fieldProblems: FieldError[] = configurationProblems({ ...result, clientSecret: secretSet }, { allowHttpLoopback });
+      const secretSet = token.clientSecret ?? (row?.clientSecret && !secretCleared ? 'stored' : null);
+      const fieldProblems: FieldError[] = [
+        ...(secretCleared ? [secretRequiredAgain('clientSecret', moved, 'import')] : []),
+        ...configurationProblems({ ...result, clientSecret: secretSet }, { allowHttpLoopback }).filter((p) => !(secretCleared && p.path[0] === 'clientSecret')),
+      ];
       const problems = fieldProblems.map((p) => ({ path: documentPath(p.path[0], token.grantType), message: p.message }));
 
       const hasTokens = (grant: Grant | undefined) => Boolean(grant?.accessToken || grant?.refreshToken);
@@ -140,15 +161,20 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
       const record = (kind: string, id: number, details: Record<string, unknown>) =>
         activity.record({ kind, subjectType: 'token', subjectId: id, subjectName: token.name, actor: actorName(actor), details: { via: 'import', ...details } });
 
+      const errors = refusedUrls.get(token.name);
       if (!row) {
         return {
           problems,
+          errors,
           async write() {
+            // Made here rather than by Strapi: the secrets are bound to the row they go into.
+            const [documentId] = documentIds(1);
             const data: Record<string, unknown> = {
               ...config,
+              documentId,
               clientId: clientId ?? '',
-              clientSecret: clientSecret ? secrets.encrypt(clientSecret, FIELD.clientSecret) : null,
-              ...(grant ? grantData(grant, secrets) : {}),
+              clientSecret: clientSecret ? secrets.encrypt(clientSecret, FIELD.clientSecret, documentId) : null,
+              ...(grant ? grantData(grant, secrets, documentId) : {}),
               status: hasTokens(grant) ? 'valid' : 'not-authorized',
               lastError: null,
               ...(fieldProblems.length ? configurationMark() : {}),
@@ -173,11 +199,14 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
       return {
         existing: { id: row.id, changes, conflicts },
         problems,
+        errors,
         async write() {
           const data: Record<string, unknown> = { ...config };
           if (clientId !== undefined) data.clientId = clientId;
-          if (clientSecret !== undefined) data.clientSecret = secrets.encrypt(clientSecret, FIELD.clientSecret);
-          if (grant) Object.assign(data, grantData(grant, secrets), { status: hasTokens(grant) ? 'valid' : 'not-authorized', lastError: null });
+          if (clientSecret !== undefined) data.clientSecret = secrets.encrypt(clientSecret, FIELD.clientSecret, row.documentId);
+          else if (secretCleared) data.clientSecret = null;
+          if (moved.length && !grant) Object.assign(data, DROPPED_GRANT);
+          if (grant) Object.assign(data, grantData(grant, secrets, row.documentId), { status: hasTokens(grant) ? 'valid' : 'not-authorized', lastError: null });
           if (fieldProblems.length) {
             Object.assign(data, configurationMark());
           } else if (markedIncomplete(row)) {
@@ -186,7 +215,8 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
             Object.assign(data, { status: tokensAfter ? 'valid' : 'not-authorized', lastError: null });
           }
           await db.update({ where: { id: row.id }, data });
-          await record('token.updated', row.id, { fields: changes, needsConfiguration: fieldProblems.length > 0 });
+          const clearedSecrets = [...(secretCleared ? ['clientSecret'] : []), ...(moved.length && !grant ? (['accessToken', 'refreshToken'] as const).filter((f) => row[f]) : [])];
+          await record('token.updated', row.id, { fields: changes, needsConfiguration: fieldProblems.length > 0, ...(clearedSecrets.length ? { clearedSecrets } : {}) });
         },
       };
     });

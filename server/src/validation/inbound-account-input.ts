@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
-import { ACCOUNT_TYPES, ACTIONS_AFTER_FETCH, TYPE_INFO, type AccountType } from '../inbound/account-types';
+import { ACCOUNT_TYPES, ACTIONS_AFTER_FETCH, PLAINTEXT_REMEDY, TYPE_INFO, type AccountType } from '../inbound/account-types';
 import type { FieldError } from './format-issues';
+import { plaintextCredentialsError } from './plaintext-credentials';
 import { certificateProblem } from './outbound-account-input';
 
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
@@ -17,6 +18,8 @@ export const inboundAccountFieldsSchema = z
     host: text(253).regex(HOST, 'must be a host name or an IP address').nullable(),
     port: z.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535').nullable(),
     certificateValidation: z.boolean(),
+    /** Password or token over plain IMAP/POP3 to a host other than loopback: refused unless this is set. */
+    allowInsecureAuth: z.boolean(),
     /** CA (or self-signed server) certificate(s) to trust besides the public roots, PEM. */
     trustedCertificate: z.string().max(100_000, 'must be at most 100000 characters').nullable(),
     login: text(320).nullable(),
@@ -89,5 +92,7 @@ export function checkInboundAccountRules(a: AccountForRules): FieldError[] {
   }
   if (a.idle === true && info.protocol !== 'imap') add('idle', `${info.label} is polled: only IMAP accounts can wait for mail in IDLE (leave it out or false)`);
   if (a.scope === 'application' && !a.application) add('application', 'is required when the account is limited to one application');
+  const plaintext = plaintextCredentialsError('type', { plaintext: info.security === 'none', sendsCredentials: true, host: a.host, allowInsecureAuth: a.allowInsecureAuth }, PLAINTEXT_REMEDY[info.protocol]);
+  if (plaintext) errors.push(plaintext);
   return errors;
 }

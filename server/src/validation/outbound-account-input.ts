@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 import { DEFAULT_PORT, TOKEN_TEMPLATES_FOR, type OutboundType } from '../outbound/presets';
 import { validationError } from '../errors';
+import { plaintextCredentialsError } from './plaintext-credentials';
 import { toFieldErrors, type FieldError } from './format-issues';
 
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
@@ -31,6 +32,8 @@ export const outboundAccountFieldsSchema = z
     ),
     security: z.enum(['none', 'starttls', 'tls'], { message: 'must be none, starttls or tls' }),
     verifyCertificate: z.boolean(),
+    /** A password or token over SMTP without TLS to a host other than loopback: refused unless this is set. */
+    allowInsecureAuth: z.boolean(),
     trustedCertificate: optional(z.string().max(100_000, 'must be at most 100000 characters')),
     domain: optional(hostSchema),
     useAuthentication: z.boolean(),
@@ -99,6 +102,8 @@ export function checkOutboundAccountRules(a: OutboundAccountDraft): FieldError[]
     if (a.useAuthentication !== false && a.authentication === 'password' && !a.hasPassword) {
       add('password', 'is required for password authentication');
     }
+    const plaintext = plaintextCredentialsError('security', { plaintext: a.security === 'none', sendsCredentials: a.useAuthentication !== false, host: a.host, allowInsecureAuth: a.allowInsecureAuth }, SMTP_PLAINTEXT_REMEDY);
+    if (plaintext) errors.push(plaintext);
   }
   if (needsToken(a)) {
     if (!a.oauthToken) add('oauthToken', type === 'smtp' ? 'is required for OAuth 2.0 authentication' : 'is required: this type authenticates with OAuth 2.0');
@@ -114,6 +119,9 @@ export function checkOutboundAccountRules(a: OutboundAccountDraft): FieldError[]
   if (a.usage === 'application' && !a.applicationName) add('applicationName', 'is required when the account is used by a named application');
   return errors;
 }
+
+/** What an SMTP account without TLS changes to, to send its credentials encrypted. */
+export const SMTP_PLAINTEXT_REMEDY = 'choose the security mode starttls (port 587) or tls (port 465), or send without authentication';
 
 /** Why a PEM bundle of trusted certificates cannot be used, or undefined when it can. */
 export function certificateProblem(pem: string): string | undefined {

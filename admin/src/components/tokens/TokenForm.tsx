@@ -32,6 +32,8 @@ interface TokenFormProps {
   onSubmit: () => void;
   /** Whether the server holds a client secret (edit). */
   hasClientSecret: boolean;
+  /** Said beside the client secret instead of its usual help (the token now points elsewhere). */
+  clientSecretNotice?: string;
   /** The admin may look but not change (no update permission). */
   readOnly?: boolean;
   /** Edit: the template is shown, read-only (a token's template never changes). */
@@ -56,7 +58,7 @@ export const Section = ({ title, children }: { title: string; children: ReactNod
  * The fields of an OAuth2 token: exactly those its template asks for, each with where to
  * find the value in the provider's console. Controlled: the page owns values and errors.
  */
-export const TokenForm = ({ template, values, onChange, errors, onSubmit, hasClientSecret, readOnly, templateLocked, children }: TokenFormProps) => {
+export const TokenForm = ({ template, values, onChange, errors, onSubmit, hasClientSecret, clientSecretNotice, readOnly, templateLocked, children }: TokenFormProps) => {
   const t = useT();
   const has = (field: TemplateField) => template.fields.includes(field);
   const isRequired = (field: FormField) => field === 'name' || field === 'clientId' || template.required.includes(field as TemplateField);
@@ -156,7 +158,7 @@ export const TokenForm = ({ template, values, onChange, errors, onSubmit, hasCli
                 <SecretInput
                   name="clientSecret"
                   label={fieldLabel(t, 'clientSecret')}
-                  hint={fieldHelp(t, template.id, 'clientSecret')}
+                  hint={clientSecretNotice ?? fieldHelp(t, template.id, 'clientSecret')}
                   error={errors.clientSecret}
                   required={isRequired('clientSecret')}
                   isSet={hasClientSecret}

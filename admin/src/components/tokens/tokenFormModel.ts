@@ -157,3 +157,13 @@ export const serverFieldErrors = (t: Translate, fields: FieldErrors): FieldError
       return [field, /^[a-z]/.test(message) && label ? `${label} ${message}` : message];
     })
   );
+
+/** The fields that say where the client secret and the grant are sent (server/src/validation/destination.ts). */
+const DESTINATION_FIELDS = ['issuer', 'authorizationEndpoint', 'tokenEndpoint'] as const;
+
+/**
+ * Whether the form points a saved token at another issuer or endpoint: then the server
+ * keeps neither its client secret (it must be entered again) nor its grant (authorize again).
+ */
+export const destinationChanged = (values: TokenFormValues, saved: TokenFormValues): boolean =>
+  DESTINATION_FIELDS.some((f) => String(values[f] ?? '').trim() !== String(saved[f] ?? '').trim());

@@ -5,6 +5,7 @@ import { useState } from 'react';
 
 import { toApiFailure } from '../../api/errors';
 import { useTransferApi } from '../../api/transfer';
+import { usePluginPermissions } from '../../hooks/usePluginPermissions';
 import { useT } from '../../utils/useT';
 
 /** Saves `text` as a file through the browser's download. */
@@ -22,13 +23,16 @@ const download = (text: string, fileName: string) => {
 
 /**
  * Export: downloads the configuration as YAML. Secrets only when asked for, after a warning
- * beside the checkbox and a confirmation dialog.
+ * beside the checkbox and a confirmation dialog, and only for an admin with the permission
+ * Export with secrets: without it the checkbox is not offered.
  */
 export const ExportSection = () => {
   const t = useT();
   const api = useTransferApi();
   const { toggleNotification } = useNotification();
-  const [includeSecrets, setIncludeSecrets] = useState(false);
+  const { canExportSecrets } = usePluginPermissions();
+  const [asked, setIncludeSecrets] = useState(false);
+  const includeSecrets = asked && canExportSecrets;
   const [confirming, setConfirming] = useState(false);
   const [exporting, setExporting] = useState(false);
   const [failure, setFailure] = useState<string>();
@@ -54,9 +58,11 @@ export const ExportSection = () => {
       <Typography variant="pi" textColor="neutral600">
         {t('transfer.export.hint', 'Downloads the configuration (OAuth2 tokens and mail accounts) as one YAML file in Znuny’s format.')}
       </Typography>
-      <Checkbox checked={includeSecrets} onCheckedChange={(checked: boolean | 'indeterminate') => setIncludeSecrets(checked === true)}>
-        {t('transfer.export.includeSecrets', 'Include secrets (client secrets, passwords and tokens)')}
-      </Checkbox>
+      {canExportSecrets && (
+        <Checkbox checked={includeSecrets} onCheckedChange={(checked: boolean | 'indeterminate') => setIncludeSecrets(checked === true)}>
+          {t('transfer.export.includeSecrets', 'Include secrets (client secrets, passwords and tokens)')}
+        </Checkbox>
+      )}
       {includeSecrets && (
         <Typography variant="pi" textColor="danger600" data-testid="transfer-secrets-warning">
           {t(

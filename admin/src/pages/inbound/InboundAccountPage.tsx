@@ -100,10 +100,11 @@ export const InboundAccountPage = () => {
     initial: () => (presets.data ? emptyInbound(infoOf('imaps') ?? presets.data.types[0]) : null),
     validate: (v, hasPassword) => validateInbound(t, v, infoOf(v.type)!, hasPassword),
     toInput: (v) => toInboundInput(v, infoOf(v.type)!),
+    destination: (v) => [v.type, v.host.trim(), v.port ?? ''].join(' '),
     fieldLabel: (field) => fieldLabel(t, field),
     createdMessage: (name) => t('account.created', 'Account “{name}” created. Next: Test & confirm.', { name }),
   });
-  const { isNew, permissions, current, readOnly, values, setValues, set, errors, setErrors, failure, setFailure, busy } = editor;
+  const { isNew, permissions, current, readOnly, values, setValues, set, errors, setErrors, failure, setFailure, busy, passwordKept, passwordHint } = editor;
 
   const gate = editor.gate(presets);
   if (gate || !values || !presets.data) return gate;
@@ -232,6 +233,17 @@ export const InboundAccountPage = () => {
                     <Grid.Item col={2} s={12} direction="column" alignItems="stretch">
                       <PortField name="port" label={label('port')} required disabled={readOnly} value={values.port} error={errors.port} onChange={(v) => set('port', v)} />
                     </Grid.Item>
+                    {info.security === 'none' && (
+                      <Grid.Item col={12} direction="column" alignItems="flex-start">
+                        <CheckboxField
+                          name="allowInsecureAuth"
+                          label={t('account.field.allowInsecureAuth', 'Send the password or token unencrypted (only to a server on a network you trust; not needed for localhost)')}
+                          checked={values.allowInsecureAuth}
+                          disabled={readOnly}
+                          onChange={(v) => set('allowInsecureAuth', v)}
+                        />
+                      </Grid.Item>
+                    )}
                     {info.security !== 'none' && (
                       <Grid.Item col={12} direction="column" alignItems="flex-start">
                         <CheckboxField
@@ -319,7 +331,8 @@ export const InboundAccountPage = () => {
                     <SecretInput
                       name="password"
                       label={label('password')}
-                      isSet={current?.hasPassword ?? false}
+                      isSet={passwordKept}
+                      hint={passwordHint}
                       required
                       disabled={readOnly}
                       value={values.password}

@@ -10,6 +10,7 @@ export interface InboundFormValues {
   host: string;
   port: number | undefined;
   certificateValidation: boolean;
+  allowInsecureAuth: boolean;
   authentication: 'password' | 'oauth2';
   login: string;
   mailbox: string;
@@ -36,6 +37,7 @@ export const emptyInbound = (info: InboundTypeInfo): InboundFormValues => ({
   host: info.defaultHost ?? '',
   port: info.defaultPort,
   certificateValidation: true,
+  allowInsecureAuth: false,
   authentication: info.password ? 'password' : 'oauth2',
   login: '',
   mailbox: '',
@@ -84,6 +86,7 @@ export const inboundValues = (a: InboundAccount): InboundFormValues => ({
   host: a.host ?? '',
   port: a.port ?? undefined,
   certificateValidation: a.certificateValidation,
+  allowInsecureAuth: a.allowInsecureAuth ?? false,
   authentication: a.authentication,
   login: a.login ?? '',
   mailbox: a.mailbox ?? '',
@@ -139,6 +142,7 @@ export const toInboundInput = (v: InboundFormValues, info: InboundTypeInfo): Inb
     host: mailServer ? text(v.host) : null,
     port: mailServer ? (v.port ?? null) : null,
     certificateValidation: v.certificateValidation,
+    allowInsecureAuth: mailServer && info.security === 'none' ? v.allowInsecureAuth : false,
     authentication: v.authentication,
     login: text(v.login),
     mailbox: text(v.mailbox),

@@ -87,10 +87,11 @@ export const OutboundAccountPage = () => {
     initial: emptyOutbound,
     validate: (v, hasPassword) => validateOutbound(t, v, hasPassword),
     toInput: toOutboundInput,
+    destination: (v) => [v.type, v.host.trim(), v.port ?? '', v.security].join(' '),
     fieldLabel: (field) => fieldLabel(t, field),
     createdMessage: (name) => t('outbound.created', 'Account “{name}” created. Next: send a test message.', { name }),
   });
-  const { isNew, permissions, current, readOnly, values, setValues, set, errors, setErrors, failure, setFailure, busy } = editor;
+  const { isNew, permissions, current, readOnly, values, setValues, set, errors, setErrors, failure, setFailure, busy, passwordKept, passwordHint } = editor;
 
   const gate = editor.gate(presets);
   if (gate || !values || !presets.data) return gate;
@@ -234,6 +235,17 @@ export const OutboundAccountPage = () => {
                           onChange={(v) => set('domain', v)}
                         />
                       </Grid.Item>
+                      {values.security === 'none' && signIn !== 'none' && (
+                        <Grid.Item col={12} direction="column" alignItems="flex-start">
+                          <CheckboxField
+                            name="allowInsecureAuth"
+                            label={t('account.field.allowInsecureAuth', 'Send the password or token unencrypted (only to a server on a network you trust; not needed for localhost)')}
+                            checked={values.allowInsecureAuth}
+                            disabled={readOnly}
+                            onChange={(v) => set('allowInsecureAuth', v)}
+                          />
+                        </Grid.Item>
+                      )}
                       {values.security !== 'none' && (
                         <>
                           <Grid.Item col={12} direction="column" alignItems="flex-start">
@@ -316,7 +328,8 @@ export const OutboundAccountPage = () => {
                       <SecretInput
                         name="password"
                         label={label('password')}
-                        isSet={current?.hasPassword ?? false}
+                        isSet={passwordKept}
+                      hint={passwordHint}
                         required
                         disabled={readOnly}
                         value={values.password}

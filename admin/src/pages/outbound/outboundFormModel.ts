@@ -11,6 +11,7 @@ export interface OutboundFormValues {
   port: number | undefined;
   security: SmtpSecurity;
   verifyCertificate: boolean;
+  allowInsecureAuth: boolean;
   trustedCertificate: string;
   domain: string;
   useAuthentication: boolean;
@@ -43,6 +44,7 @@ export const emptyOutbound = (): OutboundFormValues => ({
   port: 587,
   security: 'starttls',
   verifyCertificate: true,
+  allowInsecureAuth: false,
   trustedCertificate: '',
   domain: '',
   useAuthentication: true,
@@ -77,6 +79,7 @@ export const outboundValues = (a: OutboundAccount): OutboundFormValues => ({
   port: a.port ?? undefined,
   security: a.security ?? 'starttls',
   verifyCertificate: a.verifyCertificate,
+  allowInsecureAuth: a.allowInsecureAuth ?? false,
   trustedCertificate: a.trustedCertificate ?? '',
   domain: a.domain ?? '',
   useAuthentication: a.useAuthentication,
@@ -138,6 +141,7 @@ export const toOutboundInput = (v: OutboundFormValues): OutboundAccountInput => 
       port: v.port ?? null,
       security: v.security,
       verifyCertificate: v.verifyCertificate,
+      allowInsecureAuth: v.security === 'none' && signIn !== 'none' ? v.allowInsecureAuth : false,
       trustedCertificate: text(v.trustedCertificate),
       domain: text(v.domain),
       username: text(v.username),

@@ -15,7 +15,7 @@ import { GenerateTokensFeedback } from '../../components/tokens/GenerateTokensFe
 import { RedirectUriField } from '../../components/tokens/RedirectUriField';
 import { StatusBadge } from '../../components/tokens/StatusBadge';
 import { Section, TOKEN_FORM_ID, TokenForm } from '../../components/tokens/TokenForm';
-import { initialValues, serverFieldErrors, toInput, validateToken, type TokenFormValues } from '../../components/tokens/tokenFormModel';
+import { destinationChanged, initialValues, serverFieldErrors, toInput, validateToken, type TokenFormValues } from '../../components/tokens/tokenFormModel';
 import { TokenStatusCard } from '../../components/tokens/TokenStatusCard';
 import { useDeviceSignIn } from '../../hooks/useDeviceSignIn';
 import { useGenerateTokens } from '../../hooks/useGenerateTokens';
@@ -70,10 +70,17 @@ export const TokenPage = () => {
     return token.failure?.status === 404 ? <Page.NoData content={t('token.notFound', 'This token does not exist (any more).')} /> : <Page.Error />;
   }
   const current = token.data;
+  // Another issuer or endpoint: the server keeps neither the stored client secret nor the grant.
+  const moved = Boolean(template && values && destinationChanged(values, initialValues(template, current)));
+  const secretKept = current.hasClientSecret && !moved;
+  const movedNotice = moved
+    ? t('token.destinationChanged', 'The issuer or endpoints changed: enter the client secret again (a stored secret is never sent to a new server). Saving drops the access and refresh tokens: click Generate tokens afterwards.')
+    : undefined;
 
   const save = async () => {
     if (!template || !values) return;
-    const found = validateToken(t, values, template, { hasClientSecret: current.hasClientSecret });
+    const found = validateToken(t, values, template, { hasClientSecret: secretKept });
+    if (moved && current.hasClientSecret && !values.clientSecret) found.clientSecret = movedNotice!;
     setErrors(found);
     setFailure(null);
     if (Object.keys(found).length) return;
@@ -203,7 +210,8 @@ export const TokenPage = () => {
               onChange={setValues}
               errors={errors}
               onSubmit={save}
-              hasClientSecret={current.hasClientSecret}
+              hasClientSecret={secretKept}
+              clientSecretNotice={movedNotice}
               readOnly={!permissions.canUpdate}
               templateLocked
             >
