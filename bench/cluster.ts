@@ -264,6 +264,11 @@ async function run(n: number, template: TestDatabase, endpoint: RotatingTokenEnd
   }
 }
 
+/** The CPU time of every process taking part in a run, ms. */
+const cpuOf = (r: Run) => r.cpu.instances.reduce((a, b) => a + b, 0) + r.cpu.postgres + r.cpu.dovecot + r.cpu.bench;
+/** The shortest a run can be for its tokens alone: the endpoint's delay for each round of 8 refreshes (refreshConcurrency) an instance. */
+const waitFloorMs = (r: Run) => Math.ceil(TOKENS / (8 * r.instances)) * DELAY_MS;
+
 function print(r: Run, one: Run | undefined) {
   const work = TOKENS + ACCOUNTS * MESSAGES;
   const rate = work / (r.ms / 1000);
@@ -275,7 +280,7 @@ function print(r: Run, one: Run | undefined) {
     `  all ${TOKENS} tokens renewed after ${seconds(r.tokensMs)} (${(TOKENS / (r.tokensMs / 1000)).toFixed(0)}/s), all ${ACCOUNTS * MESSAGES} messages stored after ${seconds(r.messagesMs)} (${((ACCOUNTS * MESSAGES) / (r.messagesMs / 1000)).toFixed(0)}/s)`
   );
   console.log(`  throughput ${rate.toFixed(0)} items/s over ${seconds(r.ms)}${one && r !== one ? `: ${ratio.toFixed(2)}× one instance${goal}` : ''}`);
-  const total = r.cpu.instances.reduce((a, b) => a + b, 0) + r.cpu.postgres + r.cpu.dovecot + r.cpu.bench;
+  const total = cpuOf(r);
   console.log(
     `  CPU time: instances ${r.cpu.instances.map(seconds).join(' + ')}, PostgreSQL backends ${seconds(r.cpu.postgres)}, Dovecot ${seconds(r.cpu.dovecot)}, ` +
       `this process (token endpoint, counting) ${seconds(r.cpu.bench)}; all ${seconds(total)} = ${(total / r.ms).toFixed(2)} of ${availableParallelism()} cores over the run`
@@ -286,7 +291,7 @@ function print(r: Run, one: Run | undefined) {
       `${seconds(idle * (r.ms / 1000))} of this run's CPU time at that rate`
   );
   // What a run cannot beat: the token endpoint's wait at refreshConcurrency 8 an instance, and all CPU time over every core.
-  const waitFloor = Math.ceil(TOKENS / (8 * r.instances)) * DELAY_MS;
+  const waitFloor = waitFloorMs(r);
   console.log(
     `  floors: the endpoint's ${DELAY_MS} ms at 8 refreshes at a time an instance ${seconds(waitFloor)}; the CPU time over ${availableParallelism()} cores ${seconds(total / availableParallelism())}; ` +
       `CPU time an item ${((total / work) * 1000).toFixed(0)} µs`
@@ -294,9 +299,8 @@ function print(r: Run, one: Run | undefined) {
   if (one && r !== one) {
     // A machine busy with other work gives these processes a share of its cores that more processes do not enlarge:
     // the ratio is then that of the CPU time an item, not of the wait.
-    const cpuOf = (x: Run) => x.cpu.instances.reduce((a, b) => a + b, 0) + x.cpu.postgres + x.cpu.dovecot + x.cpu.bench;
     // With the whole machine (no other work), a run takes at least the longer of its two floors.
-    const best = (x: Run) => Math.max(Math.ceil(TOKENS / (8 * x.instances)) * DELAY_MS, cpuOf(x) / availableParallelism());
+    const best = (x: Run) => Math.max(waitFloorMs(x), cpuOf(x) / availableParallelism());
     console.log(
       `  the ratio the CPU time an item allows: ${(cpuOf(one) / total).toFixed(2)} at the CPU share the one-instance run got (${(cpuOf(one) / one.ms).toFixed(2)} cores); ` +
         `${(best(one) / best(r)).toFixed(2)} with all ${availableParallelism()} cores free (the longer floor of each run)`
