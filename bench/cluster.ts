@@ -102,8 +102,8 @@ async function seed(template: TestDatabase, endpoint: RotatingTokenEndpoint, dov
     await pool(
       Array.from({ length: ACCOUNTS }, (_, i) => i),
       4,
-      (i) =>
-        createAccount(admin, {
+      async (i) => {
+        await createAccount(admin, {
           name: `cluster-${i}`,
           type: 'imap',
           host: dovecot.host,
@@ -112,7 +112,8 @@ async function seed(template: TestDatabase, endpoint: RotatingTokenEndpoint, dov
           password: PASSWORD,
           actionAfterFetch: 'keep',
           pollInterval: 300,
-        })
+        });
+      }
     );
     // Polled "in the future": not due before the clock starts.
     await strapi.db.query('plugin::mail-auth.inbound-account').updateMany({ where: {}, data: { lastPollAt: validForADay } });
