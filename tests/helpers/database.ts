@@ -25,6 +25,52 @@ export const testDatabaseKind = (): DatabaseKind => {
 const PG = { host: '127.0.0.1', port: 5432, user: process.env.PGUSER ?? 'postgres' };
 const MY = { host: '127.0.0.1', port: 3306, user: process.env.MYSQL_USER ?? 'root', password: '' };
 
+/** Runs one statement on PostgreSQL's maintenance database (CREATE and DROP DATABASE cannot run in the database itself). */
+async function pgAdmin(sql: string) {
+  const { Client } = await import('pg');
+  const client = new Client({ ...PG, database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+const postgresDatabase = (name: string): TestDatabase => ({
+  kind: 'postgres',
+  name,
+  env: {
+    DATABASE_CLIENT: 'postgres',
+    DATABASE_HOST: PG.host,
+    DATABASE_PORT: String(PG.port),
+    DATABASE_NAME: name,
+    DATABASE_USERNAME: PG.user,
+    DATABASE_PASSWORD: '',
+  },
+  drop: () => pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+});
+
+/**
+ * A new PostgreSQL database that starts as a copy of `template` (CREATE DATABASE … TEMPLATE, a
+ * copy of its files: seconds where seeding again through Strapi takes minutes). Nothing may be
+ * connected to the template meanwhile.
+ */
+export async function copyPostgresDatabase(template: TestDatabase): Promise<TestDatabase> {
+  if (template.kind !== 'postgres') throw new Error(`only a PostgreSQL database can be copied, not ${template.kind}`);
+  const name = `mailauth_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  await pgAdmin(`CREATE DATABASE ${name} TEMPLATE ${template.name}`);
+  return postgresDatabase(name);
+}
+
+/** A connection to a PostgreSQL test database, for reading it from outside Strapi (node-postgres). */
+export async function connectPostgres(database: TestDatabase) {
+  const { Client } = await import('pg');
+  const client = new Client({ ...PG, database: database.name });
+  await client.connect();
+  return client;
+}
+
 /** A fresh, empty database of the given kind, dropped again by `drop()`. */
 export async function createTestDatabase(kind: DatabaseKind = testDatabaseKind()): Promise<TestDatabase> {
   const name = `mailauth_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -40,30 +86,8 @@ export async function createTestDatabase(kind: DatabaseKind = testDatabaseKind()
   }
 
   if (kind === 'postgres') {
-    const { Client } = await import('pg');
-    const admin = async (sql: string) => {
-      const client = new Client({ ...PG, database: 'postgres' });
-      await client.connect();
-      try {
-        await client.query(sql);
-      } finally {
-        await client.end();
-      }
-    };
-    await admin(`CREATE DATABASE ${name}`);
-    return {
-      kind,
-      name,
-      env: {
-        DATABASE_CLIENT: 'postgres',
-        DATABASE_HOST: PG.host,
-        DATABASE_PORT: String(PG.port),
-        DATABASE_NAME: name,
-        DATABASE_USERNAME: PG.user,
-        DATABASE_PASSWORD: '',
-      },
-      drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-    };
+    await pgAdmin(`CREATE DATABASE ${name}`);
+    return postgresDatabase(name);
   }
 
   const mysql = await import('mysql2/promise');
