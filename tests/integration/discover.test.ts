@@ -109,6 +109,8 @@ describe('mailbox discovery: POST /mail-auth/discover against local DNS, autocon
       issuer: `${ms.url}/${TENANT}/v2.0`,
       authorizationEndpoint: ms.authorizeEndpoint(TENANT),
       tokenEndpoint: ms.tokenEndpoint(TENANT),
+      // Sign in with a code: the tenant's OpenID configuration names it.
+      deviceAuthorizationEndpoint: ms.deviceCodeEndpoint(TENANT),
       scopes: body.oauth.scopes,
       found: 'openid-configuration',
     });
