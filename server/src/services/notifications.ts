@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 import { PLUGIN_ID } from '../plugin-id';
-import { TOKEN_UID, type TokenRow } from './tokens';
+import { NEEDS_AUTHORIZATION, TOKEN_UID, type TokenRow } from './tokens';
 
 export type ProblemKind = 'expired' | 'reauthorization-required';
 
@@ -21,7 +21,8 @@ type Row = TokenRow & { notifiedState?: ProblemKind | null };
 
 const problemOf = (row: Row, now = Date.now()): ProblemKind | null => {
   if (row.active === false) return null;
-  if (row.status === 'reauthorization-required') return 'reauthorization-required';
+  // (a refresh interrupted and then refused asks the same of a person, with its own advice)
+  if (NEEDS_AUTHORIZATION.includes(row.status)) return 'reauthorization-required';
   const expiresAt = row.accessTokenExpiresAt ? new Date(row.accessTokenExpiresAt).getTime() : undefined;
   if ((row.status === 'valid' || row.status === 'error') && expiresAt !== undefined && expiresAt <= now) return 'expired';
   return null;
@@ -29,7 +30,7 @@ const problemOf = (row: Row, now = Date.now()): ProblemKind | null => {
 
 /** Where problemOf can find a problem: the rest of the tokens are read for nothing. */
 const mayHaveProblem = (now: Date) => ({
-  $or: [{ status: 'reauthorization-required' }, { status: { $in: ['valid', 'error'] }, accessTokenExpiresAt: { $lte: now } }],
+  $or: [{ status: { $in: [...NEEDS_AUTHORIZATION] } }, { status: { $in: ['valid', 'error'] }, accessTokenExpiresAt: { $lte: now } }],
 });
 
 /**

@@ -82,6 +82,9 @@ function grantData(grant: Grant, secrets: Secrets) {
     grantedAt: grant.grantedAt,
     failureCount: 0,
     nextAttemptAt: null,
+    // A refresh sent with the refresh token this replaces says nothing about the imported one.
+    refreshSentBy: null,
+    refreshSentAt: null,
   };
 }
 
