@@ -94,6 +94,8 @@ export interface MicrosoftIdentityServer {
   /** Their access tokens (everyone's without an argument) are no longer active. */
   expireAccessTokens(email?: string): void;
   introspect(accessToken: string): MicrosoftIntrospection;
+  /** Whether this refresh token was issued here, and whether a refresh redeemed it already. */
+  refreshTokenState(refreshToken: string): 'unknown' | 'unused' | 'redeemed';
   stop(): Promise<void>;
 }
 
@@ -109,6 +111,8 @@ interface Code {
 }
 interface RefreshToken {
   clientId: string; email: string; scope: string; issuedAt: number; generation: number; invalid: boolean; expired: boolean;
+  /** Redeemed at least once (it stays valid unless the client invalidates old ones). */
+  redeemed?: boolean;
 }
 interface AccessToken { clientId: string; email?: string; sub: string; scope: string; exp: number }
 
@@ -330,6 +334,7 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
       const user = users.get(rt.email.toLowerCase());
       if (!user || rt.generation !== user.generation) return fail(res, injected('50173', clientId, grantType, tenant));
       if (rt.expired) return fail(res, injected('700082', clientId, grantType, tenant));
+      rt.redeemed = true;
       if (client.invalidateOldRefreshTokens) rt.invalid = true;
       const scope = form.get('scope') ?? rt.scope;
       // a refresh keeps offline access: the new answer carries a new refresh token (rotation)
@@ -484,6 +489,10 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
       return {
         active: true, sub: at.sub, email: at.email, scope: at.scope, exp: Math.floor(at.exp / 1000), client_id: at.clientId, tid: tenantId,
       };
+    },
+    refreshTokenState(refreshToken) {
+      const rt = refreshTokens.get(refreshToken);
+      return !rt ? 'unknown' : rt.redeemed ? 'redeemed' : 'unused';
     },
     stop: () => close(server, holds),
   };
