@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { microsoftGrant, storeGrant, type Grant } from '../helpers/grants';
 import { startRefreshChild, type RefreshChild } from '../helpers/refresh-child-process';
 import { startStrapi, type TestStrapi } from '../helpers/strapi';
 import { TOKEN_UID } from '../helpers/tokens';
@@ -61,55 +62,17 @@ describe('a refresh job killed at a random moment loses no token', () => {
   const rowsOf = async (prefix: string) =>
     (await db().findMany({ where: { name: { $startsWith: prefix } }, orderBy: { id: 'asc' } })) as Row[];
 
-  /** Stores a grant the test obtained as the callback would (the code flow itself is tokens.test's subject). */
-  const storeGrant = async (id: number, grant: { access_token: string; refresh_token?: string; expires_in: number; scope?: string }) => {
-    const secrets = plugin().service('secrets');
-    await db().update({
-      where: { id },
-      data: {
-        status: 'valid',
-        accessToken: secrets.encrypt(grant.access_token, 'oauth-token.accessToken'),
-        refreshToken: secrets.encrypt(grant.refresh_token!, 'oauth-token.refreshToken'),
-        accessTokenExpiresAt: new Date(Date.now() + grant.expires_in * 1000),
-        grantedScope: grant.scope ?? null,
-        lastError: null,
-        failureCount: 0,
-        nextAttemptAt: null,
-        refreshSentBy: null,
-        refreshSentAt: null,
-      },
-    });
-  };
-
-  const microsoftGrant = async () => {
-    const auth = new URL(ms.authorizeEndpoint(TENANT));
-    auth.search = new URLSearchParams({
-      client_id: 'crash-ms',
-      response_type: 'code',
-      redirect_uri: redirectUri,
-      scope: 'openid email offline_access https://outlook.office.com/IMAP.AccessAsUser.All',
-      login_hint: 'agent@contoso.test',
-    }).toString();
-    const res = await fetch(auth, { redirect: 'manual' });
-    const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
-    const token = await fetch(ms.tokenEndpoint(TENANT), {
-      method: 'POST',
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: 'crash-ms', client_secret: SECRET }),
-    });
-    return (await token.json()) as { access_token: string; refresh_token: string; expires_in: number };
-  };
+  const SCOPE = 'openid email offline_access https://outlook.office.com/IMAP.AccessAsUser.All';
+  const msGrant = () =>
+    microsoftGrant(ms, { tenant: TENANT, clientId: 'crash-ms', clientSecret: SECRET, redirectUri, scope: SCOPE, loginHint: 'agent@contoso.test' });
   const oidcGrant = () =>
-    obtainTokens({ issuer: op.issuer, clientId: 'crash-op', clientSecret: SECRET, redirectUri, scope: 'openid email offline_access mail' }) as Promise<{
-      access_token: string;
-      refresh_token: string;
-      expires_in: number;
-    }>;
+    obtainTokens({ issuer: op.issuer, clientId: 'crash-op', clientSecret: SECRET, redirectUri, scope: 'openid email offline_access mail' }) as Promise<Grant>;
 
-  const createTokens = async (prefix: string, count: number, body: Record<string, unknown>, grant: () => Promise<{ access_token: string; refresh_token: string; expires_in: number }>) => {
+  const createTokens = async (prefix: string, count: number, body: Record<string, unknown>, grant: () => Promise<Grant>) => {
     const tokens = plugin().service('tokens');
     for (let i = 0; i < count; i++) {
       const created = await tokens.create({ name: `${prefix}${String(i).padStart(4, '0')}`, ...body });
-      await storeGrant(created.id, await grant());
+      await storeGrant(app.strapi, created.id, await grant());
     }
   };
 
@@ -194,9 +157,9 @@ describe('a refresh job killed at a random moment loses no token', () => {
         tenant: TENANT,
         authorizationEndpoint: ms.authorizeEndpoint(TENANT),
         tokenEndpoint: ms.tokenEndpoint(TENANT),
-        scope: 'openid email offline_access https://outlook.office.com/IMAP.AccessAsUser.All',
+        scope: SCOPE,
       },
-      microsoftGrant
+      msGrant
     );
     const runMs = await calibrate('keep-');
     const totals = { inRun: 0, interrupted: 0, answersLost: 0, lost: 0 };
@@ -269,7 +232,7 @@ describe('a refresh job killed at a random moment loses no token', () => {
           `round ${k + 1}`
         );
         // Signed in again, as the advice says, so that the next round has all its tokens.
-        for (const r of after.filter((x) => affected.has(x.id))) await storeGrant(r.id, await oidcGrant());
+        for (const r of after.filter((x) => affected.has(x.id))) await storeGrant(app.strapi, r.id, await oidcGrant());
       }
       console.log(
         `crash test, provider revoking the grant on reuse: ${REVOKE_KILLS} kills over ${REVOKE_TOKENS} tokens (a run took ${runMs} ms here), ` +

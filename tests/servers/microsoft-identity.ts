@@ -76,8 +76,17 @@ export interface MicrosoftIdentityServer {
   tokenEndpoint(tenant?: string): string;
   /** What `/{tenant}/v2.0/.well-known/openid-configuration` answers, for `new client.Configuration(...)`. */
   metadata(tenant?: string): Record<string, unknown>;
-  counters: { authorize: number; token: Record<string, number> };
+  /**
+   * `concurrentRefreshes`: refresh requests that arrived while another one with the same refresh
+   * token was still being handled (two instances renewing one token at once).
+   */
+  counters: { authorize: number; token: Record<string, number>; concurrentRefreshes: number };
   resetCounters(): void;
+  /**
+   * Every token request waits `ms` before it is handled (0: none). One whose client gave up
+   * meanwhile is dropped unhandled, as a gateway that timed out before passing it on would.
+   */
+  slowDown(ms: number): void;
   authorizeErrors: AuthorizePageError[];
   addClient(client: MicrosoftClientOptions): void;
   addUser(user: string | MicrosoftUser): void;
@@ -169,7 +178,9 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
   const deniedHints = new Set<string>();
   let denyNext = 0;
   const failures: MicrosoftFailure[] = [];
-  const counters = { authorize: 0, token: {} as Record<string, number> };
+  const counters = { authorize: 0, token: {} as Record<string, number>, concurrentRefreshes: 0 };
+  let delayMs = 0;
+  const refreshing = new Map<string, number>();
   const authorizeErrors: AuthorizePageError[] = [];
   const holds = new Holds();
   const signer = await rsaSigner('ms-test-key');
@@ -256,6 +267,24 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
 
   async function token(req: IncomingMessage, res: ServerResponse, tenant: string) {
     const form = await readForm(req);
+    const presented = form.get('grant_type') === 'refresh_token' ? form.get('refresh_token') : null;
+    if (presented) {
+      if (refreshing.has(presented)) counters.concurrentRefreshes++;
+      refreshing.set(presented, (refreshing.get(presented) ?? 0) + 1);
+    }
+    try {
+      if (delayMs > 0 && !(await holds.hold(res, delayMs))) return;
+      return await tokenAnswer(req, res, tenant, form);
+    } finally {
+      if (presented) {
+        const left = refreshing.get(presented)! - 1;
+        if (left) refreshing.set(presented, left);
+        else refreshing.delete(presented);
+      }
+    }
+  }
+
+  async function tokenAnswer(req: IncomingMessage, res: ServerResponse, tenant: string, form: URLSearchParams) {
     const grantType = form.get('grant_type') ?? '';
     counters.token[grantType || 'unknown'] = (counters.token[grantType || 'unknown'] ?? 0) + 1;
     const basic = basicCredentials(req);
@@ -465,6 +494,10 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
     resetCounters() {
       counters.authorize = 0;
       counters.token = {};
+      counters.concurrentRefreshes = 0;
+    },
+    slowDown(ms) {
+      delayMs = ms;
     },
     authorizeErrors,
     addClient,
