@@ -20,6 +20,8 @@ async function main() {
   strapi.log.level = 'warn';
   await strapi.load();
   const refresher = strapi.plugin('mail-auth').service('refresher');
+  // The parent is gone (it ended, or was killed itself): nothing will tell this process to go.
+  process.on('disconnect', () => process.exit(0));
   process.on('message', (message: { type?: string }) => {
     if (message?.type !== 'go') return;
     send({ type: 'run-start', at: Date.now() });

@@ -35,6 +35,8 @@ const TOKENS = int('CRASH_TOKENS', 100);
 const REVOKE_KILLS = int('CRASH_REVOKE_KILLS', 4);
 const REVOKE_TOKENS = int('CRASH_REVOKE_TOKENS', 100);
 const LEASE_SECONDS = 5;
+/** Long runs say how far they got every this many rounds. */
+const PROGRESS_EVERY = 10;
 const SETTINGS = { MAIL_AUTH_LEASE_SECONDS: String(LEASE_SECONDS), MAIL_AUTH_HTTP_TIMEOUT: '2', MAIL_AUTH_REFRESH_CONCURRENCY: '8' };
 const TENANT = '3f6b7a2c-1d4e-4c5b-8a9f-0e1d2c3b4a59';
 const SECRET = 'crash-client-secret';
@@ -175,6 +177,7 @@ describe('a refresh job killed at a random moment loses no token', () => {
       totals.answersLost += affected.size;
       const lost = after.filter((r) => r.status !== 'valid' || r.refreshSentBy);
       totals.lost += lost.length;
+      if ((k + 1) % PROGRESS_EVERY === 0 && k + 1 < KILLS) console.log(`crash test, keeping provider: ${k + 1} of ${KILLS} kills, ${JSON.stringify(totals)}`);
       assert.deepEqual(
         lost.map((r) => `${r.name}: ${r.status} ${r.lastError?.code ?? ''}`),
         [],
@@ -226,6 +229,7 @@ describe('a refresh job killed at a random moment loses no token', () => {
         const wrong = after.filter((r) => (affected.has(r.id) ? r.status !== 'refresh-interrupted' || r.lastError?.code !== 'REFRESH_INTERRUPTED' : r.status !== 'valid'));
         totals.marked += after.filter((r) => r.status === 'refresh-interrupted').length;
         totals.wrong += wrong.length;
+        if ((k + 1) % PROGRESS_EVERY === 0 && k + 1 < REVOKE_KILLS) console.log(`crash test, revoking provider: ${k + 1} of ${REVOKE_KILLS} kills, ${JSON.stringify(totals)}`);
         assert.deepEqual(
           wrong.map((r) => `${r.name}: ${affected.has(r.id) ? 'affected' : 'not affected'}, ${r.status} ${r.lastError?.code ?? ''}`),
           [],

@@ -401,11 +401,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const reauthorize = detail?.reauthorize ?? error.code === 'REAUTHORIZATION_REQUIRED';
     const transient = detail?.transient ?? error.code === 'NETWORK_ERROR';
     const failureCount = (row.failureCount ?? 0) + 1;
-    // The retry of a refresh whose answer was lost, refused: the provider rotated the refresh
-    // token with that answer and took back the one stored (as providers that revoke a grant on
-    // reuse do). Nothing but a new sign-in helps, and the person should know why it came to that.
-    const interrupted = reauthorize && options.interruptedAt && row.grantType === 'authorization_code' ? options.interruptedAt : undefined;
     const providerCode = error.providerCode ?? error.code;
+    // The retry of a refresh whose answer was lost, refused with a plain invalid_grant: the
+    // provider rotated the refresh token with that answer and took back the one stored (as
+    // providers that revoke a grant on reuse do). Nothing but a new sign-in helps, and the person
+    // should know why it came to that. A refusal with its own reason (an expired refresh token, a
+    // changed password: AADSTS…) keeps its own advice.
+    const interrupted =
+      reauthorize && options.interruptedAt && row.grantType === 'authorization_code' && providerCode === 'invalid_grant' ? options.interruptedAt : undefined;
     const data: Record<string, unknown> = {
       lastError: interrupted
         ? {
