@@ -32,7 +32,7 @@ export default ({ env }) => ({
       httpTimeout: env.int('MAIL_AUTH_HTTP_TIMEOUT', 30),
       refreshMargin: env.int('MAIL_AUTH_REFRESH_MARGIN', 300),
       refreshSchedule: env('MAIL_AUTH_REFRESH_SCHEDULE', '* * * * *'),
-      leaseSeconds: env.int('MAIL_AUTH_LEASE_SECONDS', 60),
+      leaseSeconds: env.int('MAIL_AUTH_LEASE_SECONDS', 90),
       refreshConcurrency: env.int('MAIL_AUTH_REFRESH_CONCURRENCY', 8),
       // Tests point these at the local Graph and Gmail stand-ins.
       graphBaseUrl: env('MAIL_AUTH_GRAPH_BASE_URL', 'https://graph.microsoft.com'),

@@ -78,7 +78,8 @@ describe(`two instances on one ${process.env.TEST_DB ?? 'sqlite'} database`, () 
       MAIL_AUTH_REFRESH_SCHEDULE: '* * * * * *',
       MAIL_AUTH_REFRESH_MARGIN: '2',
       MAIL_AUTH_LEASE_SECONDS: String(LEASE_SECONDS),
-      MAIL_AUTH_HTTP_TIMEOUT: '5',
+      // leaseSeconds must be more than twice this
+      MAIL_AUTH_HTTP_TIMEOUT: '2',
     };
     instances.push(...(await Promise.all([startStrapiProcess({ database, env }), startStrapiProcess({ database, env })])));
   });
@@ -114,25 +115,31 @@ describe(`two instances on one ${process.env.TEST_DB ?? 'sqlite'} database`, () 
     assert.ok(logs.every((l) => !/invalid_grant/.test(l)), 'no invalid_grant in either log');
   });
 
-  test('when one instance is killed, the other takes its tokens after the lease expires', async () => {
-    const [victim] = instances;
-    await victim.kill();
-    const killedAt = Date.now();
+  test('when one instance shuts down (SIGTERM) amid its renewals, it stores them first and the other takes its tokens: 0 lost', async () => {
+    const [leaving] = instances;
+    // Both run the job every second over tokens that live 4 s. The signal goes the moment the
+    // provider has answered a refresh (its counter moves once the answer is made), so that it
+    // falls between answers and their writes.
     const before = op.counters.token.refresh_token ?? 0;
+    while ((op.counters.token.refresh_token ?? 0) === before) await new Promise((r) => setTimeout(r, 2));
+    await leaving.stop();
+    const stoppedAt = Date.now();
+    assert.match(leaving.logs(), /Strapi has been shut down/);
+    assert.doesNotMatch(leaving.logs(), /renewals still in flight/);
     await waitFor(
-      'every token refreshed by the survivor',
-      async () => (await rows()).every((r) => r.status !== 'valid' || new Date(r.lastRefreshAt).getTime() > killedAt),
+      'every token refreshed by the other instance',
+      async () => (await rows()).every((r) => r.status !== 'valid' || new Date(r.lastRefreshAt).getTime() > stoppedAt),
       (LEASE_SECONDS + 20) * 1000
     );
-    assert.ok((op.counters.token.refresh_token ?? 0) - before >= TOKENS, 'the survivor keeps refreshing');
-    // A refresh the killed instance had sent but not stored leaves its token with a rotated-out
-    // refresh token: the provider refuses it, and the survivor tried only after the lease ran out.
+    assert.ok((op.counters.token.refresh_token ?? 0) - before >= TOKENS, 'the other instance keeps refreshing');
+    // A refresh sent but not stored would leave its token with a rotated-out refresh token, which
+    // this provider refuses (and then revokes the grant): the leaving instance waited for its answers.
     const lost = (await rows()).filter((r) => r.status !== 'valid');
-    assert.ok(lost.length <= 8, `at most the killed instance's in-flight refreshes (its concurrency is 8): ${lost.length}`);
-    for (const r of lost) {
-      assert.equal(r.status, 'reauthorization-required');
-      assert.equal(r.lastError?.code, 'invalid_grant');
-      assert.ok(new Date(r.lastError!.at).getTime() >= killedAt + (LEASE_SECONDS - 1) * 1000, 'not before the lease expired');
-    }
+    assert.deepEqual(
+      lost.map((r) => `${r.name}: ${r.status} ${r.lastError?.code}`),
+      [],
+      '0 tokens lost'
+    );
+    console.log(`cluster test: one of two instances stopped with SIGTERM during its refresh job, ${lost.length} of ${TOKENS} tokens lost`);
   });
 });

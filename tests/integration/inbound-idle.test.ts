@@ -116,6 +116,7 @@ describe('IMAP IDLE', { skip: !requireBinary(DOVECOT, 'Dovecot') }, () => {
         MAIL_AUTH_REFRESH_SCHEDULE: '0 0 1 1 *',
         MAIL_AUTH_IDLE_CONNECTIONS: String(BOUND),
         MAIL_AUTH_LEASE_SECONDS: '6',
+        MAIL_AUTH_HTTP_TIMEOUT: '2', // leaseSeconds must exceed twice the HTTP timeout
         MAIL_AUTH_MAIL_TIMEOUT: '5',
       },
     });
@@ -293,6 +294,7 @@ describe('IMAP IDLE', { skip: !requireBinary(DOVECOT, 'Dovecot') }, () => {
         MAIL_AUTH_REFRESH_SCHEDULE: '0 0 1 1 *',
         MAIL_AUTH_IDLE_CONNECTIONS: '3',
         MAIL_AUTH_LEASE_SECONDS: '6',
+        MAIL_AUTH_HTTP_TIMEOUT: '2', // leaseSeconds must exceed twice the HTTP timeout
         MAIL_AUTH_MAIL_TIMEOUT: '5',
       },
     });

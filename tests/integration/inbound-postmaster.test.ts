@@ -27,7 +27,7 @@ describe(`The PostMaster: tokens at fetch time, the scheduled job, leases (${pro
     app = await startStrapi({
       // jobs on, but at times that never come during the test: the job is run by hand; no IMAP
       // IDLE either, which would fetch behind the test's back (inbound-idle tests it)
-      env: { MAIL_AUTH_RUN_JOBS: 'true', MAIL_AUTH_POLL_SCHEDULE: '0 0 1 1 *', MAIL_AUTH_REFRESH_SCHEDULE: '0 0 1 1 *', MAIL_AUTH_LEASE_SECONDS: '30', MAIL_AUTH_IDLE_CONNECTIONS: '0' },
+      env: { MAIL_AUTH_RUN_JOBS: 'true', MAIL_AUTH_POLL_SCHEDULE: '0 0 1 1 *', MAIL_AUTH_REFRESH_SCHEDULE: '0 0 1 1 *', MAIL_AUTH_LEASE_SECONDS: '30', MAIL_AUTH_IDLE_CONNECTIONS: '0', MAIL_AUTH_HTTP_TIMEOUT: '10' },
     });
     ({ superAdmin: admin } = await adminClients(app.strapi, app.url));
   });

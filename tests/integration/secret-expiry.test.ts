@@ -6,6 +6,7 @@ import { startStrapi, type TestStrapi } from '../helpers/strapi';
 import { generateTokens } from '../helpers/tokens';
 import { transferApi } from '../helpers/transfer';
 import { startMicrosoftIdentity, type MicrosoftIdentityServer } from '../servers/microsoft-identity';
+import { freePort } from '../servers/ports';
 
 const TENANT = '3a9e1c44-5b2d-4f6e-8a7b-1c2d3e4f5a6b';
 const SECRET = 'expiring-client-secret';
@@ -77,10 +78,25 @@ describe(`client secret expiry (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     assert.match(expiring.advice, /Certificates & secrets/);
     assert.match(expiring.advice, /ms-expiring/, 'the advice names the app registration by its client id');
 
+    // The accounts that use the token say so too, in their view and beside Test & confirm's steps.
+    const later = (await admin.get('/mail-auth/tokens?search=secret%20in%2090%20days')).body.results[0];
+    const account = async (name: string, tokenId: number) => {
+      const res = await admin.post('/mail-auth/inbound-accounts', { name, type: 'imap', host: '127.0.0.1', port: await freePort(), login: 'agent@contoso.test', authentication: 'oauth2', oauthToken: tokenId });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body as { id: number; warnings: Array<{ code: string; message: string }> };
+    };
+    const warned = await account('reads with the expiring secret', soon.id);
+    assert.deepEqual(warned.warnings.map((w) => w.code), ['CLIENT_SECRET_EXPIRING']);
+    assert.match(warned.warnings[0].message, new RegExp(`"secret in 10 days" expires on ${inDays(10)}`));
+    const tested = await admin.post(`/mail-auth/inbound-accounts/${warned.id}/test`);
+    assert.deepEqual(tested.body.warnings.map((w: { code: string }) => w.code), ['CLIENT_SECRET_EXPIRING']);
+    assert.deepEqual((await account('reads with a secret good for months', later.id)).warnings, []);
+
     // A new secret entered with its new date: the warning goes.
     const renewed = await admin.put(`/mail-auth/tokens/${soon.id}`, { clientSecret: 'the-new-secret', clientSecretExpiresOn: inDays(700) });
     assert.equal(renewed.status, 200, JSON.stringify(renewed.body));
     assert.deepEqual((await secretNotices()).map((n) => n.tokenName), ['secret expired']);
+    assert.deepEqual((await admin.get(`/mail-auth/inbound-accounts/${warned.id}`)).body.warnings, []);
   });
 
   test('a date past 24 months, or not a date, is refused naming the field', async () => {

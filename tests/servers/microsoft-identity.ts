@@ -85,8 +85,17 @@ export interface MicrosoftIdentityServer {
   tokenEndpoint(tenant?: string): string;
   /** What `/{tenant}/v2.0/.well-known/openid-configuration` answers, for `new client.Configuration(...)`. */
   metadata(tenant?: string): Record<string, unknown>;
-  counters: { authorize: number; token: Record<string, number> };
+  /**
+   * `concurrentRefreshes`: refresh requests that arrived while another one with the same refresh
+   * token was still being handled (two instances renewing one token at once).
+   */
+  counters: { authorize: number; token: Record<string, number>; concurrentRefreshes: number };
   resetCounters(): void;
+  /**
+   * Every token request waits `ms` before it is handled (0: none). One whose client gave up
+   * meanwhile is dropped unhandled, as a gateway that timed out before passing it on would.
+   */
+  slowDown(ms: number): void;
   authorizeErrors: AuthorizePageError[];
   addClient(client: MicrosoftClientOptions): void;
   addUser(user: string | MicrosoftUser): void;
@@ -108,6 +117,8 @@ export interface MicrosoftIdentityServer {
   /** microsoft.com/devicelogin: the person enters `userCode`, then signs in (as `email`, default the first user) or declines. */
   enterDeviceCode(userCode: string, decision: 'allow' | 'decline', email?: string): void;
   deviceCodeEndpoint(tenant?: string): string;
+  /** Whether this refresh token was issued here, and whether a refresh redeemed it already. */
+  refreshTokenState(refreshToken: string): 'unknown' | 'unused' | 'redeemed';
   stop(): Promise<void>;
 }
 
@@ -123,6 +134,8 @@ interface Code {
 }
 interface RefreshToken {
   clientId: string; email: string; scope: string; issuedAt: number; generation: number; invalid: boolean; expired: boolean;
+  /** Redeemed at least once (it stays valid unless the client invalidates old ones). */
+  redeemed?: boolean;
 }
 interface AccessToken { clientId: string; email?: string; sub: string; scope: string; exp: number }
 interface DeviceCode { clientId: string; scope: string; userCode: string; expiresAt: number; email?: string; declined?: boolean; used: boolean }
@@ -182,7 +195,9 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
   const deniedHints = new Set<string>();
   let denyNext = 0;
   const failures: MicrosoftFailure[] = [];
-  const counters = { authorize: 0, token: {} as Record<string, number> };
+  const counters = { authorize: 0, token: {} as Record<string, number>, concurrentRefreshes: 0 };
+  let delayMs = 0;
+  const refreshing = new Map<string, number>();
   const authorizeErrors: AuthorizePageError[] = [];
   const holds = new Holds();
   const signer = await rsaSigner('ms-test-key');
@@ -273,6 +288,24 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
 
   async function token(req: IncomingMessage, res: ServerResponse, tenant: string) {
     const form = await readForm(req);
+    const presented = form.get('grant_type') === 'refresh_token' ? form.get('refresh_token') : null;
+    if (presented) {
+      if (refreshing.has(presented)) counters.concurrentRefreshes++;
+      refreshing.set(presented, (refreshing.get(presented) ?? 0) + 1);
+    }
+    try {
+      if (delayMs > 0 && !(await holds.hold(res, delayMs))) return;
+      return await tokenAnswer(req, res, tenant, form);
+    } finally {
+      if (presented) {
+        const left = refreshing.get(presented)! - 1;
+        if (left) refreshing.set(presented, left);
+        else refreshing.delete(presented);
+      }
+    }
+  }
+
+  async function tokenAnswer(req: IncomingMessage, res: ServerResponse, tenant: string, form: URLSearchParams) {
     const grantType = form.get('grant_type') ?? '';
     counters.token[grantType || 'unknown'] = (counters.token[grantType || 'unknown'] ?? 0) + 1;
     const basic = basicCredentials(req);
@@ -351,6 +384,7 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
       const user = users.get(rt.email.toLowerCase());
       if (!user || rt.generation !== user.generation) return fail(res, injected('50173', clientId, grantType, tenant));
       if (rt.expired) return fail(res, injected('700082', clientId, grantType, tenant));
+      rt.redeemed = true;
       if (client.invalidateOldRefreshTokens) rt.invalid = true;
       const scope = form.get('scope') ?? rt.scope;
       // a refresh keeps offline access: the new answer carries a new refresh token (rotation)
@@ -522,6 +556,10 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
     resetCounters() {
       counters.authorize = 0;
       counters.token = {};
+      counters.concurrentRefreshes = 0;
+    },
+    slowDown(ms) {
+      delayMs = ms;
     },
     authorizeErrors,
     addClient,
@@ -553,6 +591,10 @@ export async function startMicrosoftIdentity(opts: MicrosoftIdentityOptions = {}
       if (!code) throw new Error(`no device code with user code ${userCode}`);
       if (decision === 'decline') code.declined = true;
       else code.email = email ?? users.values().next().value!.email;
+    },
+    refreshTokenState(refreshToken) {
+      const rt = refreshTokens.get(refreshToken);
+      return !rt ? 'unknown' : rt.redeemed ? 'redeemed' : 'unused';
     },
     stop: () => close(server, holds),
   };

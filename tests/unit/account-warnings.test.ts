@@ -47,6 +47,18 @@ test('a token granted by another user than the mailbox is warned of, unless the 
   assert.match(accountWarnings({ ...base, ...oauth, mailbox: 'bob@example.test' })[0].advice, /generate the token signed in as bob@example\.test/);
 });
 
+test('a token whose client secret expires within the warning window is warned of on the accounts using it', () => {
+  const secret = (expiresOn: string) => ({ name: 'support', clientId: 'app-1', expiresOn, today: '2027-03-01', warningDays: 30 });
+  const oauth = { authentication: 'oauth2', tokenTemplate: 'microsoft' };
+  const soon = accountWarnings({ ...base, ...oauth, tokenSecret: secret('2027-03-11') });
+  assert.deepEqual(soon.map((w) => w.code), ['CLIENT_SECRET_EXPIRING']);
+  assert.match(soon[0].message, /"support" expires on 2027-03-11, in 10 days/);
+  assert.match(soon[0].advice, /Application \(client\) ID app-1/);
+  assert.match(accountWarnings({ ...base, ...oauth, tokenSecret: secret('2027-02-20') })[0].message, /expired on 2027-02-20/);
+  assert.deepEqual(codes({ ...oauth, tokenSecret: secret('2027-05-01') }), [], 'further off than 30 days');
+  assert.deepEqual(codes({ tokenSecret: secret('2027-03-11') }), [], 'a password account does not use the token');
+});
+
 test('a redirect URI that is not https is a problem, except on localhost and loopback addresses', () => {
   assert.equal(redirectUriProblem('https://helpdesk.example.com/mail-auth/oauth/callback'), undefined);
   for (const local of ['http://localhost:1337/mail-auth/oauth/callback', 'http://127.0.0.1:1337/x', 'http://[::1]:1337/x']) {

@@ -21,7 +21,7 @@ export interface TestReport {
 
 /** A problem the settings let one see coming (server: warnings/account-warnings.ts). */
 export interface AccountWarning {
-  code: 'MICROSOFT_BASIC_AUTH' | 'GRANTOR_NOT_MAILBOX';
+  code: 'MICROSOFT_BASIC_AUTH' | 'GRANTOR_NOT_MAILBOX' | 'CLIENT_SECRET_EXPIRING';
   field: string;
   message: string;
   advice: string;

@@ -3,7 +3,7 @@ import type { FetchClient } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../pluginId';
 import type { GrantType } from './templates';
 
-export type TokenStatus = 'not-authorized' | 'valid' | 'expired' | 'reauthorization-required' | 'error' | 'inactive';
+export type TokenStatus = 'not-authorized' | 'valid' | 'expired' | 'reauthorization-required' | 'refresh-interrupted' | 'error' | 'inactive';
 
 export interface TokenError {
   code: string;

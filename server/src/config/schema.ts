@@ -28,8 +28,14 @@ export const pluginConfigSchema = z
     runJobs: z.boolean().default(true),
     /** How many tokens the refresh job handles at once. */
     refreshConcurrency: z.number().int().min(1).max(256).default(8),
-    /** Seconds a per-token refresh lease is held before another instance may take over. */
-    leaseSeconds: z.number().int().min(5).max(3_600).default(60),
+    /**
+     * Seconds a lease (a token's renewal, an inbound account's fetch) lasts unless its holder
+     * extends it: a live holder does (a heartbeat every third of it), so this is how long a
+     * crashed instance's work waits before another instance takes it over. More than twice
+     * `httpTimeout`, so that even a renewal that must discover the provider's endpoints first
+     * (two requests) ends within one lease.
+     */
+    leaseSeconds: z.number().int().min(5).max(3_600).default(90),
     /**
      * Days the activity log keeps an entry; older ones are deleted once a day (at 03:17). 0 keeps
      * everything. A scheduled refresh writes an entry per token per hour, a send one per message.
@@ -90,6 +96,13 @@ export const pluginConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (config.leaseSeconds <= 2 * config.httpTimeout) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['leaseSeconds'],
+        message: `must be more than twice httpTimeout (${config.httpTimeout} s), at least ${2 * config.httpTimeout + 1}: a renewal's requests must end within its lease`,
+      });
+    }
     // The REST roots carry bearer tokens: https only, except loopback test servers when allowed.
     for (const key of ['graphBaseUrl', 'gmailBaseUrl'] as const) {
       let url: URL;

@@ -27,24 +27,49 @@ export const RELEASED = { leaseOwner: null, leaseUntil: null } as const;
 const released = (columns: LeaseColumns) => ({ [columns.owner]: null, [columns.until]: null });
 
 /**
+ * What a lease UPDATE writes besides the lease itself, for each row it takes: values, or
+ * expressions of the row's own columns (a mark that must not overwrite an older one).
+ */
+export type LeaseMark = (rows: StateWriter, knex: Knex) => Record<string, unknown>;
+
+/**
  * A row-level lease: a conditional UPDATE that succeeds for one caller at a time, on
  * SQLite, PostgreSQL and MariaDB alike. A holder that dies leaves a lease that simply
- * expires, after which another instance may take it. (Jobs take and give back thousands of
- * leases: they are written straight through knex, see state-writer.ts.)
+ * expires, after which another instance may take it; a live holder keeps it with a heartbeat
+ * (keepLease). (Jobs take and give back thousands of leases: they are written straight through
+ * knex, see state-writer.ts.)
  */
-export async function acquireLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string, seconds: number, columns: LeaseColumns = LEASE): Promise<boolean> {
-  return (await acquireLeases(strapi, uid, [id], owner, seconds, columns)) === 1;
+export async function acquireLease(
+  strapi: Core.Strapi,
+  uid: UID.Schema,
+  id: number,
+  owner: string,
+  seconds: number,
+  mark?: LeaseMark,
+  columns: LeaseColumns = LEASE
+): Promise<boolean> {
+  return (await acquireLeases(strapi, uid, [id], owner, seconds, mark, columns)) === 1;
 }
 
 /**
  * Leases of several rows in one UPDATE, for a job that works through many: returns how many it
- * got; the caller reads back which (those held by others are left to them).
+ * got; the caller reads back which (those held by others are left to them). `mark` rides on the
+ * same UPDATE.
  */
-export async function acquireLeases(strapi: Core.Strapi, uid: UID.Schema, ids: number[], owner: string, seconds: number, columns: LeaseColumns = LEASE): Promise<number> {
+export async function acquireLeases(
+  strapi: Core.Strapi,
+  uid: UID.Schema,
+  ids: number[],
+  owner: string,
+  seconds: number,
+  mark?: LeaseMark,
+  columns: LeaseColumns = LEASE
+): Promise<number> {
   const now = new Date();
   const rows = stateWriter(strapi, uid);
   const until = rows.column(columns.until);
   return rows.update((qb) => qb.whereIn('id', ids).andWhere((free) => free.whereNull(until).orWhere(until, '<', now)), {
+    ...mark?.(rows, strapi.db.connection),
     [columns.owner]: owner,
     [columns.until]: new Date(now.getTime() + seconds * 1000),
   });
@@ -56,7 +81,43 @@ export async function extendLease(strapi: Core.Strapi, uid: UID.Schema, id: numb
   return (await rows.update(heldBy(rows, id, owner, columns), { [columns.until]: new Date(Date.now() + seconds * 1000) })) === 1;
 }
 
-export async function releaseLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string, columns: LeaseColumns = LEASE): Promise<void> {
+/** Ends a lease this owner holds, writing `data` with it (nothing when the lease is no longer its). */
+export async function releaseLease(
+  strapi: Core.Strapi,
+  uid: UID.Schema,
+  id: number,
+  owner: string,
+  data: Record<string, unknown> = {},
+  columns: LeaseColumns = LEASE
+): Promise<void> {
   const rows = stateWriter(strapi, uid);
-  await rows.update(heldBy(rows, id, owner, columns), released(columns));
+  await rows.update(heldBy(rows, id, owner, columns), { ...data, ...released(columns) });
+}
+
+/** A heartbeat that keeps a lease alive; `lost` turns true once an extension found it taken. */
+export interface LeaseHeartbeat {
+  readonly lost: boolean;
+  stop(): void;
+}
+
+/**
+ * Keeps a held lease alive while its holder works (a long fetch, a refresh waiting for a slow
+ * provider): extends it every third of its length, so that a live holder never loses it and a
+ * dead one's runs out within `seconds`. Costs nothing until the first third has passed.
+ */
+export function keepLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string, seconds: number): LeaseHeartbeat {
+  let lost = false;
+  const timer = setInterval(() => {
+    extendLease(strapi, uid, id, owner, seconds).then(
+      (held) => void (lost ||= !held),
+      () => {} // a failing database: the next beat tries again, and the lease's own end is the limit
+    );
+  }, Math.max(1000, (seconds * 1000) / 3));
+  timer.unref();
+  return {
+    get lost() {
+      return lost;
+    },
+    stop: () => clearInterval(timer),
+  };
 }

@@ -60,9 +60,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const leaseSeconds = pluginConfig(strapi, 'leaseSeconds');
     const limit = row.maxMessagesPerPoll ?? 500;
     const watch = new AccountWatch(row.id, {
-      hold: () => acquireLease(strapi, ACCOUNT_UID, row.id, owner, leaseSeconds, IDLE_HOLD),
+      hold: () => acquireLease(strapi, ACCOUNT_UID, row.id, owner, leaseSeconds, undefined, IDLE_HOLD),
       extend: () => extendLease(strapi, ACCOUNT_UID, row.id, owner, leaseSeconds, IDLE_HOLD),
-      release: () => releaseLease(strapi, ACCOUNT_UID, row.id, owner, IDLE_HOLD),
+      release: () => releaseLease(strapi, ACCOUNT_UID, row.id, owner, {}, IDLE_HOLD),
       heartbeatMs: Math.max(1000, (leaseSeconds * 1000) / 3),
       async connect() {
         const current = (await plugin().service('inbound-accounts').find(row.id)) as InboundAccountRow;

@@ -22,6 +22,7 @@ import {
 import { inboundDestinationChanges, secretRequiredAgain } from '../validation/destination';
 import { parseInput } from '../validation/token-input';
 import { accountWarnings } from '../warnings/account-warnings';
+import { tokenSecretFacts } from '../warnings/secret-expiry';
 import { TOKEN_UID, type Actor } from './tokens';
 
 /** An inbound account as stored (password sealed, token populated). */
@@ -46,7 +47,7 @@ export interface InboundAccountRow extends AccountRow {
   syncCursor?: string | null;
   /** The IDLE hold's end (idle-watcher.ts): set while an instance holds the account in IDLE. */
   idleUntil?: string | Date | null;
-  oauthToken?: (AccountRow['oauthToken'] & { status?: string; grantedBy?: string | null }) | null;
+  oauthToken?: (AccountRow['oauthToken'] & { status?: string; grantedBy?: string | null; clientId?: string | null; clientSecretExpiresOn?: string | Date | null }) | null;
   createdAt?: string | Date;
   updatedAt?: string | Date;
 }
@@ -76,8 +77,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const secrets = () => plugin().service('secrets');
   const activity = () => plugin().service('activity');
   const db = () => strapi.db.query(ACCOUNT_UID);
-  const populate = { oauthToken: { select: ['id', 'name', 'template', 'grantType', 'status', 'active', 'grantedBy'] } };
+  const populate = { oauthToken: { select: ['id', 'name', 'template', 'grantType', 'status', 'active', 'grantedBy', 'clientId', 'clientSecretExpiresOn'] } };
 
+  const secretWarningDays = () => strapi.config.get(`plugin::${PLUGIN_ID}.secretExpiryWarningDays`, 30) as number;
   /** A mailbox named beside the login is the account saying that it reads a shared mailbox. */
   const warningsOf = (row: InboundAccountRow, host: string | null) =>
     accountWarnings({
@@ -88,6 +90,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       sharedMailbox: Boolean(row.mailbox),
       grantedBy: row.oauthToken?.grantedBy ?? null,
       tokenTemplate: row.oauthToken?.template ?? null,
+      tokenSecret: tokenSecretFacts(row.oauthToken, secretWarningDays()),
     });
 
   /** The account as the admin API shows it: never the password, only whether one is set. */

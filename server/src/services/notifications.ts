@@ -2,7 +2,9 @@ import type { Core } from '@strapi/strapi';
 
 import type { PluginConfig } from '../config/schema';
 import { PLUGIN_ID } from '../plugin-id';
-import { dateOnly, TOKEN_UID, type TokenRow } from './tokens';
+import { secretExpiry } from '../warnings/secret-expiry';
+import { dateOnly } from '../db/date-only';
+import { NEEDS_AUTHORIZATION, TOKEN_UID, type TokenRow } from './tokens';
 
 export type ProblemKind = 'expired' | 'reauthorization-required';
 /** The client secret's expiry date (entered by the admin) is near, or past. */
@@ -24,7 +26,8 @@ type Row = TokenRow & { notifiedState?: ProblemKind | null };
 
 const problemOf = (row: Row, now = Date.now()): ProblemKind | null => {
   if (row.active === false) return null;
-  if (row.status === 'reauthorization-required') return 'reauthorization-required';
+  // (a refresh interrupted and then refused asks the same of a person, with its own advice)
+  if (NEEDS_AUTHORIZATION.includes(row.status)) return 'reauthorization-required';
   const expiresAt = row.accessTokenExpiresAt ? new Date(row.accessTokenExpiresAt).getTime() : undefined;
   if ((row.status === 'valid' || row.status === 'error') && expiresAt !== undefined && expiresAt <= now) return 'expired';
   return null;
@@ -32,18 +35,10 @@ const problemOf = (row: Row, now = Date.now()): ProblemKind | null => {
 
 /** Where problemOf can find a problem: the rest of the tokens are read for nothing. */
 const mayHaveProblem = (now: Date) => ({
-  $or: [{ status: 'reauthorization-required' }, { status: { $in: ['valid', 'error'] }, accessTokenExpiresAt: { $lte: now } }],
+  $or: [{ status: { $in: [...NEEDS_AUTHORIZATION] } }, { status: { $in: ['valid', 'error'] }, accessTokenExpiresAt: { $lte: now } }],
 });
 
 const DAY = 86_400_000;
-
-/** Where a secret given by Microsoft, Google or another provider is made anew. */
-const newSecretAdvice = (row: Row) =>
-  row.template.startsWith('microsoft')
-    ? `Create a new client secret in the Microsoft Entra admin center (App registrations → the app with Application (client) ID ${row.clientId} → Certificates & secrets → New client secret), then enter its Value and its expiry date in the token.`
-    : row.template === 'google'
-      ? `Create a new client secret in the Google Cloud console (APIs & Services → Credentials → the OAuth client ${row.clientId}), then enter it and its expiry date in the token.`
-      : `Create a new client secret for client ${row.clientId} at the provider, then enter it and its expiry date in the token.`;
 
 /**
  * What the banner shows, and the events of a token's state changing. An event fires once
@@ -62,21 +57,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       where: { active: true, clientSecretExpiresOn: { $notNull: true, $lte: horizon } },
       orderBy: { name: 'asc' },
     })) as Row[];
-    return rows.map((row) => {
+    return rows.flatMap((row) => {
       const on = dateOnly(row.clientSecretExpiresOn)!;
-      const expired = on <= today;
-      const days = Math.round((Date.parse(on) - Date.parse(today)) / DAY);
-      return {
-        tokenId: row.id,
-        tokenName: row.name,
-        kind: expired ? 'client-secret-expired' : 'client-secret-expiring',
-        since: `${on}T00:00:00.000Z`,
-        message: expired
-          ? `The client secret of OAuth2 token "${row.name}" expired on ${on}: the provider refuses its refreshes.`
-          : `The client secret of OAuth2 token "${row.name}" expires on ${on}, in ${days} day${days === 1 ? '' : 's'}.`,
-        advice: newSecretAdvice(row),
-        link: `/plugins/${PLUGIN_ID}/tokens/${row.id}`,
-      };
+      const expiry = secretExpiry(row, on, today, warningDays() ?? 30);
+      if (!expiry) return [];
+      return [
+        {
+          tokenId: row.id,
+          tokenName: row.name,
+          kind: expiry.expired ? 'client-secret-expired' : 'client-secret-expiring',
+          since: `${on}T00:00:00.000Z`,
+          message: expiry.message,
+          advice: expiry.advice,
+          link: `/plugins/${PLUGIN_ID}/tokens/${row.id}`,
+        } satisfies Notification,
+      ];
     });
   };
 

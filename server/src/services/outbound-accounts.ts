@@ -25,6 +25,7 @@ import {
 import { outboundDestinationChanges, secretRequiredAgain } from '../validation/destination';
 import { TOKEN_UID, type Actor, type TokenRow } from './tokens';
 import { accountWarnings, type AccountWarning } from '../warnings/account-warnings';
+import { tokenSecretFacts } from '../warnings/secret-expiry';
 
 export const OUTBOUND_ACCOUNT_UID = `plugin::${PLUGIN_ID}.outbound-account` as const;
 export const PASSWORD_FIELD = 'outbound-account.password';
@@ -67,7 +68,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const db = () => strapi.db.query(OUTBOUND_ACCOUNT_UID);
 
   /** The account as the admin API shows it: never the password, only whether one is set. */
-  const warningsOf = (row: OutboundAccountRow, token: { template: string; grantedBy: string | null } | null) =>
+  type TokenFacts = { name: string; template: string; grantedBy: string | null; clientId: string; clientSecretExpiresOn: string | null };
+  const warningsOf = (row: OutboundAccountRow, token: TokenFacts | null) =>
     accountWarnings({
       direction: 'outbound',
       host: row.type === 'smtp' ? (row.host ?? null) : null,
@@ -76,10 +78,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       sharedMailbox: row.sharedMailbox ?? false,
       grantedBy: token?.grantedBy ?? null,
       tokenTemplate: token?.template ?? null,
+      tokenSecret: tokenSecretFacts(token, strapi.config.get(`plugin::${PLUGIN_ID}.secretExpiryWarningDays`, 30) as number),
     });
 
   const view = (row: OutboundAccountRow) => {
-    const token = row.oauthToken && typeof row.oauthToken === 'object' ? (tokens().view(row.oauthToken as unknown as TokenRow) as { id: number; name: string; template: string; status: string; grantedBy: string | null }) : null;
+    const token = row.oauthToken && typeof row.oauthToken === 'object' ? (tokens().view(row.oauthToken as unknown as TokenRow) as TokenFacts & { id: number; status: string }) : null;
     return {
       id: row.id,
       name: row.name,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 
 import { documentIds } from '../db/document-id';
-import { acquireLease, extendLease, releaseLease } from '../db/lease';
+import { acquireLease, keepLease, releaseLease } from '../db/lease';
 import { MailAuthError } from '../errors';
 import { classifyMailError } from '../inbound/classify';
 import { createSource, failureContext } from '../inbound/create-source';
@@ -293,9 +293,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return report;
       }
       // Long fetches keep the lease alive; a dead instance's lease simply runs out.
-      const heartbeat = setInterval(() => {
-        void extendLease(strapi, ACCOUNT_UID, row.id, owner, leaseSeconds).catch(() => {});
-      }, Math.max(1000, (leaseSeconds * 1000) / 3));
+      const heartbeat = keepLease(strapi, ACCOUNT_UID, row.id, owner, leaseSeconds);
       let failure: MailAuthError | undefined;
       try {
         await run(row, report);
@@ -303,7 +301,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         failure = e instanceof MailAuthError ? e : classifyMailError(e, failureContext(row, sourceEnvironment(strapi)));
         report.errors.push(errorOf(failure));
       } finally {
-        clearInterval(heartbeat);
+        heartbeat.stop();
       }
       try {
         const now = new Date();

@@ -19,8 +19,31 @@ export interface RefreshReport {
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const setting = (key: string) => strapi.config.get(`plugin::${PLUGIN_ID}.${key}`) as number;
+  // Set by stop(): a run in progress renews what it started and takes nothing more.
+  let stopping = false;
+  const runs = new Set<Promise<unknown>>();
 
   return {
+    /**
+     * Ends the job for the plugin's destroy: no run takes another token, leases taken for tokens
+     * not started yet are given back (another instance can renew those at once), and the
+     * renewals in flight — the job's and callers' — are awaited for at most `ms`, so that their
+     * answers, rotated refresh tokens among them, are stored before the process exits. True when
+     * everything ended in time.
+     */
+    async stop(ms: number): Promise<boolean> {
+      stopping = true;
+      const deadline = Date.now() + ms;
+      let timer: NodeJS.Timeout | undefined;
+      const runsEnded = await Promise.race([
+        Promise.allSettled([...runs]).then(() => true),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
+      ]);
+      clearTimeout(timer);
+      const renewalsEnded = await strapi.plugin(PLUGIN_ID).service('tokens').drain(Math.max(0, deadline - Date.now()));
+      return runsEnded && renewalsEnded;
+    },
+
     /** The ids of the tokens the job should renew now. */
     async dueTokens(now = new Date()): Promise<{ id: number; name: string }[]> {
       const horizon = new Date(now.getTime() + setting('refreshMargin') * 1000);
@@ -53,6 +76,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async run(): Promise<RefreshReport> {
+      const run = this.runOnce();
+      runs.add(run);
+      void run.catch(() => undefined).finally(() => runs.delete(run));
+      return run;
+    },
+
+    async runOnce(): Promise<RefreshReport> {
+      if (stopping) return { due: 0, refreshed: [], failed: [], elsewhere: [] };
       const due = await this.dueTokens();
       const tokens = strapi.plugin(PLUGIN_ID).service('tokens');
       const report: RefreshReport = { due: due.length, refreshed: [], failed: [], elsewhere: [] };
@@ -80,8 +111,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           .catch((e) => void (failure ??= e))
           .finally(() => (refilling = undefined)));
       const take = async (): Promise<LeasedToken | undefined> => {
+        if (stopping) {
+          // Leases of tokens not started go back now rather than run out in leaseSeconds.
+          await Promise.all(queue.splice(0).map((item) => tokens.releaseLeased(item).catch(() => undefined)));
+          return undefined;
+        }
         while (!queue.length && !failure && (next < ids.length || refilling)) await refill();
         const item = queue.shift();
+        if (item && stopping) {
+          // Stopped while this batch was being leased.
+          queue.unshift(item);
+          return take();
+        }
         if (item && !failure && queue.length < limit && next < ids.length) void refill();
         return item;
       };

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
+import type { Knex } from 'knex';
 
 import type { PluginConfig } from '../config/schema';
-import { acquireLease, acquireLeases, extendLease, heldBy, RELEASED, releaseLease } from '../db/lease';
+import { acquireLease, acquireLeases, extendLease, heldBy, keepLease, RELEASED, releaseLease, type LeaseMark } from '../db/lease';
+import { dateOnly } from '../db/date-only';
 import { assertNameFree, findByRef } from '../db/named-rows';
 import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
-import { stateWriter } from '../db/state-writer';
+import { stateWriter, type StateWriter } from '../db/state-writer';
 import { MailAuthError, validationError } from '../errors';
 import { redirectUriProblem, type OAuthSettings, type TokenSet } from '../oauth/settings';
 import { assertHostAllowed, hostFieldProblem, pluginNetworkPolicy } from '../net/plugin-policy';
@@ -35,7 +37,10 @@ export const DROPPED_GRANT = {
 } as const;
 const INSTANCE = randomUUID();
 
-export type TokenStatus = 'not-authorized' | 'valid' | 'expired' | 'reauthorization-required' | 'error' | 'inactive';
+export type TokenStatus = 'not-authorized' | 'valid' | 'expired' | 'reauthorization-required' | 'refresh-interrupted' | 'error' | 'inactive';
+
+/** The statuses in which only a person can make the token usable again (Generate tokens). */
+export const NEEDS_AUTHORIZATION: readonly TokenStatus[] = ['reauthorization-required', 'refresh-interrupted'];
 
 /** A token row as stored (secrets encrypted). */
 export interface TokenRow extends Partial<TokenFields> {
@@ -58,6 +63,9 @@ export interface TokenRow extends Partial<TokenFields> {
   lastError?: { code: string; message: string; advice?: string; at: string } | null;
   failureCount?: number | null;
   nextAttemptAt?: string | Date | null;
+  /** The lease owner that sent a refresh whose answer is not stored yet (see sentMark). */
+  refreshSentBy?: string | null;
+  refreshSentAt?: string | Date | null;
   createdAt?: string | Date;
   updatedAt?: string | Date;
 }
@@ -79,16 +87,6 @@ export interface LeasedToken {
 }
 
 const time = (v: string | Date | null | undefined) => (v ? new Date(v).getTime() : undefined);
-/**
- * A date column as YYYY-MM-DD, whichever form the database driver returns it in (the pg and
- * mysql drivers make a Date at local midnight of that day).
- */
-export const dateOnly = (v: string | Date | null | undefined): string | null => {
-  if (!v) return null;
-  if (!(v instanceof Date)) return String(v).slice(0, 10);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${v.getFullYear()}-${pad(v.getMonth() + 1)}-${pad(v.getDate())}`;
-};
 
 /** The fields of `data` whose values differ from the row's (dates by time, absent as null). */
 function changedFields(row: TokenRow, data: Record<string, unknown>): Record<string, unknown> {
@@ -100,6 +98,28 @@ function changedFields(row: TokenRow, data: Record<string, unknown>): Record<str
   }
   return changed;
 }
+
+/**
+ * The "refresh sent" mark, written by the UPDATE that takes a renewal's lease (no round trip of
+ * its own) and cleared by the one that stores the answer. A mark left by an older owner means
+ * that a refresh was sent with the stored refresh token and its answer never stored: the
+ * instance died, or the answer did not arrive. COALESCE keeps such a mark when a new lease is
+ * taken, so that the next renewal knows it is a retry.
+ */
+const sentMark =
+  (owner: string): LeaseMark =>
+  (rows: StateWriter, knex) => ({
+    refreshSentBy: knex.raw('COALESCE(??, ?)', [rows.column('refreshSentBy'), owner]),
+    refreshSentAt: knex.raw('COALESCE(??, ?)', [rows.column('refreshSentAt'), new Date()]),
+  });
+const NO_MARK = { refreshSentBy: null, refreshSentAt: null } as const;
+
+/** When an earlier owner sent a refresh of this row whose answer was never stored. */
+const interruptedSend = (row: TokenRow, lease?: Lease): Date | undefined =>
+  row.refreshSentBy && row.refreshSentBy !== lease?.owner ? new Date(row.refreshSentAt ?? Date.now()) : undefined;
+
+/** What releasing the lease without an answer writes: this lease's own mark goes, an older one stays. */
+const ownMarkCleared = (row: TokenRow | undefined, lease: Lease) => (row?.refreshSentBy === lease.owner ? NO_MARK : {});
 
 export interface Actor {
   id?: number;
@@ -210,7 +230,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       throw new MailAuthError('TOKEN_INACTIVE', `Token "${row.name}" is switched off`, { advice: 'Switch the token on to use it.' });
     }
     assertUsable(row);
-    if (row.status === 'reauthorization-required') {
+    if (NEEDS_AUTHORIZATION.includes(row.status)) {
       throw new MailAuthError('REAUTHORIZATION_REQUIRED', `Token "${row.name}" must be authorized again`, {
         advice: row.lastError?.advice ?? 'Click Generate tokens to sign in again.',
       });
@@ -295,21 +315,33 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * One UPDATE of the token's state (the entity manager's update reads the row before and
    * after, three queries where the refresh path needs one), straight through knex: the refresh
    * job writes one for each token it renews. Returns the row as now stored.
+   *
+   * `compare` (a renewal's answer): a compare-and-swap on the refresh token the renewal started
+   * from, in the UPDATE's WHERE. When another writer changed it meanwhile (an instance whose
+   * renewal outlived its lease, a new authorization), the answer is older than what is stored:
+   * nothing is written and `undefined` is returned.
    */
-  const write = async (row: TokenRow, data: Record<string, unknown>, lease?: Lease): Promise<TokenRow> => {
+  const write = async (row: TokenRow, data: Record<string, unknown>, options: { lease?: Lease; compare?: boolean } = {}): Promise<TokenRow | undefined> => {
+    const { lease, compare } = options;
     const updatedAt = new Date();
     const rows = stateWriter(strapi, TOKEN_UID);
     // Only what changed: a renewal rewrites half its fields with the values they have (valid, no error).
     const changed = changedFields(row, data);
+    const column = rows.column('refreshToken');
+    const startedFrom = (qb: Knex.QueryBuilder) =>
+      !compare ? qb : row.refreshToken == null ? qb.whereNull(column) : qb.andWhere(column, row.refreshToken);
     if (lease?.held) {
-      lease.held = false;
       // The renewal's lease goes with its result, in the same UPDATE — as long as it is still ours.
-      const count = await rows.update(heldBy(rows, row.id, lease.owner), { ...changed, updatedAt, ...RELEASED });
-      if (count === 1) return { ...row, ...data, updatedAt } as TokenRow;
-      // The lease ran out and another instance may hold it now: store the result, leave its lease alone.
+      const count = await rows.update((qb) => startedFrom(heldBy(rows, row.id, lease.owner)(qb)), { ...changed, updatedAt, ...RELEASED });
+      if (count === 1) {
+        lease.held = false;
+        return { ...row, ...data, updatedAt, ...RELEASED } as TokenRow;
+      }
+      // The lease ran out and another instance may hold it now (its release is then left to it),
+      // or the row changed under it: store the result only where it started from.
     }
-    await rows.update((qb) => qb.where('id', row.id), { ...changed, updatedAt });
-    return { ...row, ...data, updatedAt } as TokenRow;
+    const count = await rows.update((qb) => startedFrom(qb.where('id', row.id)), { ...changed, updatedAt });
+    return count === 1 ? ({ ...row, ...data, updatedAt } as TokenRow) : undefined;
   };
 
   /**
@@ -329,6 +361,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       grantedScope: set.scope ?? (kind === 'authorized' ? null : row.grantedScope ?? null),
       failureCount: 0,
       nextAttemptAt: null,
+      ...NO_MARK,
     };
     if (set.refreshToken) {
       if (rotated) data.refreshToken = secrets().encrypt(set.refreshToken, 'oauth-token.refreshToken', row.documentId);
@@ -345,7 +378,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     } else if (set.grantedBy && !row.grantedBy) {
       data.grantedBy = set.grantedBy;
     }
-    const updated = await write(row, data, lease);
+    // A new grant replaces whatever is stored; a refresh's answer only what it started from.
+    const updated = await write(row, data, { lease, compare: kind === 'refreshed' });
+    // A newer answer is stored (another renewal's, a new grant): that one is the token now.
+    if (!updated) return find(row.id);
     await notifications().observe(updated);
     strapi.eventHub.emit(`${PLUGIN_ID}.token.${kind === 'authorized' ? 'authorized' : 'refreshed'}`, { token: view(updated) });
     // The job's refreshes come by the thousand: their entries are written in batches (the job
@@ -365,30 +401,69 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return updated;
   };
 
-  /** Records a failed grant request: the stored tokens stay as they were. */
-  const storeFailure = async (row: TokenRow, error: MailAuthError, kind: string, actor?: Actor, options: { keepStatus?: boolean; lease?: Lease } = {}) => {
+  /**
+   * Records a failed grant request: the stored tokens stay as they were. A renewal's failure
+   * (`startedFrom`: the row it started from) is stored only while the row is still that one: it
+   * is read again first, and the UPDATE compares the refresh token too. A renewal that lost the
+   * race to another (which stored a new refresh token, or a new access token with the same one)
+   * must not mark the token with its failure — an `invalid_grant` for a refresh token already
+   * rotated out is no reason to ask for a new sign-in. Returns the row as stored, or `stale` with
+   * the row as it is now when the failure was not stored.
+   */
+  const recordFailure = async (
+    row: TokenRow,
+    error: MailAuthError,
+    kind: string,
+    actor?: Actor,
+    options: { keepStatus?: boolean; lease?: Lease; startedFrom?: boolean; interruptedAt?: Date } = {}
+  ): Promise<{ stored: TokenRow } | { stale: TokenRow }> => {
+    if (options.startedFrom) {
+      const now = await find(row.id);
+      if (now.refreshToken !== row.refreshToken || time(now.lastRefreshAt) !== time(row.lastRefreshAt)) return { stale: now };
+    }
     const detail = (error as OAuthRequestError).detail;
     const reauthorize = detail?.reauthorize ?? error.code === 'REAUTHORIZATION_REQUIRED';
     const transient = detail?.transient ?? error.code === 'NETWORK_ERROR';
     const failureCount = (row.failureCount ?? 0) + 1;
+    const providerCode = error.providerCode ?? error.code;
+    // The retry of a refresh whose answer was lost, refused with a plain invalid_grant: the
+    // provider rotated the refresh token with that answer and took back the one stored (as
+    // providers that revoke a grant on reuse do). Nothing but a new sign-in helps, and the person
+    // should know why it came to that. A refusal with its own reason (an expired refresh token, a
+    // changed password: AADSTS…) keeps its own advice.
+    const interrupted =
+      reauthorize && options.interruptedAt && row.grantType === 'authorization_code' && providerCode === 'invalid_grant' ? options.interruptedAt : undefined;
     const data: Record<string, unknown> = {
-      lastError: {
-        code: error.providerCode ?? error.code,
-        message: error.message,
-        advice: error.advice ?? null,
-        at: new Date().toISOString(),
-      },
+      lastError: interrupted
+        ? {
+            code: 'REFRESH_INTERRUPTED',
+            message: `A refresh sent at ${interrupted.toISOString()} was never answered or its answer never stored (the instance stopped, or the answer was lost on the way); the retry with the stored refresh token was refused (${providerCode}: ${error.message})`,
+            advice:
+              'The provider rotates refresh tokens and refused the one stored once its successor had been issued. Click Generate tokens to sign in again. Providers that keep the previous refresh token valid (Microsoft, Google) recover from such an interruption by themselves.',
+            at: new Date().toISOString(),
+          }
+        : {
+            code: providerCode,
+            message: error.message,
+            advice: error.advice ?? null,
+            at: new Date().toISOString(),
+          },
       failureCount,
-      status: options.keepStatus ? row.status : reauthorize ? 'reauthorization-required' : 'error',
+      status: options.keepStatus ? row.status : interrupted ? 'refresh-interrupted' : reauthorize ? 'reauthorization-required' : 'error',
     };
     if (transient) {
       // Exponential backoff with jitter, capped at 30 minutes; the refresh job honours it.
       const base = Math.min(30 * 60, 30 * 2 ** Math.min(failureCount - 1, 10));
       data.nextAttemptAt = new Date(Date.now() + (base / 2 + Math.random() * (base / 2)) * 1000);
+      // Whether the provider acted on a request it did not answer (a timeout) is unknown: the
+      // "refresh sent" mark stays, so that the retry is known as one.
     } else {
       data.nextAttemptAt = null;
+      // The provider answered: nothing of that request is left to recover.
+      Object.assign(data, NO_MARK);
     }
-    const updated = await write(row, data, options.lease);
+    const updated = await write(row, data, { lease: options.lease, compare: options.startedFrom });
+    if (!updated) return { stale: await find(row.id) };
     await notifications().observe(updated);
     await activity().record({
       kind,
@@ -397,43 +472,82 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       subjectName: row.name,
       outcome: 'failure',
       actor: actorName(actor),
-      code: error.providerCode ?? error.code,
-      message: error.message,
+      code: (data.lastError as { code: string }).code,
+      message: (data.lastError as { message: string }).message,
     });
-    return updated;
+    return { stored: updated };
   };
 
-  /** Performs the grant that renews the access token: refresh, or client credentials again. */
-  const renew = async (row: TokenRow, actor?: Actor, lease?: Lease): Promise<TokenRow> => {
+  /** recordFailure for the callers that want the row as it is after, stored or not. */
+  const storeFailure = async (...args: Parameters<typeof recordFailure>): Promise<TokenRow> => {
+    const outcome = await recordFailure(...args);
+    return 'stored' in outcome ? outcome.stored : outcome.stale;
+  };
+
+  /** Renewals in flight in this process: destroy waits for them (drain). */
+  const running = new Set<Promise<unknown>>();
+
+  /**
+   * Performs the grant that renews the access token: refresh, or client credentials again.
+   * While the request is out, a heartbeat keeps the lease, so that no other instance refreshes
+   * with the same refresh token however slow the provider is.
+   */
+  const renew = (row: TokenRow, actor?: Actor, lease?: Lease): Promise<TokenRow> => {
+    const run = renewOnce(row, actor, lease);
+    running.add(run);
+    void run.catch(() => undefined).finally(() => running.delete(run));
+    return run;
+  };
+
+  const renewOnce = async (row: TokenRow, actor?: Actor, lease?: Lease): Promise<TokenRow> => {
     const oauth = oauthService();
+    const interruptedAt = interruptedSend(row, lease);
+    const heartbeat = lease?.held ? keepLease(strapi, TOKEN_UID, row.id, lease.owner, config('leaseSeconds')) : undefined;
     try {
       let set: TokenSet;
       let sent: string | undefined;
-      if (row.grantType === 'client_credentials') {
-        set = await oauth.clientCredentials(settingsOf(row));
-      } else {
-        const refreshToken = secrets().open(row.refreshToken, 'oauth-token.refreshToken', row.documentId);
-        if (!refreshToken) {
-          throw new MailAuthError(
-            row.status === 'not-authorized' ? 'NOT_AUTHORIZED' : 'REAUTHORIZATION_REQUIRED',
-            `Token "${row.name}" has no refresh token`,
-            { advice: 'Click Generate tokens to sign in at the provider.' }
-          );
+      try {
+        if (row.grantType === 'client_credentials') {
+          set = await oauth.clientCredentials(settingsOf(row));
+        } else {
+          const refreshToken = secrets().open(row.refreshToken, 'oauth-token.refreshToken', row.documentId);
+          if (!refreshToken) {
+            throw new MailAuthError(
+              row.status === 'not-authorized' ? 'NOT_AUTHORIZED' : 'REAUTHORIZATION_REQUIRED',
+              `Token "${row.name}" has no refresh token`,
+              { advice: 'Click Generate tokens to sign in at the provider.' }
+            );
+          }
+          sent = refreshToken;
+          set = await oauth.refresh(settingsOf(row), refreshToken, row.grantedScope ?? undefined);
         }
-        sent = refreshToken;
-        set = await oauth.refresh(settingsOf(row), refreshToken, row.grantedScope ?? undefined);
+      } finally {
+        heartbeat?.stop();
       }
       return await storeTokenSet(row, set, 'refreshed', actor, lease, sent);
     } catch (e) {
       const error = e instanceof MailAuthError ? e : new MailAuthError('PROVIDER_ERROR', (e as Error).message, { cause: e });
       // Nothing was asked of the provider: not a failed renewal to record.
       if (error.code === 'NOT_AUTHORIZED' || error.code === 'CONFIGURATION_REQUIRED') throw error;
-      await storeFailure(row, error, 'token.refresh-failed', actor, { lease });
+      const outcome = await recordFailure(row, error, 'token.refresh-failed', actor, { lease, startedFrom: true, interruptedAt });
+      // Another renewal stored a newer state meanwhile: a usable token is what the caller wanted.
+      if ('stale' in outcome && outcome.stale.status === 'valid' && isUsable(outcome.stale, 0)) return outcome.stale;
       throw error;
     }
   };
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  /** Whether `promise` settles within `ms` (leaves no timer behind). */
+  const settlesWithin = async (promise: Promise<unknown>, ms: number): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+    try {
+      return await Promise.race([promise.then(() => true as const), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
   /**
    * Renews under the token's database lease, so that one instance of a cluster does it.
@@ -447,17 +561,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const renewedSinceAsked = (row: TokenRow) => (time(row.lastRefreshAt) ?? 0) >= options.askedAt;
     const failedSinceAsked = (row: TokenRow) => Boolean(row.lastError) && Date.parse(row.lastError!.at) >= options.askedAt;
     for (let attempt = 0; ; attempt += 1) {
-      if (await acquireLease(strapi, TOKEN_UID, id, lease.owner, leaseSeconds)) {
+      if (await acquireLease(strapi, TOKEN_UID, id, lease.owner, leaseSeconds, sentMark(lease.owner))) {
         Object.assign(lease, { held: true, since: Date.now() });
+        let row: TokenRow | undefined;
         try {
-          const row = await find(id);
+          row = await find(id);
           if (renewedSinceAsked(row) || (!options.force && isUsable(row, margin))) return row;
           if (failedSinceAsked(row)) throw lastFailure(row);
           assertRenewable(row);
           return await renew(row, options.actor, lease);
         } finally {
           // Released with the stored result already, unless nothing was stored.
-          if (lease.held) await releaseLease(strapi, TOKEN_UID, id, lease.owner);
+          if (lease.held) await releaseLease(strapi, TOKEN_UID, id, lease.owner, ownMarkCleared(row, lease));
         }
       }
       await sleep(Math.min(50 * 2 ** Math.min(attempt, 4), 500));
@@ -488,7 +603,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** The failure another caller (or instance) just recorded, as the error this caller gets too. */
   const lastFailure = (row: TokenRow) =>
-    new MailAuthError(row.status === 'reauthorization-required' ? 'REAUTHORIZATION_REQUIRED' : 'PROVIDER_ERROR', row.lastError?.message ?? 'Renewal failed', {
+    new MailAuthError(NEEDS_AUTHORIZATION.includes(row.status) ? 'REAUTHORIZATION_REQUIRED' : 'PROVIDER_ERROR', row.lastError?.message ?? 'Renewal failed', {
       advice: row.lastError?.advice ?? undefined,
       providerCode: row.lastError?.code,
     });
@@ -619,7 +734,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!ids.length) return [];
       const owner = `${INSTANCE}:${randomUUID()}`;
       const since = Date.now();
-      if (!(await acquireLeases(strapi, TOKEN_UID, ids, owner, config('leaseSeconds')))) return [];
+      if (!(await acquireLeases(strapi, TOKEN_UID, ids, owner, config('leaseSeconds'), sentMark(owner)))) return [];
       const rows = (await db().findMany({ where: { id: { $in: ids }, leaseOwner: owner } })) as TokenRow[];
       return rows.map((row) => ({ row, lease: { owner, held: true, since, byJob: true } }));
     },
@@ -630,8 +745,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async renewLeased({ row: leasedRow, lease }: LeasedToken): Promise<'renewed' | 'current' | 'elsewhere'> {
       const leaseSeconds = config('leaseSeconds');
+      let row = leasedRow;
       try {
-        let row = leasedRow;
         if (Date.now() - lease.since > (leaseSeconds * 1000) / 2) {
           // It waited in the job's queue for half its lease: a renewal gets a whole lease, and the row as it is now.
           if (!(await extendLease(strapi, TOKEN_UID, row.id, lease.owner, leaseSeconds))) {
@@ -647,8 +762,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await run;
         return 'renewed';
       } finally {
-        if (lease.held) await releaseLease(strapi, TOKEN_UID, leasedRow.id, lease.owner);
+        if (lease.held) await releaseLease(strapi, TOKEN_UID, leasedRow.id, lease.owner, ownMarkCleared(row, lease));
       }
+    },
+
+    /** Gives back a lease of leaseForRenewal that is not renewed after all (the job is stopping). */
+    async releaseLeased({ row, lease }: LeasedToken): Promise<void> {
+      if (!lease.held) return;
+      lease.held = false;
+      await releaseLease(strapi, TOKEN_UID, row.id, lease.owner, ownMarkCleared(row, lease));
+    },
+
+    /**
+     * Waits until the renewals in flight in this process are stored, for at most `ms` (the
+     * plugin's destroy: an answer in flight carries the rotated refresh token).
+     */
+    async drain(ms: number): Promise<boolean> {
+      return settlesWithin(Promise.allSettled([...running]), ms);
     },
 
     /** Refresh now (POST /tokens/:id/refresh): renews even a still-valid token. */

@@ -3,7 +3,8 @@ import type { Core } from '@strapi/strapi';
 import { documentIds } from '../db/document-id';
 import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
-import { actorName, dateOnly, DROPPED_GRANT, TOKEN_UID, type TokenRow } from '../services/tokens';
+import { dateOnly } from '../db/date-only';
+import { actorName, DROPPED_GRANT, TOKEN_UID, type TokenRow } from '../services/tokens';
 import { secretRequiredAgain, tokenDestinationChanges } from '../validation/destination';
 import { toFieldErrors, type FieldError } from '../validation/format-issues';
 import { configurationProblems } from '../validation/token-input';
@@ -87,6 +88,9 @@ function grantData(grant: Grant, secrets: Secrets, row: string | undefined) {
     grantedAt: grant.grantedAt,
     failureCount: 0,
     nextAttemptAt: null,
+    // A refresh sent with the refresh token this replaces says nothing about the imported one.
+    refreshSentBy: null,
+    refreshSentAt: null,
   };
 }
 

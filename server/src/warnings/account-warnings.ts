@@ -5,7 +5,9 @@
  * repeats them beside its steps.
  */
 
-export type AccountWarningCode = 'MICROSOFT_BASIC_AUTH' | 'GRANTOR_NOT_MAILBOX';
+import { secretExpiry } from './secret-expiry';
+
+export type AccountWarningCode = 'MICROSOFT_BASIC_AUTH' | 'GRANTOR_NOT_MAILBOX' | 'CLIENT_SECRET_EXPIRING';
 
 export interface AccountWarning {
   code: AccountWarningCode;
@@ -29,6 +31,8 @@ export interface WarningFacts {
   grantedBy: string | null;
   /** Its token's template, when it uses one. */
   tokenTemplate: string | null;
+  /** Its token's client secret expiry date (YYYY-MM-DD) as entered, with what the warning needs. */
+  tokenSecret?: { name: string; clientId: string; expiresOn: string | null; today: string; warningDays: number } | null;
 }
 
 /** Microsoft's mail hosts, where Basic authentication is off (IMAP, POP) or being retired (SMTP AUTH). */
@@ -73,6 +77,12 @@ export function accountWarnings(facts: WarningFacts): AccountWarning[] {
       advice: `Either generate the token signed in as ${facts.mailbox}, or ${rights}.`,
     });
   }
+
+  const secret = facts.tokenSecret;
+  const expiry = facts.authentication === 'oauth2' && secret?.expiresOn && facts.tokenTemplate
+    ? secretExpiry({ name: secret.name, template: facts.tokenTemplate, clientId: secret.clientId }, secret.expiresOn, secret.today, secret.warningDays)
+    : undefined;
+  if (expiry) warnings.push({ code: 'CLIENT_SECRET_EXPIRING', field: 'oauthToken', message: expiry.message, advice: expiry.advice });
 
   return warnings;
 }

@@ -9,6 +9,7 @@ const VARIANT: Record<TokenStatus, Variant> = {
   valid: 'success',
   expired: 'warning',
   'reauthorization-required': 'danger',
+  'refresh-interrupted': 'danger',
   error: 'danger',
   'not-authorized': 'secondary',
   inactive: 'neutral',
@@ -22,6 +23,8 @@ export const statusLabel = (t: Translate, status: TokenStatus): string => {
       return t('status.expired', 'expired');
     case 'reauthorization-required':
       return t('status.reauthorization-required', 'authorize again');
+    case 'refresh-interrupted':
+      return t('status.refresh-interrupted', 'refresh interrupted: authorize again');
     case 'error':
       return t('status.error', 'error');
     case 'not-authorized':
