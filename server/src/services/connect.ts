@@ -7,7 +7,7 @@ import { connectInputSchema, type ConnectInput } from '../validation/connect-inp
 import { parseInput } from '../validation/token-input';
 import type { Actor } from './tokens';
 
-interface Created {
+export interface Created {
   id: number;
   name: string;
 }

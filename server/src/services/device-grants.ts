@@ -23,14 +23,14 @@ const INSTANCE = randomUUID();
 
 export type DeviceGrantState = 'pending' | 'authorized' | 'denied' | 'expired' | 'error';
 
-interface GrantError {
+export interface GrantError {
   code: string;
   message: string;
   advice?: string | null;
   at: string;
 }
 
-interface DeviceGrantRow {
+export interface DeviceGrantRow {
   id: number;
   tokenId: number;
   adminUserId: number;
