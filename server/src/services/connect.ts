@@ -55,6 +55,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (taken.length) throw new MailAuthError('CONFLICT', 'A name is already taken; nothing was created', { errors: taken });
   };
 
+  /** One entry, made by its own service; its field errors come back under the part they came from. */
+  const create = async (part: 'oauth' | 'inbound' | 'outbound', name: string, data: Record<string, unknown>, actor?: Actor): Promise<Created> => {
+    try {
+      return (await service(name).create(data, actor)) as Created;
+    } catch (e) {
+      throw underPart(e, part);
+    }
+  };
+
   return {
     async connect(body: unknown, actor?: Actor) {
       const input = parseInput(connectInputSchema, body);
@@ -62,39 +71,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await assertNamesFree(names, Boolean(input.oauth));
 
       return strapi.db.transaction(async () => {
-        let token: Created | null = null;
-        if (input.oauth) {
-          try {
-            token = (await service('tokens').create({ name: names.token, ...input.oauth }, actor)) as Created;
-          } catch (e) {
-            throw underPart(e, 'oauth');
-          }
-        }
+        const token = input.oauth ? await create('oauth', 'tokens', { name: names.token, ...input.oauth }, actor) : null;
         const signIn = token ? { authentication: 'oauth2', oauthToken: token.id } : { authentication: 'password', password: input.password };
-        let inbound: Created;
-        try {
-          inbound = (await service('inbound-accounts').create(
-            { name: names.inbound, ...input.inbound, login: input.address, ...signIn },
-            actor
-          )) as Created;
-        } catch (e) {
-          throw underPart(e, 'inbound');
-        }
-        let outbound: Created;
-        try {
-          outbound = (await service('outbound-accounts').create(
-            {
-              name: names.outbound,
-              ...input.outbound,
-              fromAddress: input.address,
-              ...(input.outbound.type === 'smtp' ? { useAuthentication: true, username: input.address } : {}),
-              ...signIn,
-            },
-            actor
-          )) as Created;
-        } catch (e) {
-          throw underPart(e, 'outbound');
-        }
+        const inbound = await create('inbound', 'inbound-accounts', { name: names.inbound, ...input.inbound, login: input.address, ...signIn }, actor);
+        const outbound = await create(
+          'outbound',
+          'outbound-accounts',
+          {
+            name: names.outbound,
+            ...input.outbound,
+            fromAddress: input.address,
+            ...(input.outbound.type === 'smtp' ? { useAuthentication: true, username: input.address } : {}),
+            ...signIn,
+          },
+          actor
+        );
         return { token, inbound, outbound, next: token ? 'consent' : 'test' };
       });
     },

@@ -7,7 +7,7 @@ import { testInboundAccount } from '../diagnose/inbound';
 import { MailAuthError, validationError } from '../errors';
 import { ACCOUNT_TYPES, TYPE_INFO, type AccountType } from '../inbound/account-types';
 import { endpointOf, identityOf, type AccountRow } from '../inbound/create-source';
-import { ACCOUNT_UID, PASSWORD_FIELD, RECEIPT_UID, sourceEnvironment } from '../inbound/environment';
+import { ACCOUNT_UID, PASSWORD_FIELD, pluginConfig, RECEIPT_UID, sourceEnvironment } from '../inbound/environment';
 import { INBOUND_PRESETS } from '../inbound/presets';
 import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
@@ -79,7 +79,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const db = () => strapi.db.query(ACCOUNT_UID);
   const populate = { oauthToken: { select: ['id', 'name', 'template', 'grantType', 'status', 'active', 'grantedBy', 'clientId', 'clientSecretExpiresOn'] } };
 
-  const secretWarningDays = () => strapi.config.get(`plugin::${PLUGIN_ID}.secretExpiryWarningDays`, 30) as number;
   /** A mailbox named beside the login is the account saying that it reads a shared mailbox. */
   const warningsOf = (row: InboundAccountRow, host: string | null) =>
     accountWarnings({
@@ -90,7 +89,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       sharedMailbox: Boolean(row.mailbox),
       grantedBy: row.oauthToken?.grantedBy ?? null,
       tokenTemplate: row.oauthToken?.template ?? null,
-      tokenSecret: tokenSecretFacts(row.oauthToken, secretWarningDays()),
+      tokenSecret: tokenSecretFacts(row.oauthToken, pluginConfig(strapi, 'secretExpiryWarningDays')),
     });
 
   /** The account as the admin API shows it: never the password, only whether one is set. */

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 
-import type { PluginConfig } from '../config/schema';
+import { pluginConfig } from '../inbound/environment';
 import { PLUGIN_ID } from '../plugin-id';
 import { secretExpiry } from '../warnings/secret-expiry';
 import { dateOnly } from '../db/date-only';
@@ -47,11 +47,11 @@ const DAY = 86_400_000;
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const db = () => strapi.db.query(TOKEN_UID);
-  const warningDays = () => strapi.config.get(`plugin::${PLUGIN_ID}.secretExpiryWarningDays`) as PluginConfig['secretExpiryWarningDays'];
+  const warningDays = () => pluginConfig(strapi, 'secretExpiryWarningDays');
 
   /** Tokens whose client secret expires within the warning window (or has expired). */
   const secretNotices = async (now: Date): Promise<Notification[]> => {
-    const horizon = dateOnly(new Date(now.getTime() + (warningDays() ?? 30) * DAY))!;
+    const horizon = dateOnly(new Date(now.getTime() + warningDays() * DAY))!;
     const today = dateOnly(now)!;
     const rows = (await db().findMany({
       where: { active: true, clientSecretExpiresOn: { $notNull: true, $lte: horizon } },
@@ -59,7 +59,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     })) as Row[];
     return rows.flatMap((row) => {
       const on = dateOnly(row.clientSecretExpiresOn)!;
-      const expiry = secretExpiry(row, on, today, warningDays() ?? 30);
+      const expiry = secretExpiry(row, on, today, warningDays());
       if (!expiry) return [];
       return [
         {

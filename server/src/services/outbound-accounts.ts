@@ -26,6 +26,7 @@ import { outboundDestinationChanges, secretRequiredAgain } from '../validation/d
 import { TOKEN_UID, type Actor, type TokenRow } from './tokens';
 import { accountWarnings, type AccountWarning } from '../warnings/account-warnings';
 import { tokenSecretFacts } from '../warnings/secret-expiry';
+import { pluginConfig } from '../inbound/environment';
 
 export const OUTBOUND_ACCOUNT_UID = `plugin::${PLUGIN_ID}.outbound-account` as const;
 export const PASSWORD_FIELD = 'outbound-account.password';
@@ -78,7 +79,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       sharedMailbox: row.sharedMailbox ?? false,
       grantedBy: token?.grantedBy ?? null,
       tokenTemplate: token?.template ?? null,
-      tokenSecret: tokenSecretFacts(token, strapi.config.get(`plugin::${PLUGIN_ID}.secretExpiryWarningDays`, 30) as number),
+      tokenSecret: tokenSecretFacts(token, pluginConfig(strapi, 'secretExpiryWarningDays')),
     });
 
   const view = (row: OutboundAccountRow) => {
