@@ -1,8 +1,6 @@
-import type { FetchClient } from '@strapi/strapi/admin';
-
 import { PLUGIN_ID } from '../pluginId';
-import type { AccountError, AccountWarning, AccountToken, TestReport } from './accountTests';
-import type { Pagination } from './tokens';
+import { accountsApi, type AccountsClient } from './accounts';
+import type { AccountError, AccountWarning, AccountToken } from './accountTests';
 
 export type InboundType = 'imap' | 'imaps' | 'imap-starttls' | 'pop3' | 'pop3s' | 'pop3-starttls' | 'microsoft-graph' | 'gmail-api';
 export type ActionAfterFetch = 'delete' | 'mark-seen' | 'move' | 'keep';
@@ -108,25 +106,16 @@ export interface FetchReport {
   errors: { code: string; message: string; advice: string | null }[];
 }
 
-type Client = Pick<FetchClient, 'get' | 'post' | 'put' | 'del'>;
-const base = `/${PLUGIN_ID}/inbound-accounts`;
+/** What GET /inbound-accounts/presets answers: the presets and what each account type implies. */
+export interface InboundPresets {
+  presets: InboundPreset[];
+  types: InboundTypeInfo[];
+}
 
-export const getInboundPresets = async (client: Client) =>
-  (await client.get<{ presets: InboundPreset[]; types: InboundTypeInfo[] }>(`${base}/presets`)).data;
+const accounts = accountsApi<InboundAccount, InboundAccountInput, InboundPresets>('inbound-accounts');
 
-export const listInboundAccounts = async (client: Client, query: { page?: number; pageSize?: number; search?: string }) =>
-  (await client.get<{ results: InboundAccount[]; pagination: Pagination }>(base, { params: query })).data;
-
-export const getInboundAccount = async (client: Client, id: number | string) => (await client.get<InboundAccount>(`${base}/${id}`)).data;
-
-export const createInboundAccount = async (client: Client, input: InboundAccountInput) =>
-  (await client.post<InboundAccount, InboundAccountInput>(base, input)).data;
-
-export const updateInboundAccount = async (client: Client, id: number, input: InboundAccountInput) =>
-  (await client.put<InboundAccount, InboundAccountInput>(`${base}/${id}`, input)).data;
-
-export const deleteInboundAccount = async (client: Client, id: number) => (await client.del<InboundAccount>(`${base}/${id}`)).data;
-
-export const testInboundAccount = async (client: Client, id: number) => (await client.post<TestReport>(`${base}/${id}/test`, {})).data;
-
-export const fetchInboundNow = async (client: Client, id: number) => (await client.post<FetchReport>(`${base}/${id}/fetch`, {})).data;
+export const inboundApi = {
+  ...accounts,
+  /** Fetch now: one poll of the account, outside the schedule. */
+  fetchNow: async (client: AccountsClient, id: number) => (await client.post<FetchReport>(`/${PLUGIN_ID}/inbound-accounts/${id}/fetch`, {})).data,
+};

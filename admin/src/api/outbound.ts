@@ -1,8 +1,5 @@
-import type { FetchClient } from '@strapi/strapi/admin';
-
-import { PLUGIN_ID } from '../pluginId';
-import type { AccountError, AccountWarning, AccountToken, TestReport } from './accountTests';
-import type { Pagination } from './tokens';
+import { accountsApi, type AccountsClient } from './accounts';
+import type { AccountError, AccountWarning, AccountToken } from './accountTests';
 
 export type OutboundType = 'smtp' | 'microsoft-graph' | 'gmail-api';
 export type SmtpSecurity = 'none' | 'starttls' | 'tls';
@@ -78,24 +75,10 @@ export interface OutboundAccountInput {
   applicationName?: string | null;
 }
 
-type Client = Pick<FetchClient, 'get' | 'post' | 'put' | 'del'>;
-const base = `/${PLUGIN_ID}/outbound-accounts`;
+const accounts = accountsApi<OutboundAccount, OutboundAccountInput, OutboundPreset[]>('outbound-accounts');
 
-export const getOutboundPresets = async (client: Client) => (await client.get<OutboundPreset[]>(`${base}/presets`)).data;
-
-export const listOutboundAccounts = async (client: Client, query: { page?: number; pageSize?: number; search?: string }) =>
-  (await client.get<{ results: OutboundAccount[]; pagination: Pagination }>(base, { params: query })).data;
-
-export const getOutboundAccount = async (client: Client, id: number | string) => (await client.get<OutboundAccount>(`${base}/${id}`)).data;
-
-export const createOutboundAccount = async (client: Client, input: OutboundAccountInput) =>
-  (await client.post<OutboundAccount, OutboundAccountInput>(base, input)).data;
-
-export const updateOutboundAccount = async (client: Client, id: number, input: OutboundAccountInput) =>
-  (await client.put<OutboundAccount, OutboundAccountInput>(`${base}/${id}`, input)).data;
-
-export const deleteOutboundAccount = async (client: Client, id: number) => (await client.del<OutboundAccount>(`${base}/${id}`)).data;
-
-/** Sends a test message to `to`. */
-export const testOutboundAccount = async (client: Client, id: number, to: string) =>
-  (await client.post<TestReport, { to: string }>(`${base}/${id}/test`, { to })).data;
+export const outboundApi = {
+  ...accounts,
+  /** Test & confirm of an outbound account: sends a test message to `to`. */
+  sendTest: (client: AccountsClient, id: number, to: string) => accounts.test(client, id, { to }),
+};

@@ -10,7 +10,7 @@ import { useRemote, type Remote } from './useRemote';
 
 type Client = ReturnType<typeof useFetchClient>;
 
-interface SavedAccount {
+export interface SavedAccount {
   id: number;
   name: string;
   hasPassword?: boolean;
@@ -152,3 +152,6 @@ export function useAccountEditor<A extends SavedAccount, V, I>(options: AccountE
 
   return { t, client, isNew, permissions, account, current, readOnly, values, setValues, set, errors, setErrors, failure, setFailure, busy, gate, save, remove, run, passwordKept, passwordHint };
 }
+
+/** The editor of one kind of account, as the account page and its kind's parts use it. */
+export type AccountEditor<A extends SavedAccount, V, I> = ReturnType<typeof useAccountEditor<A, V, I>>;

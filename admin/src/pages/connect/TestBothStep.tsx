@@ -5,8 +5,8 @@ import { useState } from 'react';
 import type { TestReport } from '../../api/accountTests';
 import type { Connected } from '../../api/connect';
 import { toApiFailure } from '../../api/errors';
-import { testInboundAccount } from '../../api/inbound';
-import { testOutboundAccount } from '../../api/outbound';
+import { inboundApi } from '../../api/inbound';
+import { outboundApi } from '../../api/outbound';
 import { TestReportView } from '../../components/accounts/TestReportView';
 import { TextField } from '../../components/form/fields';
 import { Section } from '../../components/tokens/TokenForm';
@@ -39,9 +39,9 @@ export const TestBothStep = ({ address, created }: { address: string; created: C
   const run = async () => {
     setRunning(true);
     setReports({});
-    const inbound = await testInboundAccount(client, created.inbound.id).catch(failedCall);
+    const inbound = await inboundApi.test(client, created.inbound.id).catch(failedCall);
     setReports({ inbound });
-    const outbound = await testOutboundAccount(client, created.outbound.id, to.trim()).catch(failedCall);
+    const outbound = await outboundApi.sendTest(client, created.outbound.id, to.trim()).catch(failedCall);
     setReports({ inbound, outbound });
     setRunning(false);
   };

@@ -1,6 +1,8 @@
 import type { FieldErrors } from '../../api/errors';
-import type { ActionAfterFetch, InboundAccount, InboundAccountInput, InboundPreset, InboundType, InboundTypeInfo } from '../../api/inbound';
+import type { ActionAfterFetch, InboundAccount, InboundAccountInput, InboundPreset, InboundPresets, InboundType, InboundTypeInfo } from '../../api/inbound';
 import type { Translate } from '../../utils/useT';
+import type { AccountFormModel } from '../accounts/accountDirection';
+import { aboutValues, optionalText, portError } from '../accounts/accountFormValues';
 
 export interface InboundFormValues {
   name: string;
@@ -28,6 +30,9 @@ export interface InboundFormValues {
   scope: 'organization' | 'application';
   application: string;
 }
+
+/** IMAP and POP3 talk to a mail server (host, port, login); Graph and Gmail are REST APIs. */
+export const isMailServer = (info: InboundTypeInfo): boolean => info.protocol === 'imap' || info.protocol === 'pop3';
 
 export const emptyInbound = (info: InboundTypeInfo): InboundFormValues => ({
   name: '',
@@ -79,9 +84,7 @@ export const changeInboundType = (values: InboundFormValues, info: InboundTypeIn
 });
 
 export const inboundValues = (a: InboundAccount): InboundFormValues => ({
-  name: a.name,
-  description: a.description ?? '',
-  active: a.active,
+  ...aboutValues(a),
   type: a.type,
   host: a.host ?? '',
   port: a.port ?? undefined,
@@ -108,12 +111,11 @@ export const inboundValues = (a: InboundAccount): InboundFormValues => ({
 export const validateInbound = (t: Translate, v: InboundFormValues, info: InboundTypeInfo, hasPassword: boolean): FieldErrors => {
   const errors: FieldErrors = {};
   const required = t('validation.required', 'This value is required.');
-  const mailServer = info.protocol === 'imap' || info.protocol === 'pop3';
+  const mailServer = isMailServer(info);
   if (!v.name.trim()) errors.name = required;
   if (mailServer && !v.host.trim()) errors.host = required;
-  if (mailServer && (v.port === undefined || v.port < 1 || v.port > 65535 || !Number.isInteger(v.port))) {
-    errors.port = t('validation.port', 'A port from 1 to 65535.');
-  }
+  const badPort = mailServer ? portError(t, v.port) : undefined;
+  if (badPort) errors.port = badPort;
   if (v.authentication === 'password') {
     if (!v.login.trim()) errors.login = required;
     if (!v.password && !hasPassword) errors.password = required;
@@ -132,34 +134,78 @@ export const validateInbound = (t: Translate, v: InboundFormValues, info: Inboun
 };
 
 export const toInboundInput = (v: InboundFormValues, info: InboundTypeInfo): InboundAccountInput => {
-  const text = (s: string) => (s.trim() ? s.trim() : null);
-  const mailServer = info.protocol === 'imap' || info.protocol === 'pop3';
+  const mailServer = isMailServer(info);
   const input: InboundAccountInput = {
     name: v.name.trim(),
-    description: text(v.description),
+    description: optionalText(v.description),
     active: v.active,
     type: v.type,
-    host: mailServer ? text(v.host) : null,
+    host: mailServer ? optionalText(v.host) : null,
     port: mailServer ? (v.port ?? null) : null,
     certificateValidation: v.certificateValidation,
     allowInsecureAuth: mailServer && info.security === 'none' ? v.allowInsecureAuth : false,
     authentication: v.authentication,
-    login: text(v.login),
-    mailbox: text(v.mailbox),
+    login: optionalText(v.login),
+    mailbox: optionalText(v.mailbox),
     oauthToken: v.authentication === 'oauth2' ? v.oauthToken : null,
-    folder: info.folders ? text(v.folder) : null,
+    folder: info.folders ? optionalText(v.folder) : null,
     actionAfterFetch: v.actionAfterFetch,
-    moveTo: v.actionAfterFetch === 'move' ? text(v.moveTo) : null,
+    moveTo: v.actionAfterFetch === 'move' ? optionalText(v.moveTo) : null,
     // the server refuses IDLE for the types it cannot serve: sent only for IMAP
     ...(info.protocol === 'imap' ? { idle: v.idle } : {}),
     pollInterval: v.pollInterval,
     maxMessagesPerPoll: v.maxMessagesPerPoll,
-    queue: text(v.queue),
+    queue: optionalText(v.queue),
     trusted: v.trusted,
     scope: v.scope,
-    application: v.scope === 'application' ? text(v.application) : null,
+    application: v.scope === 'application' ? optionalText(v.application) : null,
   };
   // Write-only: a typed password replaces the stored one; nothing typed keeps it.
   if (v.authentication === 'password' && v.password) input.password = v.password;
   return input;
+};
+
+/** The form label of an inbound account's field (the API's name), for the form and the server's field errors. */
+export const inboundFieldLabel = (t: Translate, field: string): string | undefined =>
+  ({
+    name: t('account.field.name', 'Name'),
+    description: t('account.field.description', 'Description'),
+    type: t('account.field.type', 'Type'),
+    host: t('account.field.host', 'Server'),
+    port: t('account.field.port', 'Port'),
+    authentication: t('account.field.authentication', 'Sign-in with'),
+    login: t('inbound.field.login', 'Login'),
+    mailbox: t('inbound.field.mailbox', 'Mailbox'),
+    password: t('account.field.password', 'Password'),
+    oauthToken: t('account.field.oauthToken', 'OAuth2 token'),
+    folder: t('inbound.field.folder', 'Folder'),
+    actionAfterFetch: t('inbound.field.actionAfterFetch', 'After fetching a message'),
+    moveTo: t('inbound.field.moveTo', 'Move to folder'),
+    pollInterval: t('inbound.field.pollInterval', 'Fetch every (seconds)'),
+    maxMessagesPerPoll: t('inbound.field.maxMessagesPerPoll', 'At most this many messages per fetch'),
+    queue: t('inbound.field.queue', 'Queue'),
+    application: t('account.field.application', 'Application'),
+  })[field];
+
+/** What each type implies, from the presets answer; the server lists every type it accepts. */
+export const typeInfo = (presets: InboundPresets, type: string): InboundTypeInfo => presets.types.find((x) => x.type === type) ?? presets.types[0];
+
+/** The inbound form as the account pages use it. */
+export const inboundFormModel: AccountFormModel<InboundAccount, InboundFormValues, InboundAccountInput, InboundPresets, InboundPreset> = {
+  presetList: (presets) => presets.presets,
+  scopeHint: (preset) => preset.scopeHint,
+  empty: (presets) => emptyInbound(typeInfo(presets, 'imaps')),
+  fromAccount: inboundValues,
+  applyPreset: (v, preset, presets) => applyInboundPreset(v, preset, typeInfo(presets, preset.values.type)),
+  typeOptions: (_t, presets) => (presets?.types ?? []).map((x) => ({ value: x.type, label: x.label })),
+  changeType: (v, type, presets) => changeInboundType(v, typeInfo(presets, type)),
+  signIn: (v) => v.authentication,
+  signInChoices: (v, presets) => (typeInfo(presets, v.type).password ? ['oauth2', 'password'] : []),
+  withSignIn: (v, signIn) => ({ ...v, authentication: signIn === 'password' ? 'password' : 'oauth2' }),
+  accountSignIn: (a) => a.authentication,
+  tokenTemplates: (_v, preset) => preset?.tokenTemplates ?? [],
+  validate: (t, v, presets, hasPassword) => validateInbound(t, v, typeInfo(presets, v.type), hasPassword),
+  toInput: (v, presets) => toInboundInput(v, typeInfo(presets, v.type)),
+  destination: (v) => [v.type, v.host.trim(), v.port ?? ''].join(' '),
+  fieldLabel: inboundFieldLabel,
 };

@@ -1,6 +1,8 @@
 import type { FieldErrors } from '../../api/errors';
 import type { OutboundAccount, OutboundAccountInput, OutboundPreset, OutboundType, SmtpSecurity } from '../../api/outbound';
 import type { Translate } from '../../utils/useT';
+import type { AccountFormModel } from '../accounts/accountDirection';
+import { aboutValues, optionalText, portError } from '../accounts/accountFormValues';
 
 export interface OutboundFormValues {
   name: string;
@@ -71,9 +73,7 @@ export const applyOutboundPreset = (v: OutboundFormValues, preset: OutboundPrese
 });
 
 export const outboundValues = (a: OutboundAccount): OutboundFormValues => ({
-  name: a.name,
-  description: a.description ?? '',
-  active: a.active,
+  ...aboutValues(a),
   type: a.type,
   host: a.host ?? '',
   port: a.port ?? undefined,
@@ -94,7 +94,8 @@ export const outboundValues = (a: OutboundAccount): OutboundFormValues => ({
   applicationName: a.applicationName ?? '',
 });
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** An address as the form accepts it (the server checks it again). */
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Whether the account signs in with a password, a token, or not at all. */
 export const signInOf = (v: OutboundFormValues): 'password' | 'oauth2' | 'none' =>
@@ -106,7 +107,8 @@ export const validateOutbound = (t: Translate, v: OutboundFormValues, hasPasswor
   if (!v.name.trim()) errors.name = required;
   if (v.type === 'smtp') {
     if (!v.host.trim()) errors.host = required;
-    if (v.port === undefined || v.port < 1 || v.port > 65535 || !Number.isInteger(v.port)) errors.port = t('validation.port', 'A port from 1 to 65535.');
+    const badPort = portError(t, v.port);
+    if (badPort) errors.port = badPort;
   }
   const signIn = signInOf(v);
   if (signIn === 'password' && !v.password && !hasPassword) errors.password = required;
@@ -118,36 +120,81 @@ export const validateOutbound = (t: Translate, v: OutboundFormValues, hasPasswor
 };
 
 export const toOutboundInput = (v: OutboundFormValues): OutboundAccountInput => {
-  const text = (s: string) => (s.trim() ? s.trim() : null);
   const smtp = v.type === 'smtp';
   const signIn = signInOf(v);
   const input: OutboundAccountInput = {
     name: v.name.trim(),
-    description: text(v.description),
+    description: optionalText(v.description),
     active: v.active,
     type: v.type,
     fromAddress: v.fromAddress.trim(),
-    fromName: text(v.fromName),
+    fromName: optionalText(v.fromName),
     sharedMailbox: v.sharedMailbox,
     usage: v.usage,
-    applicationName: v.usage === 'application' ? text(v.applicationName) : null,
+    applicationName: v.usage === 'application' ? optionalText(v.applicationName) : null,
     useAuthentication: signIn !== 'none',
     oauthToken: signIn === 'oauth2' ? v.oauthToken : null,
   };
   if (signIn !== 'none') input.authentication = signIn;
   if (smtp) {
     Object.assign(input, {
-      host: text(v.host),
+      host: optionalText(v.host),
       port: v.port ?? null,
       security: v.security,
       verifyCertificate: v.verifyCertificate,
       allowInsecureAuth: v.security === 'none' && signIn !== 'none' ? v.allowInsecureAuth : false,
-      trustedCertificate: text(v.trustedCertificate),
-      domain: text(v.domain),
-      username: text(v.username),
+      trustedCertificate: optionalText(v.trustedCertificate),
+      domain: optionalText(v.domain),
+      username: optionalText(v.username),
     });
   }
   // Write-only: a typed password replaces the stored one; nothing typed keeps it.
   if (signIn === 'password' && v.password) input.password = v.password;
   return input;
+};
+
+/** The form label of an outbound account's field (the API's name), for the form and the server's field errors. */
+export const outboundFieldLabel = (t: Translate, field: string): string | undefined =>
+  ({
+    name: t('account.field.name', 'Name'),
+    description: t('account.field.description', 'Description'),
+    type: t('account.field.type', 'Type'),
+    host: t('account.field.host', 'Server'),
+    port: t('account.field.port', 'Port'),
+    security: t('outbound.field.security', 'Security'),
+    domain: t('outbound.field.domain', 'EHLO name'),
+    trustedCertificate: t('outbound.field.trustedCertificate', 'Trusted certificate (PEM)'),
+    authentication: t('account.field.authentication', 'Sign-in with'),
+    username: t('outbound.field.username', 'User name'),
+    password: t('account.field.password', 'Password'),
+    oauthToken: t('account.field.oauthToken', 'OAuth2 token'),
+    fromAddress: t('outbound.field.fromAddress', 'From address'),
+    fromName: t('outbound.field.fromName', 'From name'),
+    applicationName: t('account.field.application', 'Application'),
+  })[field];
+
+const typeOptions = (t: Translate): { value: OutboundType; label: string }[] => [
+  { value: 'smtp', label: t('outbound.type.smtp', 'SMTP') },
+  { value: 'microsoft-graph', label: t('outbound.type.microsoft-graph', 'Microsoft Graph sendMail') },
+  { value: 'gmail-api', label: t('outbound.type.gmail-api', 'Gmail API') },
+];
+
+/** The outbound form as the account pages use it. */
+export const outboundFormModel: AccountFormModel<OutboundAccount, OutboundFormValues, OutboundAccountInput, OutboundPreset[], OutboundPreset> = {
+  presetList: (presets) => presets,
+  scopeHint: (preset) => preset.tokenScope,
+  empty: emptyOutbound,
+  fromAccount: outboundValues,
+  applyPreset: (v, preset) => applyOutboundPreset(v, preset),
+  typeOptions: (t) => typeOptions(t),
+  changeType: (v, type) => ({ ...v, type: type as OutboundType }),
+  signIn: signInOf,
+  signInChoices: (v) => (v.type === 'smtp' ? ['oauth2', 'password', 'none'] : []),
+  withSignIn: (v, signIn) => ({ ...v, useAuthentication: signIn !== 'none', authentication: signIn === 'none' ? v.authentication : signIn }),
+  accountSignIn: (a) => (a.type === 'smtp' && !a.useAuthentication ? 'none' : a.authentication === 'oauth2' || a.type !== 'smtp' ? 'oauth2' : 'password'),
+  tokenTemplates: (v, preset) => (preset?.tokenTemplates.length ? preset.tokenTemplates : TOKEN_TEMPLATES_FOR[v.type]),
+  validate: (t, v, _presets, hasPassword) => validateOutbound(t, v, hasPassword),
+  toInput: (v) => toOutboundInput(v),
+  destination: (v) => [v.type, v.host.trim(), v.port ?? '', v.security].join(' '),
+  fieldLabel: outboundFieldLabel,
 };
