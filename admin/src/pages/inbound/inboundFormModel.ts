@@ -2,6 +2,7 @@ import type { FieldErrors } from '../../api/errors';
 import type { ActionAfterFetch, InboundAccount, InboundAccountInput, InboundPreset, InboundPresets, InboundType, InboundTypeInfo } from '../../api/inbound';
 import type { Translate } from '../../utils/useT';
 import type { AccountFormModel } from '../accounts/accountDirection';
+import { accountFieldLabel } from '../accounts/accountFieldLabel';
 import { aboutValues, optionalText, portError } from '../accounts/accountFormValues';
 
 export interface InboundFormValues {
@@ -165,19 +166,11 @@ export const toInboundInput = (v: InboundFormValues, info: InboundTypeInfo): Inb
   return input;
 };
 
-/** The form label of an inbound account's field (the API's name), for the form and the server's field errors. */
+/** The form label of an inbound account's field (the API's name; the fields both kinds have: accountFieldLabel), for the form and the server's field errors. */
 export const inboundFieldLabel = (t: Translate, field: string): string | undefined =>
   ({
-    name: t('account.field.name', 'Name'),
-    description: t('account.field.description', 'Description'),
-    type: t('account.field.type', 'Type'),
-    host: t('account.field.host', 'Server'),
-    port: t('account.field.port', 'Port'),
-    authentication: t('account.field.authentication', 'Sign-in with'),
     login: t('inbound.field.login', 'Login'),
     mailbox: t('inbound.field.mailbox', 'Mailbox'),
-    password: t('account.field.password', 'Password'),
-    oauthToken: t('account.field.oauthToken', 'OAuth2 token'),
     folder: t('inbound.field.folder', 'Folder'),
     actionAfterFetch: t('inbound.field.actionAfterFetch', 'After fetching a message'),
     moveTo: t('inbound.field.moveTo', 'Move to folder'),
@@ -185,7 +178,7 @@ export const inboundFieldLabel = (t: Translate, field: string): string | undefin
     maxMessagesPerPoll: t('inbound.field.maxMessagesPerPoll', 'At most this many messages per fetch'),
     queue: t('inbound.field.queue', 'Queue'),
     application: t('account.field.application', 'Application'),
-  })[field];
+  })[field] ?? accountFieldLabel(t, field);
 
 /** What each type implies, from the presets answer; the server lists every type it accepts. */
 export const typeInfo = (presets: InboundPresets, type: string): InboundTypeInfo => presets.types.find((x) => x.type === type) ?? presets.types[0];

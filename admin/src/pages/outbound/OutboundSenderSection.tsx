@@ -2,52 +2,28 @@ import { Grid } from '@strapi/design-system';
 
 import type { OutboundPreset } from '../../api/outbound';
 import { AccountUsageFields } from '../../components/accounts/AccountUsageFields';
-import { CheckboxField, TextField } from '../../components/form/fields';
+import { bindFields } from '../../components/form/boundFields';
 import { Section } from '../../components/tokens/TokenForm';
 import { useT } from '../../utils/useT';
 import type { AccountFieldsProps } from '../accounts/accountDirection';
 import type { OutboundFormValues } from './outboundFormModel';
 
 /** An outbound account's Sender section: the from address and name, Send As, and who may send through it. */
-export const OutboundSenderSection = ({ values, set, errors, readOnly, label }: AccountFieldsProps<OutboundFormValues, OutboundPreset[]>) => {
+export const OutboundSenderSection = (props: AccountFieldsProps<OutboundFormValues, OutboundPreset[]>) => {
+  const { values, set, errors, readOnly } = props;
   const t = useT();
+  const field = bindFields(props);
   return (
     <Section title={t('outbound.section.sender', 'Sender')}>
       <Grid.Root gap={5}>
-        <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-          <TextField
-            name="fromAddress"
-            label={label('fromAddress')}
-            required
-            disabled={readOnly}
-            value={values.fromAddress}
-            error={errors.fromAddress}
-            placeholder="support@example.com"
-            hint={t('outbound.fromAddress.hint', 'The envelope sender; for Graph also the mailbox that sends.')}
-            onChange={(v) => set('fromAddress', v)}
-          />
-        </Grid.Item>
-        <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-          <TextField name="fromName" label={label('fromName')} disabled={readOnly} value={values.fromName} error={errors.fromName} placeholder="Example Support" onChange={(v) => set('fromName', v)} />
-        </Grid.Item>
-        <Grid.Item col={12} direction="column" alignItems="flex-start">
-          <CheckboxField
-            name="sharedMailbox"
-            label={t('outbound.field.sharedMailbox', 'A shared mailbox: the token’s user sends as this address (Send As rights)')}
-            checked={values.sharedMailbox}
-            disabled={readOnly}
-            onChange={(v) => set('sharedMailbox', v)}
-          />
-        </Grid.Item>
-        <AccountUsageFields
-          names={{ usage: 'usage', application: 'applicationName' }}
-          usage={values.usage}
-          application={values.applicationName}
-          applicationError={errors.applicationName}
-          readOnly={readOnly}
-          onUsage={(v) => set('usage', v)}
-          onApplication={(v) => set('applicationName', v)}
-        />
+        {field.text('fromAddress', {
+          required: true,
+          placeholder: 'support@example.com',
+          hint: t('outbound.fromAddress.hint', 'The envelope sender; for Graph also the mailbox that sends.'),
+        })}
+        {field.text('fromName', { placeholder: 'Example Support' })}
+        {field.checkbox('sharedMailbox', t('outbound.field.sharedMailbox', 'A shared mailbox: the token’s user sends as this address (Send As rights)'))}
+        <AccountUsageFields form={props} usage="usage" application="applicationName" />
       </Grid.Root>
     </Section>
   );

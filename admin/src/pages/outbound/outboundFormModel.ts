@@ -2,6 +2,7 @@ import type { FieldErrors } from '../../api/errors';
 import type { OutboundAccount, OutboundAccountInput, OutboundPreset, OutboundType, SmtpSecurity } from '../../api/outbound';
 import type { Translate } from '../../utils/useT';
 import type { AccountFormModel } from '../accounts/accountDirection';
+import { accountFieldLabel } from '../accounts/accountFieldLabel';
 import { aboutValues, optionalText, portError } from '../accounts/accountFormValues';
 
 export interface OutboundFormValues {
@@ -153,25 +154,17 @@ export const toOutboundInput = (v: OutboundFormValues): OutboundAccountInput => 
   return input;
 };
 
-/** The form label of an outbound account's field (the API's name), for the form and the server's field errors. */
+/** The form label of an outbound account's field (the API's name; the fields both kinds have: accountFieldLabel), for the form and the server's field errors. */
 export const outboundFieldLabel = (t: Translate, field: string): string | undefined =>
   ({
-    name: t('account.field.name', 'Name'),
-    description: t('account.field.description', 'Description'),
-    type: t('account.field.type', 'Type'),
-    host: t('account.field.host', 'Server'),
-    port: t('account.field.port', 'Port'),
     security: t('outbound.field.security', 'Security'),
     domain: t('outbound.field.domain', 'EHLO name'),
     trustedCertificate: t('outbound.field.trustedCertificate', 'Trusted certificate (PEM)'),
-    authentication: t('account.field.authentication', 'Sign-in with'),
     username: t('outbound.field.username', 'User name'),
-    password: t('account.field.password', 'Password'),
-    oauthToken: t('account.field.oauthToken', 'OAuth2 token'),
     fromAddress: t('outbound.field.fromAddress', 'From address'),
     fromName: t('outbound.field.fromName', 'From name'),
     applicationName: t('account.field.application', 'Application'),
-  })[field];
+  })[field] ?? accountFieldLabel(t, field);
 
 const typeOptions = (t: Translate): { value: OutboundType; label: string }[] => [
   { value: 'smtp', label: t('outbound.type.smtp', 'SMTP') },
