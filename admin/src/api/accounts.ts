@@ -14,6 +14,8 @@ export interface ListQuery {
 
 /** The calls every kind of mail account answers (server: routes of inbound- and outbound-accounts). */
 export interface AccountsApi<Account, Input, Presets> {
+  /** The collection's path (/mail-auth/inbound-accounts), for a kind's own calls. */
+  base: string;
   presets: (client: AccountsClient) => Promise<Presets>;
   list: (client: AccountsClient, query: ListQuery) => Promise<{ results: Account[]; pagination: Pagination }>;
   get: (client: AccountsClient, id: number | string) => Promise<Account>;
@@ -28,6 +30,7 @@ export interface AccountsApi<Account, Input, Presets> {
 export const accountsApi = <Account, Input, Presets>(collection: 'inbound-accounts' | 'outbound-accounts'): AccountsApi<Account, Input, Presets> => {
   const base = `/${PLUGIN_ID}/${collection}`;
   return {
+    base,
     presets: async (client) => (await client.get<Presets>(`${base}/presets`)).data,
     list: async (client, query) => (await client.get<{ results: Account[]; pagination: Pagination }>(base, { params: query })).data,
     get: async (client, id) => (await client.get<Account>(`${base}/${id}`)).data,

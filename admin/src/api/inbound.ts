@@ -1,4 +1,3 @@
-import { PLUGIN_ID } from '../pluginId';
 import { accountsApi, type AccountsClient } from './accounts';
 import type { AccountError, AccountWarning, AccountToken } from './accountTests';
 
@@ -117,5 +116,5 @@ const accounts = accountsApi<InboundAccount, InboundAccountInput, InboundPresets
 export const inboundApi = {
   ...accounts,
   /** Fetch now: one poll of the account, outside the schedule. */
-  fetchNow: async (client: AccountsClient, id: number) => (await client.post<FetchReport>(`/${PLUGIN_ID}/inbound-accounts/${id}/fetch`, {})).data,
+  fetchNow: async (client: AccountsClient, id: number) => (await client.post<FetchReport>(`${accounts.base}/${id}/fetch`, {})).data,
 };

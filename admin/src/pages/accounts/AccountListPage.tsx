@@ -15,14 +15,10 @@ import { usePluginPermissions } from '../../hooks/usePluginPermissions';
 import { useRemote } from '../../hooks/useRemote';
 import { PLUGIN_ID } from '../../pluginId';
 import { useT } from '../../utils/useT';
-import type { AccountDirection, AccountFormValues, AccountPreset, ShownAccount } from './accountDirection';
+import type { AccountFormValues, AccountPreset, DirectionProps, ShownAccount } from './accountDirection';
 
 /** /plugins/mail-auth/<kind>: the accounts of one kind with their state; what differs comes from `direction`. */
-export const AccountListPage = <A extends ShownAccount, V extends AccountFormValues, I, P, Preset extends AccountPreset>({
-  direction,
-}: {
-  direction: AccountDirection<A, V, I, P, Preset>;
-}) => {
+export const AccountListPage = <A extends ShownAccount, V extends AccountFormValues, I, P, Preset extends AccountPreset>({ direction }: DirectionProps<A, V, I, P, Preset>) => {
   const t = useT();
   const client = useFetchClient();
   const permissions = usePluginPermissions();

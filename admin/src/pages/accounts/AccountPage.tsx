@@ -17,7 +17,7 @@ import { useAccountEditor } from '../../hooks/useAccountEditor';
 import { useRemote } from '../../hooks/useRemote';
 import { PLUGIN_ID } from '../../pluginId';
 import { useT } from '../../utils/useT';
-import type { AccountDirection, AccountFieldsProps, AccountFormValues, AccountPreset, ShownAccount } from './accountDirection';
+import type { AccountFieldsProps, AccountFormValues, AccountPreset, DirectionProps, ShownAccount } from './accountDirection';
 import { SignInSection } from './SignInSection';
 
 /**
@@ -25,11 +25,7 @@ import { SignInSection } from './SignInSection';
  * and Delete; what differs between inbound and outbound comes from `direction`. The tests and
  * their results stand outside the form, so that Enter in a test's own field does not save.
  */
-export const AccountPage = <A extends ShownAccount, V extends AccountFormValues, I, P, Preset extends AccountPreset>({
-  direction,
-}: {
-  direction: AccountDirection<A, V, I, P, Preset>;
-}) => {
+export const AccountPage = <A extends ShownAccount, V extends AccountFormValues, I, P, Preset extends AccountPreset>({ direction }: DirectionProps<A, V, I, P, Preset>) => {
   const t = useT();
   const client = useFetchClient();
   const { kind, model } = direction;

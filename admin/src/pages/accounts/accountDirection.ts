@@ -145,3 +145,8 @@ export interface AccountDirection<A extends ShownAccount, V extends AccountFormV
   /** The list's columns between Type and Sign-in, and the one after Status. */
   listColumns: (t: Translate) => { where: AccountColumn<A>[]; lastActivity: AccountColumn<A> };
 }
+
+/** The props of the pages a direction configures. */
+export interface DirectionProps<A extends ShownAccount, V extends AccountFormValues, I, P, Preset extends AccountPreset> {
+  direction: AccountDirection<A, V, I, P, Preset>;
+}
