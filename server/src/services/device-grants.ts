@@ -9,9 +9,10 @@ import { PollLoop } from '../oauth/poll-loop';
 import { PLUGIN_ID } from '../plugin-id';
 import { assertSignsIn } from './authorizations';
 import type { DevicePoll, OAuthRequestError } from './oauth';
-import type { Actor, TokenRow } from './tokens';
+import type { Actor } from '../shared/actor';
+import { DEVICE_GRANT_UID } from '../shared/content-type-uids';
+import type { TokenRow } from '../tokens/token-row';
 
-export const DEVICE_GRANT_UID = `plugin::${PLUGIN_ID}.oauth-device-grant` as const;
 const DEVICE_CODE_FIELD = 'oauth-device-grant.deviceCode';
 /** RFC 8628 §3.5: after slow_down, poll that much less often, from then on. */
 const SLOW_DOWN_SECONDS = 5;

@@ -11,8 +11,13 @@ import { tokenIdOf } from '../outbound/account';
 import { OUTBOUND_PRESETS } from '../outbound/presets';
 import { SendError } from '../outbound/send-error';
 import type { SendObserver } from '../outbound/types';
+import { outboundUpdateEffects } from '../outbound/update-effects';
 import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
+import { actorName, type Actor } from '../shared/actor';
+import { OUTBOUND_ACCOUNT_UID, TOKEN_UID } from '../shared/content-type-uids';
+import { OUTBOUND_PASSWORD_FIELD } from '../shared/secret-fields';
+import type { TokenRow } from '../tokens/token-row';
 import { markedIncomplete } from '../transfer/stored-entries';
 import {
   checkOutboundAccountRules,
@@ -23,27 +28,11 @@ import {
   type OutboundAccountFields,
 } from '../validation/outbound-account-input';
 import { outboundDestinationChanges, secretRequiredAgain } from '../validation/destination';
-import { TOKEN_UID, type Actor, type TokenRow } from './tokens';
 import { accountWarnings, type AccountWarning } from '../warnings/account-warnings';
 import { tokenSecretFacts } from '../warnings/secret-expiry';
 import { pluginConfig } from '../inbound/environment';
 
-export const OUTBOUND_ACCOUNT_UID = `plugin::${PLUGIN_ID}.outbound-account` as const;
-export const PASSWORD_FIELD = 'outbound-account.password';
-
-/** Changing any of these means the account has to be tested again before it counts as confirmed. */
-const CONNECTION_FIELDS: (keyof OutboundAccountFields)[] = [
-  'type', 'host', 'port', 'security', 'verifyCertificate', 'trustedCertificate', 'allowInsecureAuth', 'domain',
-  'useAuthentication', 'authentication', 'username', 'password', 'oauthToken', 'fromAddress',
-];
-
-/** What an update changing `fields` (by name) writes besides them: a connection field takes the confirmation away. */
-export const outboundUpdateEffects = (fields: readonly string[]): Record<string, unknown> =>
-  CONNECTION_FIELDS.some((f) => fields.includes(f)) ? { confirmed: false, confirmedAt: null } : {};
-
 const testInputSchema = z.object({ to: z.string().trim().email('must be an email address to send the test message to') }).strict();
-
-const actorName = (actor?: Actor) => actor?.email ?? (actor?.id ? `admin #${actor.id}` : 'system');
 
 /** What POST /outbound-accounts/:id/test answers (200 whether the test passed or not). */
 export interface OutboundTestResult {
@@ -174,7 +163,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const data: Record<string, unknown> = {
         ...input,
         documentId,
-        password: input.password ? secrets().encrypt(input.password, PASSWORD_FIELD, documentId) : null,
+        password: input.password ? secrets().encrypt(input.password, OUTBOUND_PASSWORD_FIELD, documentId) : null,
         confirmed: false,
       };
       const created = (await db().create({ data })) as OutboundAccountRow;
@@ -205,7 +194,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const field of ['port', 'security', 'useAuthentication', 'authentication'] as const) {
         if (merged[field] !== undefined && merged[field] !== (row[field] ?? undefined)) data[field] = merged[field];
       }
-      if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD, row.documentId) : null;
+      if (password !== undefined) data.password = password ? secrets().encrypt(password, OUTBOUND_PASSWORD_FIELD, row.documentId) : null;
       // Not needed where it now points (no authentication, OAuth2): removed rather than kept for a later switch back.
       else if (moved.length) data.password = null;
       const clearedSecrets = moved.length ? ['password'] : [];

@@ -12,7 +12,7 @@ import { checkBefore } from '../net/check-before';
 import { assertHostAllowed, pluginNetworkPolicy } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
 import { pendingConfiguration } from '../transfer/stored-entries';
-import { OUTBOUND_ACCOUNT_UID } from './outbound-accounts';
+import { OUTBOUND_ACCOUNT_UID } from '../shared/content-type-uids';
 
 export interface SendOptions {
   /** Who sends, for the activity log; the host app by default. */

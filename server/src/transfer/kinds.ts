@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 
-import type { Actor } from '../services/tokens';
+import type { Actor } from '../shared/actor';
 import type { FieldError } from '../validation/format-issues';
 
 /**
