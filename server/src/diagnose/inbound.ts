@@ -5,7 +5,8 @@ import { createSource, endpointOf, type AccountRow, type SourceEnvironment } fro
 import { probeMailServer } from '../inbound/probe';
 import { tlsOptions } from '../inbound/tls-options';
 import type { MailSource } from '../inbound/types';
-import { StepRecorder, type TestReport } from './steps';
+import { StepRecorder } from '../inbound/step-recorder';
+import type { TestReport } from './test-report';
 
 /**
  * Test & confirm for an inbound account: connects for real, step by step (access token,

@@ -1,7 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 
-import type { StepRecorder } from '../diagnose/steps';
+import type { StepRecorder } from './step-recorder';
 import { MailAuthError } from '../errors';
 import type { Security } from './account-types';
 import type { FailureContext } from './advice';
