@@ -1,26 +1,11 @@
 import type { Core } from '@strapi/strapi';
 
 import { ActivityBatch } from '../activity/batch';
+import type { ActivityEntry } from '../activity/entry';
 import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
 import { PLUGIN_ID } from '../plugin-id';
 import { ACTIVITY_UID } from '../shared/content-type-uids';
-
-
-export interface ActivityEntry {
-  kind: string;
-  subjectType?: 'token' | 'inbound-account' | 'outbound-account' | 'transfer' | 'settings';
-  subjectId?: number;
-  subjectName?: string;
-  outcome?: 'success' | 'failure' | 'info';
-  message?: string;
-  code?: string;
-  actor?: string;
-  /** Never secrets, never message bodies. */
-  details?: Record<string, unknown>;
-  /** When it happened; when it is written, if not given. */
-  createdAt?: Date;
-}
 
 export interface ActivityQuery extends PageQuery {
   subjectType?: string;

@@ -26,7 +26,7 @@ import {
   updateTokenSchema,
   type TokenFields,
 } from '../validation/token-input';
-import type { ActivityEntry } from './activity';
+import type { ActivityEntry } from '../activity/entry';
 import type { OAuthRequestError } from './oauth';
 
 const SECRET_FIELDS = ['clientSecret', 'accessToken', 'refreshToken'] as const;
