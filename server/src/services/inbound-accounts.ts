@@ -3,7 +3,6 @@ import type { Core } from '@strapi/strapi';
 import { assertNameFree, findByRef } from '../db/named-rows';
 import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
-import { testInboundAccount } from '../diagnose/inbound';
 import { MailAuthError, validationError } from '../errors';
 import { ACCOUNT_TYPES, TYPE_INFO, type AccountType } from '../inbound/account-types';
 import type { InboundAccountRow } from '../inbound/account-row';
@@ -16,6 +15,7 @@ import { PLUGIN_ID } from '../plugin-id';
 import { actorName, type Actor } from '../shared/actor';
 import { INBOUND_ACCOUNT_UID, RECEIPT_UID, TOKEN_UID } from '../shared/content-type-uids';
 import { INBOUND_PASSWORD_FIELD } from '../shared/secret-fields';
+import { testInboundAccount } from '../test-and-confirm/inbound';
 import { markedIncomplete } from '../transfer/stored-entries';
 import {
   checkInboundAccountRules,

@@ -4,14 +4,11 @@ import { z } from 'zod';
 import { assertNameFree, findByRef } from '../db/named-rows';
 import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
-import type { TestReport } from '../diagnose/test-report';
 import { MailAuthError, validationError } from '../errors';
 import { StepRecorder } from '../inbound/step-recorder';
-import type { AccountError, OutboundAccountRow } from '../outbound/account';
+import type { OutboundAccountRow } from '../outbound/account';
 import { tokenIdOf } from '../outbound/account';
 import { OUTBOUND_PRESETS } from '../outbound/presets';
-import { SendError } from '../outbound/send-error';
-import type { SendObserver } from '../outbound/types';
 import { outboundUpdateEffects } from '../outbound/update-effects';
 import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
@@ -19,6 +16,8 @@ import { actorName, type Actor } from '../shared/actor';
 import { OUTBOUND_ACCOUNT_UID, TOKEN_UID } from '../shared/content-type-uids';
 import { OUTBOUND_PASSWORD_FIELD } from '../shared/secret-fields';
 import type { TokenRow } from '../tokens/token-row';
+import { sendTestMessage, testFailure } from '../test-and-confirm/outbound';
+import type { TestReport } from '../test-and-confirm/test-report';
 import { markedIncomplete } from '../transfer/stored-entries';
 import {
   checkOutboundAccountRules,
@@ -218,36 +217,24 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * Test & confirm: sends a short message to `to` through the account, step by step (token,
-     * connect, TLS, authenticate, send) without retries, so that the person sees the server's
-     * real answer. Success marks the account confirmed; a failure stores the error and advice.
+     * Test & confirm (test-and-confirm/outbound.ts): success marks the account confirmed; a
+     * failure stores the error and advice.
      */
     async test(id: number, body: unknown, actor?: Actor): Promise<OutboundTestResult> {
       const { to } = parseBody(testInputSchema, body);
       const row = await findRow(id);
-      const outbound = plugin().service('outbound');
+      const outbound = plugin().service('outbound') as ReturnType<typeof import('./outbound').default>;
       const recorder = new StepRecorder();
       const at = new Date();
       try {
-        const sink = outbound.sinkFor(row);
-        const composed = await outbound.compose(row, {
-          to,
-          subject: `Test message from Strapi: outbound account "${row.name}"`,
-          text: `This message was sent by Strapi (mail-auth plugin) to test the outbound account "${row.name}" at ${at.toISOString()}.\r\nIf it arrived, the account works; nothing needs to be done.\r\n`,
-        });
-        const observer: SendObserver = { step: (name, work, describe) => recorder.run(name, work, describe) };
-        const result = await sink.send(composed, observer);
+        const result = await sendTestMessage(outbound, row, to, at, recorder);
         await db().update({ where: { id }, data: { confirmed: true, confirmedAt: at, lastError: null, lastSentAt: new Date() } });
         await record('outbound-account.tested', row, actor, { outcome: 'success', message: `Test message accepted: ${result.response}`, details: { recipients: 1, messageId: result.messageId } });
         return { ok: true, messageId: result.messageId, steps: recorder.steps, advice: null, code: null, error: null, warnings: view(row).warnings };
       } catch (e) {
-        const error = e instanceof MailAuthError ? e : new MailAuthError('SEND_REFUSED', (e as Error).message, { cause: e });
-        if (error.code === 'VALIDATION' && !recorder.steps.length) throw error;
-        const code = error instanceof SendError ? error.reason : (error.providerCode ?? error.code);
-        const lastError: AccountError = { code, reason: error instanceof SendError ? error.reason : undefined, message: error.message, advice: error.advice ?? null, at: new Date().toISOString() };
+        const { error, code, lastError } = testFailure(e, recorder);
         await db().update({ where: { id }, data: { confirmed: false, confirmedAt: null, lastError } });
         await record('outbound-account.tested', row, actor, { outcome: 'failure', code, message: error.message });
-        if (!recorder.steps.length) recorder.steps.push({ name: 'configuration', ok: false, ms: 0, detail: error.message });
         return { ok: false, messageId: null, steps: recorder.steps, advice: error.advice ?? null, code, error: { code, message: error.message }, warnings: view(row).warnings };
       }
     },
