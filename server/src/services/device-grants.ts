@@ -8,7 +8,7 @@ import { MailAuthError } from '../errors';
 import { PollLoop } from '../oauth/poll-loop';
 import { PLUGIN_ID } from '../plugin-id';
 import { assertSignsIn } from './authorizations';
-import type { DevicePoll, OAuthRequestError } from './oauth';
+import type { DevicePoll, OAuthRequestError } from '../oauth/client';
 import type { Actor } from '../shared/actor';
 import { DEVICE_GRANT_UID } from '../shared/content-type-uids';
 import type { TokenRow } from '../tokens/token-row';

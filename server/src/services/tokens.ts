@@ -27,7 +27,7 @@ import {
   type TokenFields,
 } from '../validation/token-input';
 import type { ActivityEntry } from '../activity/entry';
-import type { OAuthRequestError } from './oauth';
+import type { OAuthRequestError } from '../oauth/client';
 
 const SECRET_FIELDS = ['clientSecret', 'accessToken', 'refreshToken'] as const;
 /** The grant's secrets: issued by one server, meaningless (and not to be sent) anywhere else. */
