@@ -1,13 +1,10 @@
 import type { Core } from '@strapi/strapi';
 
-import type { PluginConfig } from '../config/schema';
+import { pluginConfig } from '../config/plugin-config';
 import { assertHostAllowed, pluginNetworkPolicy } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
 import { INBOUND_PASSWORD_FIELD } from '../shared/secret-fields';
 import type { SourceEnvironment } from './create-source';
-
-export const pluginConfig = <K extends keyof PluginConfig>(strapi: Core.Strapi, key: K): PluginConfig[K] =>
-  strapi.config.get(`plugin::${PLUGIN_ID}.${key}`) as PluginConfig[K];
 
 /** What the sources get from Strapi: the password opener, the token door, the settings. */
 export function sourceEnvironment(strapi: Core.Strapi): SourceEnvironment {

@@ -2,9 +2,9 @@ import type { Core } from '@strapi/strapi';
 
 import { ActivityBatch } from '../activity/batch';
 import type { ActivityEntry } from '../activity/entry';
+import { pluginConfig } from '../config/plugin-config';
 import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
-import { PLUGIN_ID } from '../plugin-id';
 import { ACTIVITY_UID } from '../shared/content-type-uids';
 
 export interface ActivityQuery extends PageQuery {
@@ -52,7 +52,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Deletes the entries older than `activityRetentionDays` (none when it is 0); returns how many went. */
     async prune(now = new Date()): Promise<number> {
-      const days = strapi.config.get<number>(`plugin::${PLUGIN_ID}.activityRetentionDays`) ?? 0;
+      const days = pluginConfig(strapi, 'activityRetentionDays') ?? 0;
       if (!days) return 0;
       await later.flush();
       const { count } = await strapi.db.query(ACTIVITY_UID).deleteMany({ where: { createdAt: { $lt: new Date(now.getTime() - days * 86_400_000) } } });

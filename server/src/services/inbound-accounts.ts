@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 
+import { pluginConfig } from '../config/plugin-config';
 import { assertNameFree, findByRef } from '../db/named-rows';
 import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
@@ -7,7 +8,7 @@ import { MailAuthError, validationError } from '../errors';
 import { ACCOUNT_TYPES, TYPE_INFO, type AccountType } from '../inbound/account-types';
 import type { InboundAccountRow } from '../inbound/account-row';
 import { endpointOf } from '../inbound/create-source';
-import { pluginConfig, sourceEnvironment } from '../inbound/environment';
+import { sourceEnvironment } from '../inbound/environment';
 import { INBOUND_PRESETS } from '../inbound/presets';
 import { inboundUpdateEffects } from '../inbound/update-effects';
 import { hostFieldProblem } from '../net/plugin-policy';
@@ -26,8 +27,7 @@ import {
 } from '../validation/inbound-account-input';
 import { inboundDestinationChanges, secretRequiredAgain } from '../validation/destination';
 import { parseInput } from '../validation/token-input';
-import { accountWarnings } from '../warnings/account-warnings';
-import { tokenSecretFacts } from '../warnings/secret-expiry';
+import { accountWarnings, tokenWarningFacts } from '../warnings/account-warnings';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const plugin = () => strapi.plugin(PLUGIN_ID);
@@ -44,9 +44,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       authentication: row.authentication ?? 'password',
       mailbox: row.mailbox || row.login || null,
       sharedMailbox: Boolean(row.mailbox),
-      grantedBy: row.oauthToken?.grantedBy ?? null,
-      tokenTemplate: row.oauthToken?.template ?? null,
-      tokenSecret: tokenSecretFacts(row.oauthToken, pluginConfig(strapi, 'secretExpiryWarningDays')),
+      ...tokenWarningFacts(row.oauthToken, pluginConfig(strapi, 'secretExpiryWarningDays')),
     });
 
   /** The account as the admin API shows it: never the password, only whether one is set. */

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 
-import { pluginConfig } from '../inbound/environment';
+import { pluginConfig } from '../config/plugin-config';
 import { PLUGIN_ID } from '../plugin-id';
 import { secretExpiry } from '../warnings/secret-expiry';
 import { dateOnly } from '../db/date-only';

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 
+import { pluginConfig } from '../config/plugin-config';
 import { assertNameFree, findByRef } from '../db/named-rows';
 import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
@@ -28,9 +29,7 @@ import {
   type OutboundAccountFields,
 } from '../validation/outbound-account-input';
 import { outboundDestinationChanges, secretRequiredAgain } from '../validation/destination';
-import { accountWarnings, type AccountWarning } from '../warnings/account-warnings';
-import { tokenSecretFacts } from '../warnings/secret-expiry';
-import { pluginConfig } from '../inbound/environment';
+import { accountWarnings, tokenWarningFacts, type AccountWarning } from '../warnings/account-warnings';
 
 const testInputSchema = z.object({ to: z.string().trim().email('must be an email address to send the test message to') }).strict();
 
@@ -66,9 +65,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       authentication: row.useAuthentication === false ? null : (row.authentication ?? null),
       mailbox: row.fromAddress,
       sharedMailbox: row.sharedMailbox ?? false,
-      grantedBy: token?.grantedBy ?? null,
-      tokenTemplate: token?.template ?? null,
-      tokenSecret: tokenSecretFacts(token, pluginConfig(strapi, 'secretExpiryWarningDays')),
+      ...tokenWarningFacts(token, pluginConfig(strapi, 'secretExpiryWarningDays')),
     });
 
   const view = (row: OutboundAccountRow) => {

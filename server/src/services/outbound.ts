@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 
+import { pluginConfig } from '../config/plugin-config';
 import type { PluginConfig } from '../config/schema';
 import { MailAuthError } from '../errors';
 import { tokenIdOf, type OutboundAccountRow } from '../outbound/account';
@@ -28,7 +29,7 @@ const LAST_SENT_RESOLUTION_MS = 60_000;
  * send in the activity log (recipient count, Message-ID, result; never the content).
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const config = <K extends keyof PluginConfig>(key: K): PluginConfig[K] => strapi.config.get(`plugin::${PLUGIN_ID}.${key}`) as PluginConfig[K];
+  const config = <K extends keyof PluginConfig>(key: K) => pluginConfig(strapi, key);
   const plugin = () => strapi.plugin(PLUGIN_ID);
   const db = () => strapi.db.query(OUTBOUND_ACCOUNT_UID);
 

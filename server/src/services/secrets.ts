@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 
+import { pluginConfig } from '../config/plugin-config';
 import { MailAuthError } from '../errors';
-import { PLUGIN_ID } from '../plugin-id';
 import { AUTHORIZATION_UID, INBOUND_ACCOUNT_UID, OUTBOUND_ACCOUNT_UID, TOKEN_UID } from '../shared/content-type-uids';
 import { INBOUND_PASSWORD_FIELD, OUTBOUND_PASSWORD_FIELD } from '../shared/secret-fields';
 
@@ -99,7 +99,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const ivs = new IvSource();
 
   const rawKey = (): string | undefined =>
-    strapi.config.get<string | undefined>(`plugin::${PLUGIN_ID}.encryptionKey`) ||
+    pluginConfig(strapi, 'encryptionKey') ||
     strapi.config.get<string | undefined>('admin.secrets.encryptionKey') ||
     undefined;
 
@@ -112,7 +112,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           "Set admin.secrets.encryptionKey in config/admin.ts (for example env('ENCRYPTION_KEY') with a long random value), or the plugin's own encryptionKey in config/plugins.ts, then restart Strapi.",
       });
     }
-    const previous = strapi.config.get<string[] | undefined>(`plugin::${PLUGIN_ID}.previousEncryptionKeys`) ?? [];
+    const previous = pluginConfig(strapi, 'previousEncryptionKeys') ?? [];
     const all = JSON.stringify([raw, ...previous]);
     if (cached?.raw !== all) {
       const keys = [raw, ...previous.filter((p) => p && p !== raw)].map((r) => {

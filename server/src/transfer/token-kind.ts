@@ -1,5 +1,4 @@
-import type { Core } from '@strapi/strapi';
-
+import { pluginConfig } from '../config/plugin-config';
 import { documentIds } from '../db/document-id';
 import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
@@ -129,7 +128,7 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
     const plugin = strapi.plugin(PLUGIN_ID);
     const secrets = plugin.service('secrets') as Secrets;
     const activity = plugin.service('activity');
-    const allowHttpLoopback = Boolean(strapi.config.get(`plugin::${PLUGIN_ID}.allowHttpLoopback`));
+    const allowHttpLoopback = Boolean(pluginConfig(strapi, 'allowHttpLoopback'));
     const db = strapi.db.query(TOKEN_UID);
     const rows = (await db.findMany({ where: { name: { $in: entries.map((e) => e.name) } } })) as TokenRow[];
 
