@@ -1,7 +1,6 @@
 import type { Core } from '@strapi/strapi';
 
-import { MailAuthError } from '../errors';
-import type { FieldError } from '../validation/format-issues';
+import { MailAuthError, type FieldError } from '../errors';
 import { PLUGIN_ID } from '../plugin-id';
 import { connectInputSchema, type ConnectInput } from '../validation/connect-input';
 import { parseInput } from '../validation/token-input';
