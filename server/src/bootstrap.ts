@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 
+import { pluginConfig } from './config/plugin-config';
 import { ACTIONS } from './permissions';
 import { PLUGIN_ID } from './plugin-id';
 
@@ -22,13 +23,13 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   // Values saved on the Settings page override config/plugins.ts; applied before jobs start.
   await plugin.service('settings').load();
   const scheduler = plugin.service('scheduler');
-  scheduler.schedule('refresh', strapi.config.get(`plugin::${PLUGIN_ID}.refreshSchedule`), () => plugin.service('refresher').run());
+  scheduler.schedule('refresh', pluginConfig(strapi, 'refreshSchedule'), () => plugin.service('refresher').run());
   // Each tick first brings the IDLE connections in line with the accounts (quick), then polls what is due.
   const postmasterTick = async () => {
     await plugin.service('idle-watcher').reconcile();
     return plugin.service('postmaster').runDue();
   };
-  if (scheduler.schedule('postmaster', strapi.config.get(`plugin::${PLUGIN_ID}.pollSchedule`), postmasterTick)) {
+  if (scheduler.schedule('postmaster', pluginConfig(strapi, 'pollSchedule'), postmasterTick)) {
     void plugin.service('idle-watcher').reconcile();
   }
   // Not a job: a person is waiting for each of these, on whichever instance they ask.

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 
+import { pluginConfig } from './config/plugin-config';
 import { PLUGIN_ID } from './plugin-id';
 
 const destroy = async ({ strapi }: { strapi: Core.Strapi }) => {
@@ -10,7 +11,7 @@ const destroy = async ({ strapi }: { strapi: Core.Strapi }) => {
   // A renewal in flight carries the provider's answer — with rotation, the only valid refresh
   // token: wait for it to be stored (bounded: one request's timeout and a few seconds to store
   // it), before the database closes.
-  const httpTimeout = strapi.config.get(`plugin::${PLUGIN_ID}.httpTimeout`) as number;
+  const httpTimeout = pluginConfig(strapi, 'httpTimeout');
   if (!(await plugin.service('refresher').stop((httpTimeout + 5) * 1000))) {
     strapi.log.warn('[mail-auth] shutting down with token renewals still in flight: the next renewal of those tokens is a retry');
   }

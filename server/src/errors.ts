@@ -1,4 +1,8 @@
-import type { FieldError } from './validation/format-issues';
+/** One field's error, as Strapi's validation errors name them (`details.errors`). */
+export interface FieldError {
+  path: string[];
+  message: string;
+}
 
 /** What went wrong, in a form callers (controllers, jobs, the host app) can act on. */
 export type ErrorCode =

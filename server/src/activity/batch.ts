@@ -1,4 +1,4 @@
-import type { ActivityEntry } from '../services/activity';
+import type { ActivityEntry } from './entry';
 
 export interface ActivityBatchOptions {
   /** Write at once when this many entries wait. */

@@ -1,23 +1,16 @@
 import type { Core } from '@strapi/strapi';
 
-import type { PluginConfig } from '../config/schema';
+import { pluginConfig } from '../config/plugin-config';
 import { assertHostAllowed, pluginNetworkPolicy } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
+import { INBOUND_PASSWORD_FIELD } from '../shared/secret-fields';
 import type { SourceEnvironment } from './create-source';
-
-export const ACCOUNT_UID = `plugin::${PLUGIN_ID}.inbound-account` as const;
-export const MESSAGE_UID = `plugin::${PLUGIN_ID}.message` as const;
-export const RECEIPT_UID = `plugin::${PLUGIN_ID}.inbound-receipt` as const;
-export const PASSWORD_FIELD = 'inbound-account.password';
-
-export const pluginConfig = <K extends keyof PluginConfig>(strapi: Core.Strapi, key: K): PluginConfig[K] =>
-  strapi.config.get(`plugin::${PLUGIN_ID}.${key}`) as PluginConfig[K];
 
 /** What the sources get from Strapi: the password opener, the token door, the settings. */
 export function sourceEnvironment(strapi: Core.Strapi): SourceEnvironment {
   const plugin = strapi.plugin(PLUGIN_ID);
   return {
-    openPassword: (sealed, row) => plugin.service('secrets').open(sealed, PASSWORD_FIELD, row),
+    openPassword: (sealed, row) => plugin.service('secrets').open(sealed, INBOUND_PASSWORD_FIELD, row),
     getAccessToken: (tokenId, options) => plugin.service('tokens').getAccessToken(tokenId, options),
     timeout: pluginConfig(strapi, 'mailTimeout'),
     maxRetryAfter: pluginConfig(strapi, 'maxRetryAfter'),

@@ -1,4 +1,4 @@
-import type { StepRecorder } from '../diagnose/steps';
+import type { StepRecorder } from './step-recorder';
 import { MailAuthError } from '../errors';
 import type { FailureContext } from './advice';
 import { folderMissing, mailboxAccessDenied } from './advice';

@@ -1,6 +1,6 @@
 import { ImapFlow, type ImapFlowOptions, type MailboxObject } from 'imapflow';
 
-import type { StepRecorder } from '../diagnose/steps';
+import type { StepRecorder } from './step-recorder';
 import { MailAuthError } from '../errors';
 import type { FailureContext } from './advice';
 import { folderMissing } from './advice';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 
-import type { StepRecorder } from '../diagnose/steps';
+import type { StepRecorder } from './step-recorder';
 import type { ActionAfterFetch, Protocol } from './account-types';
 
 /** Where a source left off; each protocol uses its own part. */

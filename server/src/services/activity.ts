@@ -1,26 +1,11 @@
 import type { Core } from '@strapi/strapi';
 
 import { ActivityBatch } from '../activity/batch';
+import type { ActivityEntry } from '../activity/entry';
+import { pluginConfig } from '../config/plugin-config';
 import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
-import { PLUGIN_ID } from '../plugin-id';
-
-const UID = `plugin::${PLUGIN_ID}.activity` as const;
-
-export interface ActivityEntry {
-  kind: string;
-  subjectType?: 'token' | 'inbound-account' | 'outbound-account' | 'transfer' | 'settings';
-  subjectId?: number;
-  subjectName?: string;
-  outcome?: 'success' | 'failure' | 'info';
-  message?: string;
-  code?: string;
-  actor?: string;
-  /** Never secrets, never message bodies. */
-  details?: Record<string, unknown>;
-  /** When it happened; when it is written, if not given. */
-  createdAt?: Date;
-}
+import { ACTIVITY_UID } from '../shared/content-type-uids';
 
 export interface ActivityQuery extends PageQuery {
   subjectType?: string;
@@ -43,7 +28,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const ids = documentIds(entries.length);
       try {
         // createMany: one INSERT, without reading the rows back.
-        await strapi.db.query(UID).createMany({
+        await strapi.db.query(ACTIVITY_UID).createMany({
           // Our own documentIds: Strapi's cost a SHA-3 in JavaScript each, and sends and refreshes come by the thousand.
           data: entries.map((entry, i) => ({ documentId: ids[i], outcome: 'info', ...entry })),
         });
@@ -67,10 +52,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Deletes the entries older than `activityRetentionDays` (none when it is 0); returns how many went. */
     async prune(now = new Date()): Promise<number> {
-      const days = strapi.config.get<number>(`plugin::${PLUGIN_ID}.activityRetentionDays`) ?? 0;
+      const days = pluginConfig(strapi, 'activityRetentionDays') ?? 0;
       if (!days) return 0;
       await later.flush();
-      const { count } = await strapi.db.query(UID).deleteMany({ where: { createdAt: { $lt: new Date(now.getTime() - days * 86_400_000) } } });
+      const { count } = await strapi.db.query(ACTIVITY_UID).deleteMany({ where: { createdAt: { $lt: new Date(now.getTime() - days * 86_400_000) } } });
       if (count) strapi.log.info(`[mail-auth] activity log: ${count} entries older than ${days} days deleted`);
       return count;
     },
@@ -81,7 +66,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (query.subjectType) where.subjectType = query.subjectType;
       if (query.subjectId) where.subjectId = query.subjectId;
       if (query.kind) where.kind = query.kind;
-      return findPage(strapi.db.query(UID), query, { where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }, (row: unknown) => row);
+      return findPage(strapi.db.query(ACTIVITY_UID), query, { where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }, (row: unknown) => row);
     },
   };
 

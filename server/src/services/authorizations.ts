@@ -4,9 +4,10 @@ import type { Core } from '@strapi/strapi';
 import { documentIds } from '../db/document-id';
 import { MailAuthError } from '../errors';
 import { PLUGIN_ID } from '../plugin-id';
-import type { Actor, TokenRow } from './tokens';
+import type { Actor } from '../shared/actor';
+import { AUTHORIZATION_UID } from '../shared/content-type-uids';
+import type { TokenRow } from '../tokens/token-row';
 
-const UID = `plugin::${PLUGIN_ID}.oauth-authorization` as const;
 const STATE_TTL_SECONDS = 600;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -55,7 +56,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const plugin = () => strapi.plugin(PLUGIN_ID);
   const tokens = () => plugin().service('tokens');
   const secrets = () => plugin().service('secrets');
-  const db = () => strapi.db.query(UID);
+  const db = () => strapi.db.query(AUTHORIZATION_UID);
 
   const invalid = (message: string, advice = 'Close this window and click Generate tokens again.') =>
     new MailAuthError('STATE_INVALID', message, { advice });

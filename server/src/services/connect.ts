@@ -1,11 +1,11 @@
 import type { Core } from '@strapi/strapi';
 
-import { MailAuthError } from '../errors';
-import type { FieldError } from '../validation/format-issues';
+import { MailAuthError, type FieldError } from '../errors';
 import { PLUGIN_ID } from '../plugin-id';
 import { connectInputSchema, type ConnectInput } from '../validation/connect-input';
 import { parseInput } from '../validation/token-input';
-import type { Actor } from './tokens';
+import type { Actor } from '../shared/actor';
+import { INBOUND_ACCOUNT_UID, OUTBOUND_ACCOUNT_UID, TOKEN_UID } from '../shared/content-type-uids';
 
 export interface Created {
   id: number;
@@ -49,9 +49,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const found = await strapi.db.query(uid as never).findOne({ where: { name }, select: ['id'] });
       if (found) taken.push({ path: ['names', part], message: `"${name}" is already the name of ${what}: choose another name, or edit or delete that entry first` });
     };
-    if (withToken) await check(`plugin::${PLUGIN_ID}.oauth-token`, names.token, 'token', 'an OAuth2 token');
-    await check(`plugin::${PLUGIN_ID}.inbound-account`, names.inbound, 'inbound', 'an inbound account');
-    await check(`plugin::${PLUGIN_ID}.outbound-account`, names.outbound, 'outbound', 'an outbound account');
+    if (withToken) await check(TOKEN_UID, names.token, 'token', 'an OAuth2 token');
+    await check(INBOUND_ACCOUNT_UID, names.inbound, 'inbound', 'an inbound account');
+    await check(OUTBOUND_ACCOUNT_UID, names.outbound, 'outbound', 'an outbound account');
     if (taken.length) throw new MailAuthError('CONFLICT', 'A name is already taken; nothing was created', { errors: taken });
   };
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 
+import { pluginConfig } from '../config/plugin-config';
 import type { PluginConfig } from '../config/schema';
 import { acquireLease, heldBy, RELEASED, releaseLease } from '../db/lease';
 import { stateWriter } from '../db/state-writer';
@@ -8,10 +9,11 @@ import { MailAuthError } from '../errors';
 import { PollLoop } from '../oauth/poll-loop';
 import { PLUGIN_ID } from '../plugin-id';
 import { assertSignsIn } from './authorizations';
-import type { DevicePoll, OAuthRequestError } from './oauth';
-import type { Actor, TokenRow } from './tokens';
+import type { DevicePoll, OAuthRequestError } from '../oauth/client';
+import type { Actor } from '../shared/actor';
+import { DEVICE_GRANT_UID } from '../shared/content-type-uids';
+import type { TokenRow } from '../tokens/token-row';
 
-export const DEVICE_GRANT_UID = `plugin::${PLUGIN_ID}.oauth-device-grant` as const;
 const DEVICE_CODE_FIELD = 'oauth-device-grant.deviceCode';
 /** RFC 8628 §3.5: after slow_down, poll that much less often, from then on. */
 const SLOW_DOWN_SECONDS = 5;
@@ -71,8 +73,7 @@ const errorOf = (e: MailAuthError): GrantError => ({
  * is waiting.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const config = <K extends keyof PluginConfig>(key: K): PluginConfig[K] =>
-    strapi.config.get(`plugin::${PLUGIN_ID}.${key}`) as PluginConfig[K];
+  const config = <K extends keyof PluginConfig>(key: K) => pluginConfig(strapi, key);
   const plugin = () => strapi.plugin(PLUGIN_ID);
   const tokens = () => plugin().service('tokens');
   const secrets = () => plugin().service('secrets');
@@ -83,6 +84,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const find = async (id: number) => (await db().findOne({ where: { id } })) as DeviceGrantRow | null;
   const latestOf = async (tokenId: number) =>
     (await db().findOne({ where: { tokenId }, orderBy: { id: 'desc' } })) as DeviceGrantRow | null;
+
+  /** The token and its latest grant, for the routes about a grant already started (404 without one). */
+  const startedGrantOf = async (tokenId: number) => {
+    const token: TokenRow = await tokens().find(tokenId);
+    const row = await latestOf(token.id);
+    if (!row) throw new MailAuthError('NOT_FOUND', `No sign-in with a code was started for token "${token.name}"`);
+    return { token, row };
+  };
 
   /** The grant as the admin API shows it: never the device code. */
   const view = (row: DeviceGrantRow) => {
@@ -233,9 +242,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** GET /tokens/:id/device-authorize: the token's latest grant; this instance polls it too while it is pending. */
     async status(tokenId: number) {
-      const token: TokenRow = await tokens().find(tokenId);
-      const row = await latestOf(token.id);
-      if (!row) throw new MailAuthError('NOT_FOUND', `No sign-in with a code was started for token "${token.name}"`);
+      const { row } = await startedGrantOf(tokenId);
       watch(row);
       return view(row);
     },
@@ -245,9 +252,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * instance polls it again and a code entered later stores nothing. Answers it as it was.
      */
     async cancel(tokenId: number) {
-      const token: TokenRow = await tokens().find(tokenId);
-      const row = await latestOf(token.id);
-      if (!row) throw new MailAuthError('NOT_FOUND', `No sign-in with a code was started for token "${token.name}"`);
+      const { token, row } = await startedGrantOf(tokenId);
       await db().deleteMany({ where: { tokenId: token.id } });
       return view(row);
     },

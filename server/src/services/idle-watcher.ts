@@ -4,11 +4,14 @@ import type { Core } from '@strapi/strapi';
 import { acquireLease, extendLease, releaseLease, type LeaseColumns } from '../db/lease';
 import { ACCOUNT_TYPES, TYPE_INFO } from '../inbound/account-types';
 import { createSource } from '../inbound/create-source';
-import { ACCOUNT_UID, pluginConfig, sourceEnvironment } from '../inbound/environment';
+import { pluginConfig } from '../config/plugin-config';
+import { sourceEnvironment } from '../inbound/environment';
 import { AccountWatch, type FetchOutcome, type WatchState } from '../inbound/idle';
 import { PLUGIN_ID } from '../plugin-id';
 import { markedIncomplete } from '../transfer/stored-entries';
-import { CONNECTION_FIELDS, type InboundAccountRow } from './inbound-accounts';
+import type { InboundAccountRow } from '../inbound/account-row';
+import { CONNECTION_FIELDS } from '../inbound/update-effects';
+import { INBOUND_ACCOUNT_UID as ACCOUNT_UID } from '../shared/content-type-uids';
 
 /** The lease on an inbound account that says which instance holds it in IDLE (the fetch has its own). */
 export const IDLE_HOLD: LeaseColumns = { owner: 'idleOwner', until: 'idleUntil' };

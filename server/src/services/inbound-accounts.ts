@@ -1,16 +1,22 @@
 import type { Core } from '@strapi/strapi';
 
+import { pluginConfig } from '../config/plugin-config';
 import { assertNameFree, findByRef } from '../db/named-rows';
 import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
-import { testInboundAccount } from '../diagnose/inbound';
 import { MailAuthError, validationError } from '../errors';
 import { ACCOUNT_TYPES, TYPE_INFO, type AccountType } from '../inbound/account-types';
-import { endpointOf, identityOf, type AccountRow } from '../inbound/create-source';
-import { ACCOUNT_UID, PASSWORD_FIELD, pluginConfig, RECEIPT_UID, sourceEnvironment } from '../inbound/environment';
+import type { InboundAccountRow } from '../inbound/account-row';
+import { endpointOf } from '../inbound/create-source';
+import { sourceEnvironment } from '../inbound/environment';
 import { INBOUND_PRESETS } from '../inbound/presets';
+import { inboundUpdateEffects } from '../inbound/update-effects';
 import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
+import { actorName, type Actor } from '../shared/actor';
+import { INBOUND_ACCOUNT_UID, RECEIPT_UID, TOKEN_UID } from '../shared/content-type-uids';
+import { INBOUND_PASSWORD_FIELD } from '../shared/secret-fields';
+import { testInboundAccount } from '../test-and-confirm/inbound';
 import { markedIncomplete } from '../transfer/stored-entries';
 import {
   checkInboundAccountRules,
@@ -21,62 +27,13 @@ import {
 } from '../validation/inbound-account-input';
 import { inboundDestinationChanges, secretRequiredAgain } from '../validation/destination';
 import { parseInput } from '../validation/token-input';
-import { accountWarnings } from '../warnings/account-warnings';
-import { tokenSecretFacts } from '../warnings/secret-expiry';
-import { TOKEN_UID, type Actor } from './tokens';
-
-/** An inbound account as stored (password sealed, token populated). */
-export interface InboundAccountRow extends AccountRow {
-  description?: string | null;
-  active?: boolean | null;
-  idle?: boolean | null;
-  pollInterval?: number | null;
-  maxMessagesPerPoll?: number | null;
-  queue?: string | null;
-  trusted?: boolean | null;
-  scope?: 'organization' | 'application' | null;
-  application?: string | null;
-  confirmed?: boolean | null;
-  confirmedAt?: string | Date | null;
-  lastTestAt?: string | Date | null;
-  lastPollAt?: string | Date | null;
-  lastPollResult?: { fetched: number; skipped: number; errors: number } | null;
-  lastError?: { code: string; message: string; advice?: string | null; at: string } | null;
-  imapUidValidity?: string | null;
-  imapLastUid?: number | string | null;
-  syncCursor?: string | null;
-  /** The IDLE hold's end (idle-watcher.ts): set while an instance holds the account in IDLE. */
-  idleUntil?: string | Date | null;
-  oauthToken?: (AccountRow['oauthToken'] & { status?: string; grantedBy?: string | null; clientId?: string | null; clientSecretExpiresOn?: string | Date | null }) | null;
-  createdAt?: string | Date;
-  updatedAt?: string | Date;
-}
-
-/** Changing any of these points the account at another mailbox: its confirmation no longer holds. */
-export const CONNECTION_FIELDS = ['type', 'host', 'port', 'certificateValidation', 'trustedCertificate', 'allowInsecureAuth', 'login', 'mailbox', 'authentication', 'oauthToken', 'password', 'folder', 'moveTo', 'actionAfterFetch'] as const;
-
-/**
- * What an update writes besides the fields it is given (`fields`, by name): a connection field
- * takes the confirmation away, and another server, mailbox or folder the fetch cursors, which
- * mean nothing there. The admin API and the YAML import update through this.
- */
-export function inboundUpdateEffects(strapi: Core.Strapi, stored: InboundAccountRow, data: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
-  const effects: Record<string, unknown> = {};
-  if (CONNECTION_FIELDS.some((f) => fields.includes(f))) Object.assign(effects, { confirmed: false, confirmedAt: null });
-  const env = sourceEnvironment(strapi);
-  if (identityOf({ ...stored, ...data } as InboundAccountRow, env) !== identityOf(stored, env)) {
-    Object.assign(effects, { imapUidValidity: null, imapLastUid: null, syncCursor: null });
-  }
-  return effects;
-}
-
-const actorName = (actor?: Actor) => actor?.email ?? (actor?.id ? `admin #${actor.id}` : 'system');
+import { accountWarnings, tokenWarningFacts } from '../warnings/account-warnings';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const plugin = () => strapi.plugin(PLUGIN_ID);
   const secrets = () => plugin().service('secrets');
   const activity = () => plugin().service('activity');
-  const db = () => strapi.db.query(ACCOUNT_UID);
+  const db = () => strapi.db.query(INBOUND_ACCOUNT_UID);
   const populate = { oauthToken: { select: ['id', 'name', 'template', 'grantType', 'status', 'active', 'grantedBy', 'clientId', 'clientSecretExpiresOn'] } };
 
   /** A mailbox named beside the login is the account saying that it reads a shared mailbox. */
@@ -87,9 +44,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       authentication: row.authentication ?? 'password',
       mailbox: row.mailbox || row.login || null,
       sharedMailbox: Boolean(row.mailbox),
-      grantedBy: row.oauthToken?.grantedBy ?? null,
-      tokenTemplate: row.oauthToken?.template ?? null,
-      tokenSecret: tokenSecretFacts(row.oauthToken, pluginConfig(strapi, 'secretExpiryWarningDays')),
+      ...tokenWarningFacts(row.oauthToken, pluginConfig(strapi, 'secretExpiryWarningDays')),
     });
 
   /** The account as the admin API shows it: never the password, only whether one is set. */
@@ -195,7 +150,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     // Made here rather than by Strapi for a new account: the password is bound to its row.
     if (!stored) data.documentId = documentIds(1)[0];
     const row = stored?.documentId ?? (data.documentId as string);
-    if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD, row) : null;
+    if (password !== undefined) data.password = password ? secrets().encrypt(password, INBOUND_PASSWORD_FIELD, row) : null;
     // Not needed where it now points (OAuth2 sign-in): removed rather than kept for a later switch back.
     else if (moved.length) data.password = null;
     if (!stored) {

@@ -1,10 +1,12 @@
 import type { Core } from '@strapi/strapi';
 
-import { pluginConfig } from '../inbound/environment';
+import { pluginConfig } from '../config/plugin-config';
 import { PLUGIN_ID } from '../plugin-id';
 import { secretExpiry } from '../warnings/secret-expiry';
 import { dateOnly } from '../db/date-only';
-import { NEEDS_AUTHORIZATION, TOKEN_UID, type TokenRow } from './tokens';
+import { TOKEN_UID } from '../shared/content-type-uids';
+import type { TokenRow } from '../tokens/token-row';
+import { NEEDS_AUTHORIZATION } from './tokens';
 
 export type ProblemKind = 'expired' | 'reauthorization-required';
 /** The client secret's expiry date (entered by the admin) is near, or past. */

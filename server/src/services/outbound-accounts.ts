@@ -1,18 +1,24 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 
+import { pluginConfig } from '../config/plugin-config';
 import { assertNameFree, findByRef } from '../db/named-rows';
 import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
-import { StepRecorder, type TestReport } from '../diagnose/steps';
 import { MailAuthError, validationError } from '../errors';
-import type { AccountError, OutboundAccountRow } from '../outbound/account';
+import { StepRecorder } from '../inbound/step-recorder';
+import type { OutboundAccountRow } from '../outbound/account';
 import { tokenIdOf } from '../outbound/account';
 import { OUTBOUND_PRESETS } from '../outbound/presets';
-import { SendError } from '../outbound/send-error';
-import type { SendObserver } from '../outbound/types';
+import { outboundUpdateEffects } from '../outbound/update-effects';
 import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
+import { actorName, type Actor } from '../shared/actor';
+import { OUTBOUND_ACCOUNT_UID, TOKEN_UID } from '../shared/content-type-uids';
+import { OUTBOUND_PASSWORD_FIELD } from '../shared/secret-fields';
+import type { TokenRow } from '../tokens/token-row';
+import { sendTestMessage, testFailure } from '../test-and-confirm/outbound';
+import type { TestReport } from '../test-and-confirm/test-report';
 import { markedIncomplete } from '../transfer/stored-entries';
 import {
   checkOutboundAccountRules,
@@ -23,27 +29,9 @@ import {
   type OutboundAccountFields,
 } from '../validation/outbound-account-input';
 import { outboundDestinationChanges, secretRequiredAgain } from '../validation/destination';
-import { TOKEN_UID, type Actor, type TokenRow } from './tokens';
-import { accountWarnings, type AccountWarning } from '../warnings/account-warnings';
-import { tokenSecretFacts } from '../warnings/secret-expiry';
-import { pluginConfig } from '../inbound/environment';
-
-export const OUTBOUND_ACCOUNT_UID = `plugin::${PLUGIN_ID}.outbound-account` as const;
-export const PASSWORD_FIELD = 'outbound-account.password';
-
-/** Changing any of these means the account has to be tested again before it counts as confirmed. */
-const CONNECTION_FIELDS: (keyof OutboundAccountFields)[] = [
-  'type', 'host', 'port', 'security', 'verifyCertificate', 'trustedCertificate', 'allowInsecureAuth', 'domain',
-  'useAuthentication', 'authentication', 'username', 'password', 'oauthToken', 'fromAddress',
-];
-
-/** What an update changing `fields` (by name) writes besides them: a connection field takes the confirmation away. */
-export const outboundUpdateEffects = (fields: readonly string[]): Record<string, unknown> =>
-  CONNECTION_FIELDS.some((f) => fields.includes(f)) ? { confirmed: false, confirmedAt: null } : {};
+import { accountWarnings, tokenWarningFacts, type AccountWarning } from '../warnings/account-warnings';
 
 const testInputSchema = z.object({ to: z.string().trim().email('must be an email address to send the test message to') }).strict();
-
-const actorName = (actor?: Actor) => actor?.email ?? (actor?.id ? `admin #${actor.id}` : 'system');
 
 /** What POST /outbound-accounts/:id/test answers (200 whether the test passed or not). */
 export interface OutboundTestResult {
@@ -77,9 +65,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       authentication: row.useAuthentication === false ? null : (row.authentication ?? null),
       mailbox: row.fromAddress,
       sharedMailbox: row.sharedMailbox ?? false,
-      grantedBy: token?.grantedBy ?? null,
-      tokenTemplate: token?.template ?? null,
-      tokenSecret: tokenSecretFacts(token, pluginConfig(strapi, 'secretExpiryWarningDays')),
+      ...tokenWarningFacts(token, pluginConfig(strapi, 'secretExpiryWarningDays')),
     });
 
   const view = (row: OutboundAccountRow) => {
@@ -174,7 +160,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const data: Record<string, unknown> = {
         ...input,
         documentId,
-        password: input.password ? secrets().encrypt(input.password, PASSWORD_FIELD, documentId) : null,
+        password: input.password ? secrets().encrypt(input.password, OUTBOUND_PASSWORD_FIELD, documentId) : null,
         confirmed: false,
       };
       const created = (await db().create({ data })) as OutboundAccountRow;
@@ -205,7 +191,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const field of ['port', 'security', 'useAuthentication', 'authentication'] as const) {
         if (merged[field] !== undefined && merged[field] !== (row[field] ?? undefined)) data[field] = merged[field];
       }
-      if (password !== undefined) data.password = password ? secrets().encrypt(password, PASSWORD_FIELD, row.documentId) : null;
+      if (password !== undefined) data.password = password ? secrets().encrypt(password, OUTBOUND_PASSWORD_FIELD, row.documentId) : null;
       // Not needed where it now points (no authentication, OAuth2): removed rather than kept for a later switch back.
       else if (moved.length) data.password = null;
       const clearedSecrets = moved.length ? ['password'] : [];
@@ -228,36 +214,24 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * Test & confirm: sends a short message to `to` through the account, step by step (token,
-     * connect, TLS, authenticate, send) without retries, so that the person sees the server's
-     * real answer. Success marks the account confirmed; a failure stores the error and advice.
+     * Test & confirm (test-and-confirm/outbound.ts): success marks the account confirmed; a
+     * failure stores the error and advice.
      */
     async test(id: number, body: unknown, actor?: Actor): Promise<OutboundTestResult> {
       const { to } = parseBody(testInputSchema, body);
       const row = await findRow(id);
-      const outbound = plugin().service('outbound');
+      const outbound = plugin().service('outbound') as ReturnType<typeof import('./outbound').default>;
       const recorder = new StepRecorder();
       const at = new Date();
       try {
-        const sink = outbound.sinkFor(row);
-        const composed = await outbound.compose(row, {
-          to,
-          subject: `Test message from Strapi: outbound account "${row.name}"`,
-          text: `This message was sent by Strapi (mail-auth plugin) to test the outbound account "${row.name}" at ${at.toISOString()}.\r\nIf it arrived, the account works; nothing needs to be done.\r\n`,
-        });
-        const observer: SendObserver = { step: (name, work, describe) => recorder.run(name, work, describe) };
-        const result = await sink.send(composed, observer);
+        const result = await sendTestMessage(outbound, row, to, at, recorder);
         await db().update({ where: { id }, data: { confirmed: true, confirmedAt: at, lastError: null, lastSentAt: new Date() } });
         await record('outbound-account.tested', row, actor, { outcome: 'success', message: `Test message accepted: ${result.response}`, details: { recipients: 1, messageId: result.messageId } });
         return { ok: true, messageId: result.messageId, steps: recorder.steps, advice: null, code: null, error: null, warnings: view(row).warnings };
       } catch (e) {
-        const error = e instanceof MailAuthError ? e : new MailAuthError('SEND_REFUSED', (e as Error).message, { cause: e });
-        if (error.code === 'VALIDATION' && !recorder.steps.length) throw error;
-        const code = error instanceof SendError ? error.reason : (error.providerCode ?? error.code);
-        const lastError: AccountError = { code, reason: error instanceof SendError ? error.reason : undefined, message: error.message, advice: error.advice ?? null, at: new Date().toISOString() };
+        const { error, code, lastError } = testFailure(e, recorder);
         await db().update({ where: { id }, data: { confirmed: false, confirmedAt: null, lastError } });
         await record('outbound-account.tested', row, actor, { outcome: 'failure', code, message: error.message });
-        if (!recorder.steps.length) recorder.steps.push({ name: 'configuration', ok: false, ms: 0, detail: error.message });
         return { ok: false, messageId: null, steps: recorder.steps, advice: error.advice ?? null, code, error: { code, message: error.message }, warnings: view(row).warnings };
       }
     },

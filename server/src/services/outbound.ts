@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 
+import { pluginConfig } from '../config/plugin-config';
 import type { PluginConfig } from '../config/schema';
 import { MailAuthError } from '../errors';
 import { tokenIdOf, type OutboundAccountRow } from '../outbound/account';
@@ -12,7 +13,7 @@ import { checkBefore } from '../net/check-before';
 import { assertHostAllowed, pluginNetworkPolicy } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
 import { pendingConfiguration } from '../transfer/stored-entries';
-import { OUTBOUND_ACCOUNT_UID } from './outbound-accounts';
+import { OUTBOUND_ACCOUNT_UID } from '../shared/content-type-uids';
 
 export interface SendOptions {
   /** Who sends, for the activity log; the host app by default. */
@@ -28,7 +29,7 @@ const LAST_SENT_RESOLUTION_MS = 60_000;
  * send in the activity log (recipient count, Message-ID, result; never the content).
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const config = <K extends keyof PluginConfig>(key: K): PluginConfig[K] => strapi.config.get(`plugin::${PLUGIN_ID}.${key}`) as PluginConfig[K];
+  const config = <K extends keyof PluginConfig>(key: K) => pluginConfig(strapi, key);
   const plugin = () => strapi.plugin(PLUGIN_ID);
   const db = () => strapi.db.query(OUTBOUND_ACCOUNT_UID);
 

@@ -6,7 +6,9 @@ import { acquireLease, keepLease, releaseLease } from '../db/lease';
 import { MailAuthError } from '../errors';
 import { classifyMailError } from '../inbound/classify';
 import { createSource, failureContext } from '../inbound/create-source';
-import { ACCOUNT_UID, MESSAGE_UID, RECEIPT_UID, pluginConfig, sourceEnvironment } from '../inbound/environment';
+import { pluginConfig } from '../config/plugin-config';
+import { sourceEnvironment } from '../inbound/environment';
+import { INBOUND_ACCOUNT_UID as ACCOUNT_UID, MESSAGE_UID, RECEIPT_UID } from '../shared/content-type-uids';
 import type { ReceivedVia } from '../inbound/handler';
 import { chunks, dedupeKey } from '../inbound/keys';
 import { messageEntry } from '../inbound/message-entry';
@@ -17,8 +19,8 @@ import type { FetchSession, IncomingMail, MailSource, SyncCursor } from '../inbo
 import { isUniqueViolation } from '../inbound/unique-violation';
 import { PLUGIN_ID } from '../plugin-id';
 import { markedIncomplete, pendingConfiguration } from '../transfer/stored-entries';
-import type { InboundAccountRow } from './inbound-accounts';
-import type { Actor } from './tokens';
+import type { InboundAccountRow } from '../inbound/account-row';
+import type { Actor } from '../shared/actor';
 
 const INSTANCE = randomUUID();
 const LOOKUP_CHUNK = 500;

@@ -2,7 +2,8 @@ import type { Core } from '@strapi/strapi';
 
 import type { MailAuthError } from '../errors';
 import { PLUGIN_ID } from '../plugin-id';
-import { TOKEN_UID, type LeasedToken } from './tokens';
+import { TOKEN_UID } from '../shared/content-type-uids';
+import type { LeasedToken } from './tokens';
 
 export interface RefreshReport {
   due: number;

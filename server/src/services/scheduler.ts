@@ -1,6 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Core } from '@strapi/strapi';
 
+import { pluginConfig } from '../config/plugin-config';
 import { PLUGIN_ID } from '../plugin-id';
 
 export interface JobInfo {
@@ -31,7 +32,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     enabled(): boolean {
-      return strapi.config.get(`plugin::${PLUGIN_ID}.runJobs`) !== false;
+      return pluginConfig(strapi, 'runJobs') !== false;
     },
 
     /** Runs `run` on the cron `schedule`; a run never overlaps the previous one. */

@@ -1,8 +1,10 @@
 import { createCipheriv, createDecipheriv, createHash, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 
+import { pluginConfig } from '../config/plugin-config';
 import { MailAuthError } from '../errors';
-import { PLUGIN_ID } from '../plugin-id';
+import { AUTHORIZATION_UID, INBOUND_ACCOUNT_UID, OUTBOUND_ACCOUNT_UID, TOKEN_UID } from '../shared/content-type-uids';
+import { INBOUND_PASSWORD_FIELD, OUTBOUND_PASSWORD_FIELD } from '../shared/secret-fields';
 
 /** The format written now, and the one before the key ring and row binding. */
 const VERSION = 'ma2';
@@ -12,7 +14,7 @@ const REKEY_BATCH = 200;
 /** Where the plugin stores secrets: content type, attribute and the field name bound into each value. */
 const SECRET_COLUMNS = [
   {
-    uid: `plugin::${PLUGIN_ID}.oauth-token`,
+    uid: TOKEN_UID,
     label: 'tokens',
     fields: [
       { column: 'clientSecret', field: 'oauth-token.clientSecret' },
@@ -20,9 +22,9 @@ const SECRET_COLUMNS = [
       { column: 'refreshToken', field: 'oauth-token.refreshToken' },
     ],
   },
-  { uid: `plugin::${PLUGIN_ID}.inbound-account`, label: 'inbound accounts', fields: [{ column: 'password', field: 'inbound-account.password' }] },
-  { uid: `plugin::${PLUGIN_ID}.outbound-account`, label: 'outbound accounts', fields: [{ column: 'password', field: 'outbound-account.password' }] },
-  { uid: `plugin::${PLUGIN_ID}.oauth-authorization`, label: 'pending authorizations', fields: [{ column: 'codeVerifier', field: 'oauth-authorization.codeVerifier' }] },
+  { uid: INBOUND_ACCOUNT_UID, label: 'inbound accounts', fields: [{ column: 'password', field: INBOUND_PASSWORD_FIELD }] },
+  { uid: OUTBOUND_ACCOUNT_UID, label: 'outbound accounts', fields: [{ column: 'password', field: OUTBOUND_PASSWORD_FIELD }] },
+  { uid: AUTHORIZATION_UID, label: 'pending authorizations', fields: [{ column: 'codeVerifier', field: 'oauth-authorization.codeVerifier' }] },
 ] as const;
 const IV_BYTES = 12;
 const IVS_PER_FILL = 1024;
@@ -97,7 +99,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const ivs = new IvSource();
 
   const rawKey = (): string | undefined =>
-    strapi.config.get<string | undefined>(`plugin::${PLUGIN_ID}.encryptionKey`) ||
+    pluginConfig(strapi, 'encryptionKey') ||
     strapi.config.get<string | undefined>('admin.secrets.encryptionKey') ||
     undefined;
 
@@ -110,7 +112,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           "Set admin.secrets.encryptionKey in config/admin.ts (for example env('ENCRYPTION_KEY') with a long random value), or the plugin's own encryptionKey in config/plugins.ts, then restart Strapi.",
       });
     }
-    const previous = strapi.config.get<string[] | undefined>(`plugin::${PLUGIN_ID}.previousEncryptionKeys`) ?? [];
+    const previous = pluginConfig(strapi, 'previousEncryptionKeys') ?? [];
     const all = JSON.stringify([raw, ...previous]);
     if (cached?.raw !== all) {
       const keys = [raw, ...previous.filter((p) => p && p !== raw)].map((r) => {

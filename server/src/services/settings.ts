@@ -4,7 +4,7 @@ import { MailAuthError } from '../errors';
 import { PLUGIN_ID } from '../plugin-id';
 import { parseInput } from '../validation/token-input';
 import { settingsInputSchema, type SettingsInput } from '../validation/settings-input';
-import type { Actor } from './tokens';
+import type { Actor } from '../shared/actor';
 
 /** The settings an admin may change in the admin panel, and the job each one drives. */
 const EDITABLE = {

@@ -13,7 +13,10 @@ import { MailAuthError, validationError } from '../errors';
 import { redirectUriProblem, type OAuthSettings, type TokenSet } from '../oauth/settings';
 import { assertHostAllowed, hostFieldProblem, pluginNetworkPolicy } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
+import { actorName, type Actor } from '../shared/actor';
+import { TOKEN_UID } from '../shared/content-type-uids';
 import { findTemplate } from '../providers';
+import { DROPPED_GRANT, type TokenRow, type TokenStatus } from '../tokens/token-row';
 import { markedIncomplete } from '../transfer/stored-entries';
 import { secretRequiredAgain, tokenDestinationChanges } from '../validation/destination';
 import {
@@ -23,52 +26,16 @@ import {
   updateTokenSchema,
   type TokenFields,
 } from '../validation/token-input';
-import type { ActivityEntry } from './activity';
-import type { OAuthRequestError } from './oauth';
+import type { ActivityEntry } from '../activity/entry';
+import type { OAuthRequestError } from '../oauth/client';
 
-export const TOKEN_UID = `plugin::${PLUGIN_ID}.oauth-token` as const;
 const SECRET_FIELDS = ['clientSecret', 'accessToken', 'refreshToken'] as const;
 /** The grant's secrets: issued by one server, meaningless (and not to be sent) anywhere else. */
 const GRANT_SECRETS = ['accessToken', 'refreshToken'] as const;
-/** What a token's fields are after its issuer or endpoints changed: no grant, to be authorized again. */
-export const DROPPED_GRANT = {
-  accessToken: null, accessTokenExpiresAt: null, refreshToken: null, refreshTokenExpiresAt: null,
-  grantedBy: null, grantedScope: null, grantedAt: null, status: 'not-authorized', lastError: null, failureCount: 0, nextAttemptAt: null,
-} as const;
 const INSTANCE = randomUUID();
-
-export type TokenStatus = 'not-authorized' | 'valid' | 'expired' | 'reauthorization-required' | 'refresh-interrupted' | 'error' | 'inactive';
 
 /** The statuses in which only a person can make the token usable again (Generate tokens). */
 export const NEEDS_AUTHORIZATION: readonly TokenStatus[] = ['reauthorization-required', 'refresh-interrupted'];
-
-/** A token row as stored (secrets encrypted). */
-export interface TokenRow extends Partial<TokenFields> {
-  id: number;
-  /** Strapi's document id: the row each secret is bound to (services/secrets.ts). */
-  documentId?: string;
-  name: string;
-  template: string;
-  grantType: 'authorization_code' | 'client_credentials';
-  clientId: string;
-  status: Exclude<TokenStatus, 'inactive'>;
-  accessToken?: string | null;
-  accessTokenExpiresAt?: string | Date | null;
-  refreshToken?: string | null;
-  refreshTokenExpiresAt?: string | Date | null;
-  grantedBy?: string | null;
-  grantedScope?: string | null;
-  grantedAt?: string | Date | null;
-  lastRefreshAt?: string | Date | null;
-  lastError?: { code: string; message: string; advice?: string; at: string } | null;
-  failureCount?: number | null;
-  nextAttemptAt?: string | Date | null;
-  /** The lease owner that sent a refresh whose answer is not stored yet (see sentMark). */
-  refreshSentBy?: string | null;
-  refreshSentAt?: string | Date | null;
-  createdAt?: string | Date;
-  updatedAt?: string | Date;
-}
 
 /** A renewal's hold on the token's lease; the write that stores the result releases it. */
 export interface Lease {
@@ -120,12 +87,6 @@ const interruptedSend = (row: TokenRow, lease?: Lease): Date | undefined =>
 
 /** What releasing the lease without an answer writes: this lease's own mark goes, an older one stays. */
 const ownMarkCleared = (row: TokenRow | undefined, lease: Lease) => (row?.refreshSentBy === lease.owner ? NO_MARK : {});
-
-export interface Actor {
-  id?: number;
-  email?: string;
-}
-export const actorName = (actor?: Actor) => actor?.email ?? (actor?.id ? `admin #${actor.id}` : 'system');
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = <K extends keyof PluginConfig>(key: K): PluginConfig[K] =>

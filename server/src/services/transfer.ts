@@ -10,7 +10,7 @@ import { MAX_ENTRIES } from '../transfer/limits';
 import type { ChangedEntry, DiffReport, EntryRef, ImportReport, TransferIssue } from '../transfer/report';
 import { parseYaml, type ParsedYaml } from '../transfer/yaml-document';
 import { parseInput } from '../validation/token-input';
-import { actorName, type Actor } from './tokens';
+import { actorName, type Actor } from '../shared/actor';
 
 /**
  * YAML export and import of the plugin's configuration (docs/transfer.md). An import is

@@ -1,13 +1,14 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 
-import { MailAuthError } from '../errors';
+import { MailAuthError, type FieldError } from '../errors';
 import { documentIds } from '../db/document-id';
 import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
-import { actorName, TOKEN_UID } from '../services/tokens';
+import { actorName } from '../shared/actor';
+import { TOKEN_UID } from '../shared/content-type-uids';
 import { secretRequiredAgain, type DestinationChange } from '../validation/destination';
-import { toFieldErrors, type FieldError } from '../validation/format-issues';
+import { toFieldErrors } from '../validation/format-issues';
 import { differingPaths } from './compare';
 import type { ImportedToken } from './format';
 import type { EntryKind, EntryPlan, ReadEntryResult } from './kinds';

@@ -1,7 +1,7 @@
 import { findTemplate, type GrantType, type ProviderTemplate } from '../providers';
 import { google } from '../providers/google';
 import { MICROSOFT_LOGIN, microsoftEndpoints } from '../providers/microsoft';
-import type { FieldError } from '../validation/format-issues';
+import type { FieldError } from '../errors';
 import type { GrantEntry, RequestEntry, RequestName, TokenEntry } from './schema';
 
 /**

@@ -1,7 +1,10 @@
 import schema from '../content-types/inbound-account/schema.json';
 import { TYPE_INFO, type AccountType } from '../inbound/account-types';
-import { ACCOUNT_UID, PASSWORD_FIELD, sourceEnvironment } from '../inbound/environment';
-import { inboundUpdateEffects, type InboundAccountRow } from '../services/inbound-accounts';
+import type { InboundAccountRow } from '../inbound/account-row';
+import { sourceEnvironment } from '../inbound/environment';
+import { inboundUpdateEffects } from '../inbound/update-effects';
+import { INBOUND_ACCOUNT_UID } from '../shared/content-type-uids';
+import { INBOUND_PASSWORD_FIELD } from '../shared/secret-fields';
 import { inboundDestinationChanges } from '../validation/destination';
 import { checkInboundAccountRules, createInboundAccountSchema, type AccountForRules } from '../validation/inbound-account-input';
 import { accountKind } from './account-kind';
@@ -20,9 +23,9 @@ export const inboundAccountKind = accountKind({
   kind: 'InboundAccount',
   order: 10,
   label: 'inbound account',
-  uid: ACCOUNT_UID,
+  uid: INBOUND_ACCOUNT_UID,
   subject: 'inbound-account',
-  passwordField: PASSWORD_FIELD,
+  passwordField: INBOUND_PASSWORD_FIELD,
   fields: FIELDS,
   inputSchema: createInboundAccountSchema,
   attributes: schema.attributes,

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
-import type { Actor } from '../services/tokens';
-import type { FieldError } from '../validation/format-issues';
+import type { Actor } from '../shared/actor';
+import type { FieldError } from '../errors';
 
 /**
  * An entry kind: one sort of thing a document holds (OAuth2 tokens, inbound and outbound

@@ -1,5 +1,7 @@
 import schema from '../content-types/outbound-account/schema.json';
-import { OUTBOUND_ACCOUNT_UID, outboundUpdateEffects, PASSWORD_FIELD } from '../services/outbound-accounts';
+import { outboundUpdateEffects } from '../outbound/update-effects';
+import { OUTBOUND_ACCOUNT_UID } from '../shared/content-type-uids';
+import { OUTBOUND_PASSWORD_FIELD } from '../shared/secret-fields';
 import { outboundDestinationChanges } from '../validation/destination';
 import { checkOutboundAccountRules, createOutboundAccountSchema, withDefaults, type OutboundAccountFields } from '../validation/outbound-account-input';
 import { accountKind, type AccountConfig } from './account-kind';
@@ -19,7 +21,7 @@ export const outboundAccountKind = accountKind({
   label: 'outbound account',
   uid: OUTBOUND_ACCOUNT_UID,
   subject: 'outbound-account',
-  passwordField: PASSWORD_FIELD,
+  passwordField: OUTBOUND_PASSWORD_FIELD,
   fields: FIELDS,
   inputSchema: createOutboundAccountSchema,
   attributes: schema.attributes,

@@ -1,4 +1,4 @@
-import type { FieldError } from '../validation/format-issues';
+import type { FieldError } from '../errors';
 
 /** The types the transfer service answers with (admin API, CLI, admin panel). */
 

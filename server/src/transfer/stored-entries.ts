@@ -1,5 +1,4 @@
-import { MailAuthError } from '../errors';
-import type { FieldError } from '../validation/format-issues';
+import { MailAuthError, type FieldError } from '../errors';
 
 /** What the entry kinds share about the rows they import into. */
 

@@ -1,12 +1,14 @@
-import type { Core } from '@strapi/strapi';
-
+import { pluginConfig } from '../config/plugin-config';
 import { documentIds } from '../db/document-id';
 import { hostFieldProblem } from '../net/plugin-policy';
 import { PLUGIN_ID } from '../plugin-id';
 import { dateOnly } from '../db/date-only';
-import { actorName, DROPPED_GRANT, TOKEN_UID, type TokenRow } from '../services/tokens';
+import { actorName } from '../shared/actor';
+import { TOKEN_UID } from '../shared/content-type-uids';
+import { DROPPED_GRANT, type TokenRow } from '../tokens/token-row';
 import { secretRequiredAgain, tokenDestinationChanges } from '../validation/destination';
-import { toFieldErrors, type FieldError } from '../validation/format-issues';
+import type { FieldError } from '../errors';
+import { toFieldErrors } from '../validation/format-issues';
 import { configurationProblems } from '../validation/token-input';
 import { differingPaths } from './compare';
 import { documentPath, readTokenEntry, writeTokenEntry, type ExportedToken, type Grant, type ImportedToken } from './format';
@@ -127,7 +129,7 @@ export const oauthTokenKind: EntryKind<ImportedToken> = {
     const plugin = strapi.plugin(PLUGIN_ID);
     const secrets = plugin.service('secrets') as Secrets;
     const activity = plugin.service('activity');
-    const allowHttpLoopback = Boolean(strapi.config.get(`plugin::${PLUGIN_ID}.allowHttpLoopback`));
+    const allowHttpLoopback = Boolean(pluginConfig(strapi, 'allowHttpLoopback'));
     const db = strapi.db.query(TOKEN_UID);
     const rows = (await db.findMany({ where: { name: { $in: entries.map((e) => e.name) } } })) as TokenRow[];
 

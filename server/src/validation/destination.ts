@@ -1,5 +1,5 @@
 import { endpointOf, type AccountRow, type RestBases } from '../inbound/create-source';
-import type { FieldError } from './format-issues';
+import type { FieldError } from '../errors';
 
 /**
  * Secrets are bound to where they are sent. Whoever may update an entry must not be able to

@@ -1,9 +1,6 @@
 import type { ZodError } from 'zod';
 
-export interface FieldError {
-  path: string[];
-  message: string;
-}
+import type { FieldError } from '../errors';
 
 /** Zod issues as Strapi's validation error details: one `{ path, message }` per field. */
 export const toFieldErrors = (error: ZodError): FieldError[] =>

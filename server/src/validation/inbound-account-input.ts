@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { ACCOUNT_TYPES, ACTIONS_AFTER_FETCH, PLAINTEXT_REMEDY, TYPE_INFO, type AccountType } from '../inbound/account-types';
-import type { FieldError } from './format-issues';
+import type { FieldError } from '../errors';
 import { plaintextCredentialsError } from './plaintext-credentials';
 import { certificateProblem } from './outbound-account-input';
 

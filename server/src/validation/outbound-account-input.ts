@@ -2,9 +2,9 @@ import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 
 import { DEFAULT_PORT, TOKEN_TEMPLATES_FOR, type OutboundType } from '../outbound/presets';
-import { validationError } from '../errors';
+import { validationError, type FieldError } from '../errors';
 import { plaintextCredentialsError } from './plaintext-credentials';
-import { toFieldErrors, type FieldError } from './format-issues';
+import { toFieldErrors } from './format-issues';
 
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
 /** '' from an emptied form field means "not set". */

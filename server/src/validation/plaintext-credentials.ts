@@ -1,5 +1,5 @@
 import { isLoopbackHost } from '../net/loopback';
-import type { FieldError } from './format-issues';
+import type { FieldError } from '../errors';
 
 /**
  * Credentials never cross a network in clear text by default: a password (or a bearer token)

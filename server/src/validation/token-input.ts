@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { findTemplate, templates, type ProviderTemplate } from '../providers';
 import { MICROSOFT_TENANT_CHOICES } from '../providers/microsoft';
 import { isLoopbackUrl } from '../oauth/settings';
-import { validationError } from '../errors';
-import { toFieldErrors, type FieldError } from './format-issues';
+import { validationError, type FieldError } from '../errors';
+import { toFieldErrors } from './format-issues';
 
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
 

@@ -5,7 +5,7 @@
  * repeats them beside its steps.
  */
 
-import { secretExpiry } from './secret-expiry';
+import { secretExpiry, tokenSecretFacts } from './secret-expiry';
 
 export type AccountWarningCode = 'MICROSOFT_BASIC_AUTH' | 'GRANTOR_NOT_MAILBOX' | 'CLIENT_SECRET_EXPIRING';
 
@@ -34,6 +34,16 @@ export interface WarningFacts {
   /** Its token's client secret expiry date (YYYY-MM-DD) as entered, with what the warning needs. */
   tokenSecret?: { name: string; clientId: string; expiresOn: string | null; today: string; warningDays: number } | null;
 }
+
+/** What the checks need to know of an account's OAuth2 token (none: the account uses none). */
+export const tokenWarningFacts = (
+  token: { name: string; template: string; grantedBy?: string | null; clientId?: string | null; clientSecretExpiresOn?: string | Date | null } | null | undefined,
+  warningDays: number
+): Pick<WarningFacts, 'grantedBy' | 'tokenTemplate' | 'tokenSecret'> => ({
+  grantedBy: token?.grantedBy ?? null,
+  tokenTemplate: token?.template ?? null,
+  tokenSecret: tokenSecretFacts(token, warningDays),
+});
 
 /** Microsoft's mail hosts, where Basic authentication is off (IMAP, POP) or being retired (SMTP AUTH). */
 const MICROSOFT_HOSTS = /(^|\.)(office365\.com|outlook\.com|office\.com)$/i;

@@ -1,4 +1,4 @@
-import type { StepRecorder } from '../../diagnose/steps';
+import type { StepRecorder } from '../step-recorder';
 import type { Security } from '../account-types';
 import type { FailureContext } from '../advice';
 import { classifyMailError } from '../classify';

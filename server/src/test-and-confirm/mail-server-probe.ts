@@ -1,11 +1,11 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 
-import type { StepRecorder } from '../diagnose/steps';
 import { MailAuthError } from '../errors';
-import type { Security } from './account-types';
-import type { FailureContext } from './advice';
-import { classifyMailError } from './classify';
+import type { Security } from '../inbound/account-types';
+import type { FailureContext } from '../inbound/advice';
+import { classifyMailError } from '../inbound/classify';
+import type { StepRecorder } from '../inbound/step-recorder';
 
 /**
  * Test & confirm's first steps for IMAP and POP3, on a connection of their own: can the port

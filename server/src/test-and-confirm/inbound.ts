@@ -2,10 +2,11 @@ import { MailAuthError } from '../errors';
 import { TYPE_INFO } from '../inbound/account-types';
 import { classifyMailError } from '../inbound/classify';
 import { createSource, endpointOf, type AccountRow, type SourceEnvironment } from '../inbound/create-source';
-import { probeMailServer } from '../inbound/probe';
 import { tlsOptions } from '../inbound/tls-options';
 import type { MailSource } from '../inbound/types';
-import { StepRecorder, type TestReport } from './steps';
+import { StepRecorder } from '../inbound/step-recorder';
+import { probeMailServer } from './mail-server-probe';
+import type { TestReport } from './test-report';
 
 /**
  * Test & confirm for an inbound account: connects for real, step by step (access token,

@@ -1,21 +1,13 @@
 /**
- * Test & confirm answers step by step (connect, TLS, authenticate, folder / send), each with
- * its duration, so that a person sees where it stopped. Shared by inbound and outbound.
+ * One step of Test & confirm (connect, TLS, authenticate, folder / send), with its duration, so
+ * that a person sees where it stopped. Here beside the sources, which record their own steps
+ * while connecting (MailSource.connect); the outbound test records its steps in one too.
  */
 export interface Step {
   name: string;
   ok: boolean;
   ms: number;
   detail?: string;
-}
-
-export interface TestReport {
-  ok: boolean;
-  steps: Step[];
-  /** What to do about the failure, when there is one. */
-  advice?: string;
-  /** A code a caller can act on (e.g. AUTH_FAILED, TLS_MISMATCH, CERT_UNTRUSTED). */
-  code?: string;
 }
 
 export class StepRecorder {
