@@ -4,7 +4,8 @@ import { pluginConfig } from '../inbound/environment';
 import { PLUGIN_ID } from '../plugin-id';
 import { secretExpiry } from '../warnings/secret-expiry';
 import { dateOnly } from '../db/date-only';
-import { NEEDS_AUTHORIZATION, TOKEN_UID, type TokenRow } from './tokens';
+import { NEEDS_AUTHORIZATION, type TokenRow } from '../tokens/row';
+import { TOKEN_UID } from './tokens';
 
 export type ProblemKind = 'expired' | 'reauthorization-required';
 /** The client secret's expiry date (entered by the admin) is near, or past. */
