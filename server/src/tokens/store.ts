@@ -4,6 +4,7 @@ import { heldBy, RELEASED } from '../db/lease';
 import { assertNameFree, findByRef } from '../db/named-rows';
 import { findPage, type PageQuery } from '../db/page';
 import { stateWriter } from '../db/state-writer';
+import { groupedWrites } from './grouped-writes';
 import { MailAuthError } from '../errors';
 import { PLUGIN_ID } from '../plugin-id';
 import type { TokenContext } from './context';
@@ -31,6 +32,12 @@ export interface WriteOptions {
 /** The token rows: reads, writes, and the rows that refer to them. No rules and no secrets opened here. */
 export function tokenStore({ strapi, uid }: TokenContext) {
   const db = () => strapi.db.query(uid);
+  let grouped: ReturnType<typeof groupedWrites> | undefined;
+  const writeGrouped = (...args: Parameters<ReturnType<typeof groupedWrites>>) =>
+    (grouped ??= groupedWrites(stateWriter(strapi, uid), async (ids) => {
+      const stored = (await db().findMany({ where: { id: { $in: ids } }, select: ['id', 'accessToken'] })) as TokenRow[];
+      return new Map(stored.map((r) => [r.id, r.accessToken]));
+    }))(...args);
 
   const find = async (ref: number | string): Promise<TokenRow> => {
     const row = await findByRef<TokenRow>(db(), ref);
@@ -47,6 +54,9 @@ export function tokenStore({ strapi, uid }: TokenContext) {
    * from, in the UPDATE's WHERE. When another writer changed it meanwhile (an instance whose
    * renewal outlived its lease, a new authorization), the answer is older than what is stored:
    * nothing is written and `undefined` is returned.
+   *
+   * A renewal's new access token under its lease (the refresh job's case, by the thousand) is
+   * written with the other results ready at that moment, in one UPDATE (tokens/grouped-writes.ts).
    */
   const write = async (row: TokenRow, data: Record<string, unknown>, options: WriteOptions = {}): Promise<TokenRow | undefined> => {
     const { lease, compare } = options;
@@ -59,8 +69,13 @@ export function tokenStore({ strapi, uid }: TokenContext) {
       !compare ? qb : row.refreshToken == null ? qb.whereNull(column) : qb.andWhere(column, row.refreshToken);
     if (lease?.held) {
       // The renewal's lease goes with its result, in the same UPDATE — as long as it is still ours.
-      const count = await rows.update((qb) => startedFrom(heldBy(rows, row.id, lease.owner)(qb)), { ...changed, updatedAt, ...RELEASED });
-      if (count === 1) {
+      const where = (qb: Knex.QueryBuilder) => startedFrom(heldBy(rows, row.id, lease.owner)(qb));
+      const values = { ...changed, updatedAt, ...RELEASED };
+      const written =
+        compare && changed.accessToken !== undefined
+          ? await writeGrouped({ id: row.id, where, data: values }, changed.accessToken)
+          : (await rows.update(where, values)) === 1;
+      if (written) {
         lease.held = false;
         return { ...row, ...data, updatedAt, ...RELEASED } as TokenRow;
       }
