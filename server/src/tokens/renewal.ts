@@ -1,4 +1,4 @@
-import { acquireLease, acquireLeases, extendLease, keepLease, releaseLease } from '../db/lease';
+import { acquireLease, acquireLeases, extendLease, keepLease, LEASE, releaseLease, type LeaseCondition } from '../db/lease';
 import { MailAuthError } from '../errors';
 import type { OAuthSettings, TokenSet } from '../oauth/settings';
 import type { TokenChecks } from './checks';
@@ -29,6 +29,22 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
     clearTimeout(timer);
   }
 }
+
+/**
+ * Still due when the job's lease is taken: not renewed (nor backed off) since the job read its
+ * list. Another instance reads the same list; without this its batch UPDATE would lease the
+ * tokens this one has just renewed, read them, find them current and release them one by one.
+ */
+const stillDue =
+  (marginSeconds: number): LeaseCondition =>
+  (qb, rows) => {
+    const now = new Date();
+    const expires = rows.column('accessTokenExpiresAt');
+    const next = rows.column('nextAttemptAt');
+    return qb
+      .andWhere((q) => q.whereNull(expires).orWhere(expires, '<', new Date(now.getTime() + marginSeconds * 1000)))
+      .andWhere((q) => q.whereNull(next).orWhere(next, '<=', now));
+  };
 
 /** The failure another caller (or instance) just recorded, as the error this caller gets too. */
 const lastFailure = (row: TokenRow) =>
@@ -158,13 +174,14 @@ export function tokenRenewal(
 
     /**
      * For the refresh job: leases these tokens in one UPDATE and reads those it got in one
-     * SELECT. Tokens leased by another instance are left out: that instance renews them.
+     * SELECT. Tokens leased by another instance are left out: that instance renews them; so are
+     * tokens no longer due (renewed meanwhile).
      */
     async leaseForRenewal(ids: number[]): Promise<LeasedToken[]> {
       if (!ids.length) return [];
       const owner = newLeaseOwner();
       const since = Date.now();
-      if (!(await acquireLeases(strapi, uid, ids, owner, config('leaseSeconds'), sentMark(owner)))) return [];
+      if (!(await acquireLeases(strapi, uid, ids, owner, config('leaseSeconds'), sentMark(owner), LEASE, stillDue(config('refreshMargin'))))) return [];
       const rows = await store.leasedBy(ids, owner);
       return rows.map((row) => ({ row, lease: { owner, held: true, since, byJob: true } }));
     },
