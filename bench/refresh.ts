@@ -17,6 +17,8 @@
  *   BENCH_TOKENS=200 BENCH_ROUNDS=5 node --import tsx bench/refresh.ts
  *   BENCH_PROFILE=/tmp/job.cpuprofile …           (CPU profiles of the last timed job run, and of
  *                                                  the baseline's in /tmp/job.cpuprofile.baseline)
+ *   BENCH_QUERIES=1 …                             (the statements of the last timed job run, by kind)
+ * Every run prints the job's database statements a token (knex's query events during the timed runs).
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -126,6 +128,15 @@ async function main() {
   const baseline = (profile?: string) => loop(config, { cpu: cpu.base, server: cpu.serverBase }, profile);
   const baselineSameHttp = () => loop(sameHttp, { cpu: cpu.same, server: cpu.serverSame });
 
+  // The job's statements (knex's query events): a round trip each, the figure that batching lowers.
+  const statements = { counting: false, runs: [] as number[], kinds: new Map<string, number>() };
+  strapi.db.connection.on('query', (q: { sql: string }) => {
+    if (!statements.counting) return;
+    statements.runs[statements.runs.length - 1] += 1;
+    const kind = q.sql.replace(/\s+/g, ' ').slice(0, 60);
+    statements.kinds.set(kind, (statements.kinds.get(kind) ?? 0) + 1);
+  });
+
   const refresher = strapi.plugin('mail-auth').service('refresher');
   const tokens = strapi.plugin('mail-auth').service('tokens');
   const expireAll = () => strapi.db.query(TOKEN_UID).updateMany({ where: {}, data: { accessTokenExpiresAt: new Date(Date.now() - 1000) } });
@@ -134,9 +145,13 @@ async function main() {
     const profiler = await startProfile(profile);
     const s0 = await op.cpuMs();
     const c0 = process.cpuUsage();
+    statements.kinds.clear();
+    statements.runs.push(0);
+    statements.counting = true;
     const t0 = performance.now();
     const report = await refresher.run();
     const ms = performance.now() - t0;
+    statements.counting = false;
     cpu.mine.push(cpuMs(c0));
     cpu.serverMine.push((await op.cpuMs()) - s0);
     await profiler?.(profile!);
@@ -200,6 +215,11 @@ async function main() {
   console.log(
     `CPU time of this process per token (median): openid-client ${perToken(cpu.base).toFixed(2)} ms, on the plugin's HTTP path ${perToken(cpu.same).toFixed(2)} ms, plugin ${perToken(cpu.mine).toFixed(2)} ms`
   );
+  const timedRuns = statements.runs.slice(-ROUNDS);
+  console.log(`database statements of the job per token (median of the timed runs): ${(median(timedRuns) / N).toFixed(3)}`);
+  if (process.env.BENCH_QUERIES) {
+    for (const [kind, count] of [...statements.kinds].sort((a, b) => b[1] - a[1])) console.log(`  ${String(count).padStart(6)}  ${kind}`);
+  }
   console.log(`CPU time of the OAuth server per token (median): during the loop ${perToken(cpu.serverBase).toFixed(2)} ms, during the job ${perToken(cpu.serverMine).toFixed(2)} ms`);
   // Both processes share this machine's cores: no run can be shorter than all their CPU time spread over all cores.
   const cores = availableParallelism();

@@ -3,6 +3,8 @@ import { after, before, describe, test } from 'node:test';
 
 import { adminClients, type AdminClient } from '../helpers/admin';
 import { startFailingTokenEndpoint } from '../helpers/fake-token-endpoint';
+import { stateWriter } from '../../server/src/db/state-writer';
+import { groupedWrites } from '../../server/src/tokens/grouped-writes';
 import { startStrapi, type TestStrapi } from '../helpers/strapi';
 import { generateTokens, storedSecrets, TOKEN_UID } from '../helpers/tokens';
 import { startOAuthServer, type OAuthTestServer } from '../servers/oauth-server';
@@ -158,6 +160,40 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
       .sort();
     assert.deepEqual(reauth, ['broken-grant-a', 'broken-grant-b']);
     assert.equal(events.filter((e) => e.name === 'refreshed').length, 45);
+  });
+
+  test('results written together: one UPDATE for those that arrive while one is out, each under its own condition, and which were written told apart', async () => {
+    // Not due (no grant): the job, running every second here, leaves these rows alone.
+    const row = (name: string, leaseOwner: string) =>
+      db().create({ data: { name, template: 'generic', grantType: 'authorization_code', clientId: 'grouped', status: 'not-authorized', accessToken: 'old', leaseOwner } });
+    const ids = [(await row('grouped-0', 'mine')).id, (await row('grouped-1', 'another instance')).id, (await row('grouped-2', 'mine')).id] as number[];
+    const rows = stateWriter(app.strapi, TOKEN_UID);
+    const write = groupedWrites(rows, async (of) => {
+      const stored = (await db().findMany({ where: { id: { $in: of } }, select: ['id', 'accessToken'] })) as { id: number; accessToken: string }[];
+      return new Map(stored.map((r) => [r.id, r.accessToken]));
+    });
+    let updates = 0;
+    // (the job's own statements meanwhile, if any, write other columns)
+    const count = (q: { sql: string }) => void (/^update\b.*\baccess_token\b/is.test(q.sql.trim()) && updates++);
+    app.strapi.db.connection.on('query', count);
+    try {
+      // Asked for at once: the first goes alone, the two others wait for it and go in one UPDATE.
+      const written = await Promise.all(
+        ids.map((id, i) =>
+          write({ id, where: (qb) => qb.where('id', id).andWhere(rows.column('leaseOwner'), 'mine'), data: { accessToken: `new-${i}`, leaseOwner: null } }, `new-${i}`)
+        )
+      );
+      assert.deepEqual(written, [true, false, true]);
+    } finally {
+      app.strapi.db.connection.removeListener('query', count);
+    }
+    assert.equal(updates, 2, 'the first alone, the two others in one UPDATE');
+    const stored = (await db().findMany({ where: { id: { $in: ids } }, orderBy: { id: 'asc' } })) as { accessToken: string; leaseOwner: string | null }[];
+    assert.deepEqual(
+      stored.map((r) => [r.accessToken, r.leaseOwner]),
+      [['new-0', null], ['old', 'another instance'], ['new-2', null]]
+    );
+    await db().deleteMany({ where: { id: { $in: ids } } });
   });
 
   test('a batch of leases that fails ends the run with its error; the batches before it are renewed, none stays leased', async () => {

@@ -51,10 +51,14 @@ export async function acquireLease(
   return (await acquireLeases(strapi, uid, [id], owner, seconds, mark, columns)) === 1;
 }
 
+/** A condition the rows must still meet when the lease is taken (the UPDATE checks it). */
+export type LeaseCondition = (qb: Knex.QueryBuilder, rows: StateWriter) => Knex.QueryBuilder;
+
 /**
  * Leases of several rows in one UPDATE, for a job that works through many: returns how many it
  * got; the caller reads back which (those held by others are left to them). `mark` rides on the
- * same UPDATE.
+ * same UPDATE; `only` leaves out rows that no longer need the work (another instance did it
+ * since the job read its list).
  */
 export async function acquireLeases(
   strapi: Core.Strapi,
@@ -63,12 +67,14 @@ export async function acquireLeases(
   owner: string,
   seconds: number,
   mark?: LeaseMark,
-  columns: LeaseColumns = LEASE
+  columns: LeaseColumns = LEASE,
+  only?: LeaseCondition
 ): Promise<number> {
   const now = new Date();
   const rows = stateWriter(strapi, uid);
   const until = rows.column(columns.until);
-  return rows.update((qb) => qb.whereIn('id', ids).andWhere((free) => free.whereNull(until).orWhere(until, '<', now)), {
+  const free = (qb: Knex.QueryBuilder) => qb.whereIn('id', ids).andWhere((q) => q.whereNull(until).orWhere(until, '<', now));
+  return rows.update((qb) => (only ? only(free(qb), rows) : free(qb)), {
     ...mark?.(rows, strapi.db.connection),
     [columns.owner]: owner,
     [columns.until]: new Date(now.getTime() + seconds * 1000),

@@ -7,8 +7,21 @@ type Where = (qb: Knex.QueryBuilder) => Knex.QueryBuilder;
 export interface StateWriter {
   /** UPDATE … SET data WHERE …; returns how many rows it changed. */
   update(where: Where, data: Record<string, unknown>): Promise<number>;
+  /**
+   * Several rows' own values in one UPDATE: each row's columns set where its id is (CASE), the
+   * others left as they are, and only rows meeting their own condition written. Returns how many
+   * rows it changed.
+   */
+  updateRows(rows: RowUpdate[]): Promise<number>;
   /** The column of an attribute, for the where clauses. */
   column(attribute: string): string;
+}
+
+/** One row of updateRows: its id, the condition it is written under (its id among it), its values. */
+export interface RowUpdate {
+  id: number;
+  where: Where;
+  data: Record<string, unknown>;
 }
 
 /**
@@ -51,15 +64,35 @@ function makeWriter(strapi: Core.Strapi, uid: UID.Schema): StateWriter {
     return row;
   };
 
+  const run = async (where: Where, values: Record<string, unknown>) => {
+    const statement = (trx?: Knex.Transaction) => {
+      const qb = where(strapi.db.getConnection(meta.tableName)).update(values);
+      return trx ? qb.transacting(trx) : qb;
+    };
+    return Number(strapi.db.inTransaction() ? await strapi.db.transaction(({ trx }) => statement(trx)) : await statement());
+  };
+
   return {
     column,
-    async update(where, data) {
-      const run = (trx?: Knex.Transaction) => {
-        const qb = where(strapi.db.getConnection(meta.tableName)).update(toRow(data));
-        return trx ? qb.transacting(trx) : qb;
-      };
-      const count = strapi.db.inTransaction() ? await strapi.db.transaction(({ trx }) => run(trx)) : await run();
-      return Number(count);
+    update: (where, data) => run(where, toRow(data)),
+    async updateRows(rows) {
+      if (rows.length === 1) return run(rows[0].where, toRow(rows[0].data));
+      // column -> [id, value] of the rows that set it
+      const byColumn = new Map<string, [number, unknown][]>();
+      for (const row of rows) {
+        for (const [col, value] of Object.entries(toRow(row.data))) {
+          if (!byColumn.has(col)) byColumn.set(col, []);
+          byColumn.get(col)!.push([row.id, value]);
+        }
+      }
+      const knex = strapi.db.connection;
+      const values: Record<string, unknown> = {};
+      for (const [col, set] of byColumn) {
+        // ELSE the column itself: a row that does not set it keeps its value (and on PostgreSQL
+        // the branches take the column's type).
+        values[col] = knex.raw(`CASE ${set.map(() => 'WHEN ?? = ? THEN ?').join(' ')} ELSE ?? END`, [...set.flatMap(([id, v]) => ['id', id, v]), col]);
+      }
+      return run((qb) => qb.where((any) => rows.reduce((or, row) => or.orWhere((one) => row.where(one)), any)), values);
     },
   };
 }

@@ -6,7 +6,7 @@ import { MailAuthError } from '../errors';
 import { PLUGIN_ID } from '../plugin-id';
 import type { Actor } from '../shared/actor';
 import { AUTHORIZATION_UID } from '../shared/content-type-uids';
-import type { TokenRow } from '../tokens/token-row';
+import type { TokenRow } from '../tokens/row';
 
 const STATE_TTL_SECONDS = 600;
 

@@ -12,7 +12,7 @@ import { assertSignsIn } from './authorizations';
 import type { DevicePoll, OAuthRequestError } from '../oauth/client';
 import type { Actor } from '../shared/actor';
 import { DEVICE_GRANT_UID } from '../shared/content-type-uids';
-import type { TokenRow } from '../tokens/token-row';
+import type { TokenRow } from '../tokens/row';
 
 const DEVICE_CODE_FIELD = 'oauth-device-grant.deviceCode';
 /** RFC 8628 §3.5: after slow_down, poll that much less often, from then on. */

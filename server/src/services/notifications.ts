@@ -5,8 +5,7 @@ import { PLUGIN_ID } from '../plugin-id';
 import { secretExpiry } from '../warnings/secret-expiry';
 import { dateOnly } from '../db/date-only';
 import { TOKEN_UID } from '../shared/content-type-uids';
-import type { TokenRow } from '../tokens/token-row';
-import { NEEDS_AUTHORIZATION } from './tokens';
+import { NEEDS_AUTHORIZATION, type TokenRow } from '../tokens/row';
 
 export type ProblemKind = 'expired' | 'reauthorization-required';
 /** The client secret's expiry date (entered by the admin) is near, or past. */

@@ -16,7 +16,7 @@ import { PLUGIN_ID } from '../plugin-id';
 import { actorName, type Actor } from '../shared/actor';
 import { OUTBOUND_ACCOUNT_UID, TOKEN_UID } from '../shared/content-type-uids';
 import { OUTBOUND_PASSWORD_FIELD } from '../shared/secret-fields';
-import type { TokenRow } from '../tokens/token-row';
+import type { TokenRow } from '../tokens/row';
 import { sendTestMessage, testFailure } from '../test-and-confirm/outbound';
 import type { TestReport } from '../test-and-confirm/test-report';
 import { markedIncomplete } from '../transfer/stored-entries';

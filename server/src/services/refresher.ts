@@ -3,7 +3,7 @@ import type { Core } from '@strapi/strapi';
 import type { MailAuthError } from '../errors';
 import { PLUGIN_ID } from '../plugin-id';
 import { TOKEN_UID } from '../shared/content-type-uids';
-import type { LeasedToken } from './tokens';
+import type { LeasedToken } from '../tokens/lease';
 
 export interface RefreshReport {
   due: number;

@@ -5,7 +5,7 @@ import { PLUGIN_ID } from '../plugin-id';
 import { dateOnly } from '../db/date-only';
 import { actorName } from '../shared/actor';
 import { TOKEN_UID } from '../shared/content-type-uids';
-import { DROPPED_GRANT, type TokenRow } from '../tokens/token-row';
+import { DROPPED_GRANT, type TokenRow } from '../tokens/row';
 import { secretRequiredAgain, tokenDestinationChanges } from '../validation/destination';
 import type { FieldError } from '../errors';
 import { toFieldErrors } from '../validation/format-issues';

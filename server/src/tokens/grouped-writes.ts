@@ -1,0 +1,58 @@
+import type { RowUpdate, StateWriter } from '../db/state-writer';
+
+/** One result waiting to be written, and the value by which its row is known to hold it. */
+interface Pending {
+  update: RowUpdate;
+  /** A value only this write stores (a new access token's ciphertext: its IV is random). */
+  marker: unknown;
+  done(written: boolean): void;
+  fail(error: unknown): void;
+}
+
+/**
+ * Group commit of renewal results: a result is written at once when no write is out; results
+ * that arrive while one is out wait for it and then go together, in one UPDATE (each row's own
+ * values, each under its own lease and compare-and-swap condition). No result waits for a batch
+ * to fill: the wait is at most one UPDATE's round trip, which the result would have cost anyway.
+ * On PostgreSQL and MariaDB a statement is a round trip and a commit (a WAL flush) of its own; the
+ * refresh job, eight renewals at a time, writes several results with one.
+ *
+ * `storedMarker(ids)`: each row's marker column as stored, read only when an UPDATE wrote some
+ * of its rows and not others (a lease that ran out, a row changed meanwhile), to tell which.
+ */
+export function groupedWrites(rows: StateWriter, storedMarker: (ids: number[]) => Promise<Map<number, unknown>>) {
+  let queue: Pending[] = [];
+  let writing = false;
+
+  const flush = async () => {
+    writing = true;
+    try {
+      while (queue.length) {
+        // One write a row in a statement (its CASE takes the first); a second waits for the next.
+        const ids = new Set<number>();
+        const batch = queue.filter((p) => !ids.has(p.update.id) && Boolean(ids.add(p.update.id)));
+        queue = queue.filter((p) => !batch.includes(p));
+        try {
+          const count = await rows.updateRows(batch.map((p) => p.update));
+          if (count === batch.length || count === 0) {
+            for (const p of batch) p.done(count > 0);
+          } else {
+            const stored = await storedMarker(batch.map((p) => p.update.id));
+            for (const p of batch) p.done(stored.get(p.update.id) === p.marker);
+          }
+        } catch (e) {
+          for (const p of batch) p.fail(e);
+        }
+      }
+    } finally {
+      writing = false;
+    }
+  };
+
+  /** Writes `update` (alone or with others); true when its row was written. */
+  return (update: RowUpdate, marker: unknown): Promise<boolean> =>
+    new Promise<boolean>((done, fail) => {
+      queue.push({ update, marker, done, fail });
+      if (!writing) void flush();
+    });
+}
