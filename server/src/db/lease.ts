@@ -65,14 +65,50 @@ export async function acquireLeases(
   mark?: LeaseMark,
   columns: LeaseColumns = LEASE
 ): Promise<number> {
+  return takeLeases(strapi, uid, ids, owner, seconds, { mark, columns });
+}
+
+/**
+ * What else a row must be for its lease to be taken (an account still due for its poll),
+ * checked in the lease's own UPDATE: a row that another holder changed meanwhile is not taken.
+ */
+export type LeaseCondition = (rows: StateWriter) => (qb: Knex.QueryBuilder) => Knex.QueryBuilder;
+
+/** A row's lease, taken only if the row meets `condition` when the UPDATE runs (see LeaseCondition). */
+export async function acquireLeaseIf(
+  strapi: Core.Strapi,
+  uid: UID.Schema,
+  id: number,
+  owner: string,
+  seconds: number,
+  condition: LeaseCondition
+): Promise<boolean> {
+  return (await takeLeases(strapi, uid, [id], owner, seconds, { condition })) === 1;
+}
+
+async function takeLeases(
+  strapi: Core.Strapi,
+  uid: UID.Schema,
+  ids: number[],
+  owner: string,
+  seconds: number,
+  { mark, columns = LEASE, condition }: { mark?: LeaseMark; columns?: LeaseColumns; condition?: LeaseCondition }
+): Promise<number> {
   const now = new Date();
   const rows = stateWriter(strapi, uid);
   const until = rows.column(columns.until);
-  return rows.update((qb) => qb.whereIn('id', ids).andWhere((free) => free.whereNull(until).orWhere(until, '<', now)), {
-    ...mark?.(rows, strapi.db.connection),
-    [columns.owner]: owner,
-    [columns.until]: new Date(now.getTime() + seconds * 1000),
-  });
+  const also = condition?.(rows);
+  return rows.update(
+    (qb) => {
+      const free = qb.whereIn('id', ids).andWhere((w) => w.whereNull(until).orWhere(until, '<', now));
+      return also ? free.andWhere(also) : free;
+    },
+    {
+      ...mark?.(rows, strapi.db.connection),
+      [columns.owner]: owner,
+      [columns.until]: new Date(now.getTime() + seconds * 1000),
+    }
+  );
 }
 
 /** Extends a lease this owner holds; false when it ran out and another took it. */

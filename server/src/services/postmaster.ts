@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 
 import { documentIds } from '../db/document-id';
-import { acquireLease, keepLease, releaseLease } from '../db/lease';
+import { acquireLease, acquireLeaseIf, keepLease, releaseLease } from '../db/lease';
 import { MailAuthError } from '../errors';
 import { classifyMailError } from '../inbound/classify';
 import { createSource, failureContext } from '../inbound/create-source';
@@ -31,6 +31,13 @@ export interface FetchError {
   providerCode?: string;
   message: string;
   advice: string | null;
+}
+
+/** An account whose poll is due: it still is as long as its last poll is at or before `dueBy`. */
+export interface DueAccount {
+  id: number;
+  name: string;
+  dueBy: Date;
 }
 
 export interface FetchReport {
@@ -265,6 +272,91 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
+  /** Whether the account's last poll is still at or before `dueBy` (a free lease was refused for that). */
+  const polledSince = async (id: number, dueBy: Date) => {
+    const current = (await accounts().findOne({ where: { id }, select: ['lastPollAt'] })) as { lastPollAt: string | null } | null;
+    return Boolean(current?.lastPollAt && new Date(current.lastPollAt).getTime() > dueBy.getTime());
+  };
+
+  const poll = async (
+    ref: number | string,
+    options: { actor?: Actor; trigger?: 'schedule' | 'manual' | 'idle'; dueBy?: Date }
+  ): Promise<FetchReport | undefined> => {
+    const row = (await plugin().service('inbound-accounts').find(ref)) as InboundAccountRow;
+    const report: FetchReport = { fetched: 0, skipped: 0, errors: [] };
+    const incomplete = pendingConfiguration(row, 'inbound account');
+    if (incomplete) {
+      // Not tried with what is missing (a login without its password): the import's mark stays as it is.
+      report.errors.push(errorOf(incomplete));
+      return report;
+    }
+    const leaseSeconds = pluginConfig(strapi, 'leaseSeconds');
+    const owner = `${INSTANCE}:${randomUUID()}`;
+    const { dueBy } = options;
+    const leased = dueBy
+      ? await acquireLeaseIf(strapi, ACCOUNT_UID, row.id, owner, leaseSeconds, (rows) => (qb) => {
+          const last = rows.column('lastPollAt');
+          return qb.whereNull(last).orWhere(last, '<=', dueBy);
+        })
+      : await acquireLease(strapi, ACCOUNT_UID, row.id, owner, leaseSeconds);
+    if (!leased) {
+      if (dueBy && (await polledSince(row.id, dueBy))) return undefined;
+      report.errors.push({ code: 'BUSY', message: `Account "${row.name}" is being fetched right now (by this or another instance)`, advice: 'Wait for that fetch to end.' });
+      return report;
+    }
+    // Long fetches keep the lease alive; a dead instance's lease simply runs out.
+    const heartbeat = keepLease(strapi, ACCOUNT_UID, row.id, owner, leaseSeconds);
+    let failure: MailAuthError | undefined;
+    try {
+      await run(row, report);
+    } catch (e) {
+      failure = e instanceof MailAuthError ? e : classifyMailError(e, failureContext(row, sourceEnvironment(strapi)));
+      report.errors.push(errorOf(failure));
+    } finally {
+      heartbeat.stop();
+    }
+    try {
+      const now = new Date();
+      await accounts().update({
+        where: { id: row.id },
+        data: {
+          lastPollAt: now,
+          lastPollResult: { fetched: report.fetched, skipped: report.skipped, errors: report.errors.length },
+          lastError: failure ? { ...errorOf(failure), at: now.toISOString() } : null,
+        },
+      });
+      const actor = options.actor?.email ?? (options.trigger === 'manual' ? 'admin' : 'system');
+      if (report.fetched > 0) {
+        await plugin().service('activity').record({
+          kind: 'inbound.fetched',
+          subjectType: 'inbound-account',
+          subjectId: row.id,
+          subjectName: row.name,
+          outcome: 'success',
+          actor,
+          message: `Fetched ${report.fetched} message(s)`,
+          details: { fetched: report.fetched, skipped: report.skipped },
+        });
+      }
+      // A failure is logged when it begins or changes, not at every poll while it lasts.
+      if (failure && (options.trigger === 'manual' || row.lastError?.code !== errorOf(failure).code)) {
+        await plugin().service('activity').record({
+          kind: 'inbound.fetch-failed',
+          subjectType: 'inbound-account',
+          subjectId: row.id,
+          subjectName: row.name,
+          outcome: 'failure',
+          actor,
+          code: errorOf(failure).code,
+          message: failure.message,
+        });
+      }
+    } finally {
+      await releaseLease(strapi, ACCOUNT_UID, row.id, owner);
+    }
+    return report;
+  };
+
   return {
     /** Ends the parse workers (the plugin's destroy). */
     async close(): Promise<void> {
@@ -278,71 +370,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * are in the report and stored as the account's last error.
      */
     async fetch(ref: number | string, options: { actor?: Actor; trigger?: 'schedule' | 'manual' | 'idle' } = {}): Promise<FetchReport> {
-      const row = (await plugin().service('inbound-accounts').find(ref)) as InboundAccountRow;
-      const report: FetchReport = { fetched: 0, skipped: 0, errors: [] };
-      const incomplete = pendingConfiguration(row, 'inbound account');
-      if (incomplete) {
-        // Not tried with what is missing (a login without its password): the import's mark stays as it is.
-        report.errors.push(errorOf(incomplete));
-        return report;
-      }
-      const leaseSeconds = pluginConfig(strapi, 'leaseSeconds');
-      const owner = `${INSTANCE}:${randomUUID()}`;
-      if (!(await acquireLease(strapi, ACCOUNT_UID, row.id, owner, leaseSeconds))) {
-        report.errors.push({ code: 'BUSY', message: `Account "${row.name}" is being fetched right now (by this or another instance)`, advice: 'Wait for that fetch to end.' });
-        return report;
-      }
-      // Long fetches keep the lease alive; a dead instance's lease simply runs out.
-      const heartbeat = keepLease(strapi, ACCOUNT_UID, row.id, owner, leaseSeconds);
-      let failure: MailAuthError | undefined;
-      try {
-        await run(row, report);
-      } catch (e) {
-        failure = e instanceof MailAuthError ? e : classifyMailError(e, failureContext(row, sourceEnvironment(strapi)));
-        report.errors.push(errorOf(failure));
-      } finally {
-        heartbeat.stop();
-      }
-      try {
-        const now = new Date();
-        await accounts().update({
-          where: { id: row.id },
-          data: {
-            lastPollAt: now,
-            lastPollResult: { fetched: report.fetched, skipped: report.skipped, errors: report.errors.length },
-            lastError: failure ? { ...errorOf(failure), at: now.toISOString() } : null,
-          },
-        });
-        const actor = options.actor?.email ?? (options.trigger === 'manual' ? 'admin' : 'system');
-        if (report.fetched > 0) {
-          await plugin().service('activity').record({
-            kind: 'inbound.fetched',
-            subjectType: 'inbound-account',
-            subjectId: row.id,
-            subjectName: row.name,
-            outcome: 'success',
-            actor,
-            message: `Fetched ${report.fetched} message(s)`,
-            details: { fetched: report.fetched, skipped: report.skipped },
-          });
-        }
-        // A failure is logged when it begins or changes, not at every poll while it lasts.
-        if (failure && (options.trigger === 'manual' || row.lastError?.code !== errorOf(failure).code)) {
-          await plugin().service('activity').record({
-            kind: 'inbound.fetch-failed',
-            subjectType: 'inbound-account',
-            subjectId: row.id,
-            subjectName: row.name,
-            outcome: 'failure',
-            actor,
-            code: errorOf(failure).code,
-            message: failure.message,
-          });
-        }
-      } finally {
-        await releaseLease(strapi, ACCOUNT_UID, row.id, owner);
-      }
-      return report;
+      return (await poll(ref, options))!; // undefined only for a due list's account (fetchIfDue)
+    },
+
+    /**
+     * Polls an account of a due list unless it is no longer due: another instance (or run) may
+     * have polled it since the list was read. Checked in the lease's own UPDATE, so that a poll
+     * that ended in between is not repeated; undefined when it was not polled for that reason.
+     */
+    async fetchIfDue(account: DueAccount): Promise<FetchReport | undefined> {
+      return poll(account.id, { trigger: 'schedule', dueBy: account.dueBy });
     },
 
     /**
@@ -350,7 +387,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * in IDLE (by any instance) is fetched as its mail arrives: it is polled only at the safety
      * interval, in case its server stopped telling.
      */
-    async dueAccounts(now = new Date()): Promise<{ id: number; name: string }[]> {
+    async dueAccounts(now = new Date()): Promise<DueAccount[]> {
       const rows = (await accounts().findMany({
         where: { active: true },
         select: ['id', 'name', 'lastPollAt', 'pollInterval', 'lastError', 'idleUntil'],
@@ -369,17 +406,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       };
       return rows
         .filter((r) => !markedIncomplete(r))
-        .filter((r) => !r.lastPollAt || new Date(r.lastPollAt).getTime() + interval(r) * 1000 <= now.getTime())
-        .map(({ id, name }) => ({ id, name }));
+        .map((r) => ({ id: r.id, name: r.name, lastPollAt: r.lastPollAt, dueBy: new Date(now.getTime() - interval(r) * 1000) }))
+        .filter((r) => !r.lastPollAt || new Date(r.lastPollAt).getTime() <= r.dueBy.getTime())
+        .map(({ id, name, dueBy }) => ({ id, name, dueBy }));
     },
 
     /** The scheduled job: fetches every due account, a few at a time; one failing never stops the others. */
     async runDue(): Promise<Record<string, FetchReport>> {
       const due = await this.dueAccounts();
       const reports: Record<string, FetchReport> = {};
-      await pool(due, pluginConfig(strapi, 'pollConcurrency'), async ({ id, name }) => {
+      await pool(due, pluginConfig(strapi, 'pollConcurrency'), async (account) => {
+        const { name } = account;
         try {
-          reports[name] = await this.fetch(id, { trigger: 'schedule' });
+          // polled by another instance since the list was read: nothing to report
+          const report = await this.fetchIfDue(account);
+          if (report) reports[name] = report;
         } catch (e) {
           reports[name] = { fetched: 0, skipped: 0, errors: [{ code: (e as MailAuthError).code ?? 'error', message: (e as Error).message, advice: null }] };
           strapi.log.error(`[mail-auth] fetching ${name} failed: ${(e as Error).message}`);
