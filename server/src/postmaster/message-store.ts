@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 
-import { documentIds } from '../db/document-id';
+import { bulkInsert, type BulkInsert } from '../db/bulk-insert';
 import { MailAuthError } from '../errors';
 import { ACCOUNT_UID, MESSAGE_UID, RECEIPT_UID, pluginConfig } from '../inbound/environment';
 import type { ReceivedVia } from '../inbound/handler';
@@ -34,6 +34,9 @@ export interface MessageStore {
 export function createMessageStore(strapi: Core.Strapi, parser: () => ParserPool): MessageStore {
   const accounts = () => strapi.db.query(ACCOUNT_UID);
   const receipts = () => strapi.db.query(RECEIPT_UID);
+  // made at the first fetch: the database's metadata is not there yet when services are made
+  let writers: { messages: BulkInsert; receipts: BulkInsert } | undefined;
+  const writer = () => (writers ??= { messages: bulkInsert(strapi, MESSAGE_UID), receipts: bulkInsert(strapi, RECEIPT_UID) });
 
   const via = (row: InboundAccountRow): ReceivedVia => ({
     id: row.id,
@@ -80,35 +83,21 @@ export function createMessageStore(strapi: Core.Strapi, parser: () => ParserPool
           }
         }
       } else {
-        // One INSERT per chunk. The ids come back in no promised order (RETURNING on SQLite and
-        // PostgreSQL; MySQL reports only the first): they are matched to the messages by key.
-        const entries = items.map((item) => messageEntry(item.message, row, item.key));
-        const documentId = documentIds(entries.length);
-        entries.forEach((entry, i) => (entry.documentId = documentId[i]));
-        const created = (await strapi.db.query(MESSAGE_UID).createMany({ data: entries })) as { ids?: unknown[] };
-        const returned = (created.ids ?? []).map(Number).filter((id) => Number.isInteger(id) && id > 0);
-        const rows = (await strapi.db.query(MESSAGE_UID).findMany({
-          // by primary key where the database told all ids; by account and key otherwise
-          where: returned.length === items.length ? { id: { $in: returned } } : { accountId: row.id, sourceKey: { $in: items.map((i) => i.key) } },
-          select: ['id', 'sourceKey'],
-        })) as { id: number; sourceKey: string }[];
-        const byKey = new Map<string, number>();
-        for (const r of rows) byKey.set(r.sourceKey, Math.max(r.id, byKey.get(r.sourceKey) ?? 0));
-        ids = items.map((item) => byKey.get(item.key) ?? null);
+        // One multi-row INSERT per chunk, the ids read back with it (see db/bulk-insert.ts).
+        const written = await writer().messages.insert(items.map((item) => messageEntry(item.message, row, item.key)));
+        ids = written.map((w) => w.id);
       }
-      const receiptIds = documentIds(items.length);
       // The receipts' unique key is what makes a second hand-on impossible: a duplicate rolls all of this back.
-      await receipts().createMany({
-        data: items.map((item, i) => ({
-          documentId: receiptIds[i],
+      await writer().receipts.insert(
+        items.map((item, i) => ({
           dedupeKey: dedupeKey(row.id, item.key),
           accountId: row.id,
           sourceKey: item.key,
           actionDone: false,
           messageEntryId: ids[i],
           handledBy: handler ? 'handler' : 'store',
-        })),
-      });
+        }))
+      );
       return ids;
     });
   };
