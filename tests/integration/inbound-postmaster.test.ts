@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { adminClients, type AdminClient } from '../helpers/admin';
-import { ACCOUNT_UID, authorizedToken, createAccount, fetchNow, storedMessages } from '../helpers/inbound';
+import { fixtureMessages } from '../fixtures/messages';
+import { ACCOUNT_UID, MESSAGE_UID, RECEIPT_UID, assertParsedLike, authorizedToken, createAccount, fetchNow, storedMessages } from '../helpers/inbound';
 import { startStrapi, type TestStrapi } from '../helpers/strapi';
 import { TOKEN_UID } from '../helpers/tokens';
 import { DOVECOT, startDovecot, type DovecotServer } from '../servers/dovecot';
@@ -167,10 +168,41 @@ describe(`The PostMaster: tokens at fetch time, the scheduled job, leases (${pro
     const from = dc.log().length;
     const [a, b] = await Promise.all([postmaster().runDue(), postmaster().runDue()]);
     // an account one run found busy was polled by the other
-    const polled = [a, b].flatMap((reports) => Object.entries(reports).filter(([, r]) => r.errors[0]?.code !== 'BUSY').map(([name]) => name));
+    const polled = [a, b].flatMap((reports) => Object.entries(reports as Record<string, { errors: { code: string }[] }>).filter(([, r]) => r.errors[0]?.code !== 'BUSY').map(([name]) => name));
     assert.equal(new Set(polled).size, 12, JSON.stringify([a, b]));
     assert.equal(await loginsSince(from, 13), 12, `12 IMAP logins for 12 accounts (polled: ${polled.join(', ')})`);
     assert.deepEqual(await postmaster().runDue(), {}, 'none due afterwards');
+  });
+
+  test('what a chunk stores on this database: every field of each message entry, as the document service reads it, and a receipt naming it', async () => {
+    const fixtures = fixtureMessages('stored fields');
+    await dc.createFolder(BOB, 'Stored');
+    for (const f of fixtures) await dc.deliver(BOB, f.raw, 'Stored');
+    const account = await createAccount(admin, { name: 'stored fields', type: 'imap', host: '127.0.0.1', port: dc.ports.imap, login: BOB, password: 'bobpass', folder: 'Stored', trusted: true, queue: 'Billing' });
+    const started = Date.now() - 1000;
+    assert.deepEqual(await postmaster().fetch(account.id), { fetched: fixtures.length, skipped: 0, errors: [] });
+    const stored = await storedMessages(app.strapi, 'stored fields');
+    assert.equal(stored.length, fixtures.length);
+    stored.forEach((m, i) => assertParsedLike(m, fixtures[i].expect, { trusted: true }));
+    const documents = (await app.strapi.documents(MESSAGE_UID).findMany({ filters: { accountName: 'stored fields' }, sort: 'id:asc' })) as any[];
+    assert.deepEqual(
+      documents.map((d) => d.id),
+      stored.map((m) => m.id),
+      'each entry is one document'
+    );
+    for (const d of documents) {
+      assert.match(d.documentId, /^[a-z][a-z0-9]{23}$/);
+      for (const field of ['createdAt', 'updatedAt', 'publishedAt', 'receivedAt']) assert.ok(new Date(d[field]).getTime() >= started, `${field}: ${d[field]}`);
+      assert.equal(d.queue, 'Billing');
+      assert.equal(d.accountId, account.id);
+      assert.ok(d.date === null || !Number.isNaN(new Date(d.date).getTime()), `date: ${d.date}`);
+      assert.ok(Array.isArray(d.to) && Array.isArray(d.references) && Array.isArray(d.attachments), 'JSON fields read back as JSON');
+    }
+    const receipts = (await app.strapi.db.query(RECEIPT_UID).findMany({ where: { accountId: account.id }, orderBy: { id: 'asc' } })) as any[];
+    assert.deepEqual(
+      receipts.map((r) => [r.sourceKey, r.messageEntryId, r.handledBy, r.dedupeKey]),
+      stored.map((m) => [m.sourceKey, m.id, 'store', `${account.id}:${m.sourceKey}`])
+    );
   });
 
   test('fetch through the service by account name, as a host app would', async () => {

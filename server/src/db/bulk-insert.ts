@@ -63,8 +63,15 @@ export function bulkInsert(strapi: Core.Strapi, uid: UID.Schema): BulkInsert {
     }
     return sql;
   };
-  const json = new Set(Object.keys(attributes).filter((name) => attributes[name].type === 'json'));
-  const value = (name: string, v: unknown) => (v === undefined ? null : json.has(name) && v !== null ? JSON.stringify(v) : v);
+  const typeOf = (name: string) => attributes[name]?.type;
+  const value = (name: string, v: unknown) => {
+    if (v === undefined || v === null) return null;
+    const type = typeOf(name);
+    if (type === 'json') return JSON.stringify(v);
+    // as Strapi's datetime fields: a Date for the driver, whatever it was given
+    if ((type === 'datetime' || type === 'timestamp') && !(v instanceof Date)) return new Date(v as string | number);
+    return v;
+  };
 
   const run = async (sql: string, bindings: unknown[], trx?: Knex.Transaction) => {
     const query = knex.raw(sql, bindings as Knex.RawBinding[]);
