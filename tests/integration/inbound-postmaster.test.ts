@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { adminClients, type AdminClient } from '../helpers/admin';
-import { ACCOUNT_UID, authorizedToken, createAccount, fetchNow, storedMessages } from '../helpers/inbound';
+import { fixtureMessages } from '../fixtures/messages';
+import { ACCOUNT_UID, MESSAGE_UID, RECEIPT_UID, assertParsedLike, authorizedToken, createAccount, fetchNow, storedMessages } from '../helpers/inbound';
 import { startStrapi, type TestStrapi } from '../helpers/strapi';
 import { TOKEN_UID } from '../helpers/tokens';
 import { DOVECOT, startDovecot, type DovecotServer } from '../servers/dovecot';
@@ -126,6 +127,82 @@ describe(`The PostMaster: tokens at fetch time, the scheduled job, leases (${pro
     assert.equal((await postmaster().fetch(account.id)).errors[0]?.code, 'BUSY');
     await app.strapi.db.query(ACCOUNT_UID).update({ where: { id: account.id }, data: { leaseUntil: new Date(Date.now() - 1000) } });
     assert.deepEqual(await postmaster().fetch(account.id), { fetched: 1, skipped: 0, errors: [] });
+  });
+
+  /** IMAP logins Dovecot has logged since `from` (a position in its log), once its log has caught up. */
+  const loginsSince = async (from: number, atLeast: number) => {
+    const count = () => (dc.log().slice(from).match(/imap-login: (Info: )?Login: /g) ?? []).length;
+    for (let i = 0; i < 50 && count() < atLeast; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 300)); // and nothing more comes in
+    return count();
+  };
+
+  test('a due list read before another poll of its account ended: the account is not polled again', async () => {
+    await dc.createFolder(BOB, 'StaleList');
+    await dc.deliver(BOB, mail('polled once'), 'StaleList');
+    const account = await createAccount(admin, { name: 'stale list', type: 'imap', host: '127.0.0.1', port: dc.ports.imap, login: BOB, password: 'bobpass', folder: 'StaleList' });
+    const stale = (await postmaster().dueAccounts()).find((a: { id: number }) => a.id === account.id);
+    assert.ok(stale, 'due: never polled');
+    // another instance's poll (or this one's, by hand) ends after the list was read
+    const from = dc.log().length;
+    assert.deepEqual(await postmaster().fetch(account.id), { fetched: 1, skipped: 0, errors: [] });
+    assert.equal(await loginsSince(from, 1), 1);
+    const again = await postmaster().fetchIfDue(stale);
+    assert.equal(await loginsSince(from, 2), 1, 'no second IMAP login');
+    assert.equal(again, undefined, 'not polled: polled since the list was read');
+
+    // still due by that list (its last poll is older): polled
+    await app.strapi.db.query(ACCOUNT_UID).update({ where: { id: account.id }, data: { lastPollAt: new Date(Date.now() - 3_600_000) } });
+    const due = (await postmaster().dueAccounts()).find((a: { id: number }) => a.id === account.id);
+    assert.deepEqual(await postmaster().fetchIfDue(due), { fetched: 0, skipped: 0, errors: [] });
+    assert.equal(await loginsSince(from, 2), 2);
+  });
+
+  test('two scheduled runs at once (two instances\' jobs): each due account is polled once', async () => {
+    await dc.createFolder(BOB, 'TwoRuns');
+    const ours: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      ours.push((await createAccount(admin, { name: `two runs ${i}`, type: 'imap', host: '127.0.0.1', port: dc.ports.imap, login: BOB, password: 'bobpass', folder: 'TwoRuns' })).id);
+    }
+    await app.strapi.db.query(ACCOUNT_UID).updateMany({ where: { id: { $notIn: ours } }, data: { lastPollAt: new Date() } });
+    const from = dc.log().length;
+    const [a, b] = await Promise.all([postmaster().runDue(), postmaster().runDue()]);
+    // an account one run found busy was polled by the other
+    const polled = [a, b].flatMap((reports) => Object.entries(reports as Record<string, { errors: { code: string }[] }>).filter(([, r]) => r.errors[0]?.code !== 'BUSY').map(([name]) => name));
+    assert.equal(new Set(polled).size, 12, JSON.stringify([a, b]));
+    assert.equal(await loginsSince(from, 13), 12, `12 IMAP logins for 12 accounts (polled: ${polled.join(', ')})`);
+    assert.deepEqual(await postmaster().runDue(), {}, 'none due afterwards');
+  });
+
+  test('what a chunk stores on this database: every field of each message entry, as the document service reads it, and a receipt naming it', async () => {
+    const fixtures = fixtureMessages('stored fields');
+    await dc.createFolder(BOB, 'Stored');
+    for (const f of fixtures) await dc.deliver(BOB, f.raw, 'Stored');
+    const account = await createAccount(admin, { name: 'stored fields', type: 'imap', host: '127.0.0.1', port: dc.ports.imap, login: BOB, password: 'bobpass', folder: 'Stored', trusted: true, queue: 'Billing' });
+    const started = Date.now() - 1000;
+    assert.deepEqual(await postmaster().fetch(account.id), { fetched: fixtures.length, skipped: 0, errors: [] });
+    const stored = await storedMessages(app.strapi, 'stored fields');
+    assert.equal(stored.length, fixtures.length);
+    stored.forEach((m, i) => assertParsedLike(m, fixtures[i].expect, { trusted: true }));
+    const documents = (await app.strapi.documents(MESSAGE_UID).findMany({ filters: { accountName: 'stored fields' }, sort: 'id:asc' })) as any[];
+    assert.deepEqual(
+      documents.map((d) => d.id),
+      stored.map((m) => m.id),
+      'each entry is one document'
+    );
+    for (const d of documents) {
+      assert.match(d.documentId, /^[a-z][a-z0-9]{23}$/);
+      for (const field of ['createdAt', 'updatedAt', 'publishedAt', 'receivedAt']) assert.ok(new Date(d[field]).getTime() >= started, `${field}: ${d[field]}`);
+      assert.equal(d.queue, 'Billing');
+      assert.equal(d.accountId, account.id);
+      assert.ok(d.date === null || !Number.isNaN(new Date(d.date).getTime()), `date: ${d.date}`);
+      assert.ok(Array.isArray(d.to) && Array.isArray(d.references) && Array.isArray(d.attachments), 'JSON fields read back as JSON');
+    }
+    const receipts = (await app.strapi.db.query(RECEIPT_UID).findMany({ where: { accountId: account.id }, orderBy: { id: 'asc' } })) as any[];
+    assert.deepEqual(
+      receipts.map((r) => [r.sourceKey, r.messageEntryId, r.handledBy, r.dedupeKey]),
+      stored.map((m) => [m.sourceKey, m.id, 'store', `${account.id}:${m.sourceKey}`])
+    );
   });
 
   test('fetch through the service by account name, as a host app would', async () => {

@@ -81,6 +81,18 @@ export async function acquireLeases(
   });
 }
 
+/** A row's lease, taken only if the row meets `only` when the UPDATE runs (an account still due for its poll). */
+export async function acquireLeaseIf(
+  strapi: Core.Strapi,
+  uid: UID.Schema,
+  id: number,
+  owner: string,
+  seconds: number,
+  only: LeaseCondition
+): Promise<boolean> {
+  return (await acquireLeases(strapi, uid, [id], owner, seconds, undefined, LEASE, only)) === 1;
+}
+
 /** Extends a lease this owner holds; false when it ran out and another took it. */
 export async function extendLease(strapi: Core.Strapi, uid: UID.Schema, id: number, owner: string, seconds: number, columns: LeaseColumns = LEASE): Promise<boolean> {
   const rows = stateWriter(strapi, uid);
