@@ -12,6 +12,22 @@ export interface SyncCursor {
   syncCursor?: string | null;
 }
 
+/** A recorded message as far as it can be recognised on the server again. */
+export interface RecordedMessage {
+  messageId: string | null;
+  /** Bytes of the source as it was fetched (what IMAP calls RFC822.SIZE). */
+  size: number | null;
+}
+
+/** Why a recorded message's action after fetch was not applied. */
+export type ActionOutcome =
+  /** The folder was rebuilt (a new UIDVALIDITY) and no message in it has the Message-ID and size. */
+  | 'message-not-found'
+  /** After a rebuild, more than one message has the Message-ID and size: none is touched. */
+  | 'message-ambiguous'
+  /** The account points to another server, mailbox or folder now. */
+  | 'source-changed';
+
 /** One message as the server hands it over. */
 export interface IncomingMail {
   /** Unique within the account and stable across connections: what exactly-once is keyed on. */
@@ -37,6 +53,13 @@ export interface FetchSession {
   record(mails: AsyncIterable<IncomingMail>): Promise<string[]>;
   /** The action after fetch was applied on the server to these recorded messages. */
   actionApplied(keys: string[]): Promise<void>;
+  /** What was stored of these recorded messages to find them again (those stored as `message` entries). */
+  recordedMessages(keys: string[]): Promise<Map<string, RecordedMessage>>;
+  /**
+   * The action after fetch cannot be applied to these recorded messages: the outcome is kept on
+   * their receipts (no longer pending) and shown in the activity log, never passed off as done.
+   */
+  actionNotApplied(keys: string[], outcome: ActionOutcome): Promise<void>;
   /** Saves where the source left off; called only once everything before it is recorded. */
   saveCursor(cursor: SyncCursor): Promise<void>;
 }
@@ -69,9 +92,11 @@ export interface MailSource {
   checkMoveTarget(): Promise<void>;
   /**
    * Applies the action after fetch to recorded messages (by key). Returns the keys whose
-   * action is complete (POP3 completes deletions only at `finish`).
+   * action is complete (POP3 completes deletions only at `finish`). Keys the source can no
+   * longer resolve (IMAP after a UIDVALIDITY change) it looks up through `session` and either
+   * acts on what it finds or reports to `session.actionNotApplied`.
    */
-  applyAction(keys: string[]): Promise<string[]>;
+  applyAction(keys: string[], session?: Pick<FetchSession, 'recordedMessages' | 'actionNotApplied'>): Promise<string[]>;
   /** Finds new messages, oldest first, and hands them to `session.record` chunk by chunk. */
   fetchNew(session: FetchSession): Promise<void>;
   /**

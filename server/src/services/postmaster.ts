@@ -11,6 +11,7 @@ import type { ReceivedVia } from '../inbound/handler';
 import { chunks, dedupeKey } from '../inbound/keys';
 import { messageEntry } from '../inbound/message-entry';
 import { parseMessage, type ParsedMessage } from '../inbound/parse';
+import { recordActionNotApplied, recordedMessages } from '../inbound/pending-actions';
 import { ParserPool } from '../inbound/parser-pool';
 import { pool } from '../inbound/pool';
 import type { FetchSession, IncomingMail, MailSource, SyncCursor } from '../inbound/types';
@@ -235,6 +236,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
     },
 
+    recordedMessages: (keys) => recordedMessages(strapi, row.id, keys),
+
+    actionNotApplied: (keys, outcome) => recordActionNotApplied(strapi, row, keys, outcome),
+
     async saveCursor(cursor: SyncCursor) {
       await accounts().update({ where: { id: row.id }, data: { ...cursor } });
     },
@@ -254,7 +259,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await source.connect();
         await source.openFolder();
         const pending = await pendingKeys(row.id);
-        if (pending.length) await s.actionApplied(await source.applyAction(pending));
+        if (pending.length) await s.actionApplied(await source.applyAction(pending, s));
         await source.fetchNew(s);
         await s.actionApplied(await source.finish());
       } catch (e) {
