@@ -3,21 +3,30 @@ import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID } from '../plugin-id';
 import { MESSAGE_UID, RECEIPT_UID } from './environment';
 import { chunks, dedupeKey } from './keys';
-import type { ActionOutcome, RecordedMessage } from './types';
+import { TYPE_INFO, type AccountType, type ActionAfterFetch } from './account-types';
+import type { ActionNotApplied, RecordedMessage } from './types';
 
 const LOOKUP_CHUNK = 500;
 
-const OUTCOME_TEXT: Record<ActionOutcome, string> = {
+const OUTCOME_TEXT: Record<ActionNotApplied, string> = {
   'message-not-found': 'the folder was rebuilt (its UIDVALIDITY changed) and no message in it has their Message-ID and size any more',
   'message-ambiguous': 'the folder was rebuilt (its UIDVALIDITY changed) and more than one message in it has their Message-ID and size',
   'source-changed': 'the account now points to another server, mailbox or folder',
 };
 
-const OUTCOME_ADVICE: Record<ActionOutcome, string> = {
+const OUTCOME_ADVICE: Record<ActionNotApplied, string> = {
   'message-not-found': 'They were handed on before; nothing is lost. If they are still on the server (changed, or without a Message-ID), apply the action there by hand.',
   'message-ambiguous': 'They were handed on before. Apply the action by hand to the right copy on the server; the others are handed on as new messages.',
   'source-changed': 'They were handed on before. Apply the action by hand in the old folder, or point the account back to it for one fetch.',
 };
+
+/** Whether the account's action after fetch deletes: a message whose action is done is then gone from the server. */
+export const removesMessages = (account: { type: AccountType; actionAfterFetch?: ActionAfterFetch | null }) =>
+  (account.actionAfterFetch ?? TYPE_INFO[account.type].defaultAction) === 'delete';
+
+/** What marks receipts whose action was applied. */
+export const actionDoneData = (account: { type: AccountType; actionAfterFetch?: ActionAfterFetch | null }) =>
+  removesMessages(account) ? { actionDone: true, actionOutcome: 'removed' as const } : { actionDone: true };
 
 /** Message-ID and size of recorded messages (by key), read from their `message` entries. */
 export async function recordedMessages(strapi: Core.Strapi, accountId: number, keys: string[]): Promise<Map<string, RecordedMessage>> {
@@ -53,7 +62,7 @@ export async function recordActionNotApplied(
   strapi: Core.Strapi,
   account: { id: number; name: string; actionAfterFetch?: string | null },
   keys: string[],
-  outcome: ActionOutcome
+  outcome: ActionNotApplied
 ): Promise<void> {
   if (!keys.length) return;
   const messages = await recordedMessages(strapi, account.id, keys);

@@ -11,7 +11,7 @@ import type { ReceivedVia } from '../inbound/handler';
 import { chunks, dedupeKey } from '../inbound/keys';
 import { messageEntry } from '../inbound/message-entry';
 import { parseMessage, type ParsedMessage } from '../inbound/parse';
-import { recordActionNotApplied, recordedMessages } from '../inbound/pending-actions';
+import { actionDoneData, recordActionNotApplied, recordedMessages } from '../inbound/pending-actions';
 import { ParserPool } from '../inbound/parser-pool';
 import { pool } from '../inbound/pool';
 import type { FetchSession, IncomingMail, MailSource, SyncCursor } from '../inbound/types';
@@ -191,14 +191,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     cursor: { imapUidValidity: row.imapUidValidity ?? null, imapLastUid: row.imapLastUid == null ? null : Number(row.imapLastUid), syncCursor: row.syncCursor ?? null },
 
     async known(keys) {
-      const found = new Map<string, { actionDone: boolean }>();
+      const found = new Map<string, { actionDone: boolean; removed: boolean }>();
       for (const part of chunks(keys, LOOKUP_CHUNK)) {
         const byDedupe = new Map(part.map((k) => [dedupeKey(row.id, k), k]));
-        const rows = (await receipts().findMany({ where: { dedupeKey: { $in: [...byDedupe.keys()] } }, select: ['dedupeKey', 'actionDone'] })) as {
+        const rows = (await receipts().findMany({ where: { dedupeKey: { $in: [...byDedupe.keys()] } }, select: ['dedupeKey', 'actionDone', 'actionOutcome'] })) as {
           dedupeKey: string;
           actionDone: boolean;
+          actionOutcome: string | null;
         }[];
-        for (const r of rows) found.set(byDedupe.get(r.dedupeKey)!, { actionDone: Boolean(r.actionDone) });
+        for (const r of rows) found.set(byDedupe.get(r.dedupeKey)!, { actionDone: Boolean(r.actionDone), removed: r.actionOutcome === 'removed' });
       }
       report.skipped += found.size;
       return found;
@@ -232,7 +233,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async actionApplied(keys) {
       for (const part of chunks(keys, LOOKUP_CHUNK)) {
-        await receipts().updateMany({ where: { dedupeKey: { $in: part.map((k) => dedupeKey(row.id, k)) } }, data: { actionDone: true } });
+        await receipts().updateMany({ where: { dedupeKey: { $in: part.map((k) => dedupeKey(row.id, k)) } }, data: actionDoneData(row) });
       }
     },
 

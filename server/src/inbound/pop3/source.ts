@@ -2,10 +2,11 @@ import type { StepRecorder } from '../../diagnose/steps';
 import type { Security } from '../account-types';
 import type { FailureContext } from '../advice';
 import { classifyMailError } from '../classify';
-import { chunks, keyId, pop3Key } from '../keys';
+import { chunks, keyId } from '../keys';
 import { tlsOptions } from '../tls-options';
 import type { FetchSession, FolderStatus, IncomingMail, MailSource, MessageCount, SourceSettings } from '../types';
 import { Pop3Client, type SaslInitialResponse } from './client';
+import { currentKeys, isAnotherMessage, messageIdHeader, uidlOf } from './generations';
 
 /** Messages retrieved per recorded chunk. */
 const CHUNK = 50;
@@ -18,9 +19,12 @@ export interface Pop3SourceOptions extends SourceSettings {
 
 /**
  * POP3: new messages are those whose UIDL is not recorded yet (the server's UIDL list is the
- * only state POP3 has). With `delete`, DELE marks recorded messages and QUIT removes them; a
- * connection lost before QUIT removes nothing, and the next run deletes them (they are
- * recorded, so they are not handed on again).
+ * only state POP3 has), or recorded for a message known to be gone: a server may give a UIDL
+ * again once its message is gone (see generations.ts). With `delete`, DELE marks recorded
+ * messages and QUIT removes them; a connection lost before QUIT removes nothing, and the next
+ * run deletes them (they are recorded, so they are not handed on again) — unless the message
+ * under that UIDL now has another Message-ID (the QUIT had completed, and the server gave the
+ * UIDL to a new message meanwhile).
  */
 export class Pop3Source implements MailSource {
   readonly protocol = 'pop3' as const;
@@ -105,7 +109,8 @@ export class Pop3Source implements MailSource {
     const numbers = await this.uidls();
     const gone: string[] = [];
     for (const key of keys) {
-      const uidl = keyId(key, 'pop3', this.options.identity);
+      const id = keyId(key, 'pop3', this.options.identity);
+      const uidl = id === undefined ? undefined : uidlOf(id);
       if (this.marked.has(key)) continue; // DELE once per session: a second one is an error
       const number = uidl === undefined ? undefined : numbers.get(uidl);
       if (number === undefined) {
@@ -124,19 +129,50 @@ export class Pop3Source implements MailSource {
 
   async fetchNew(session: FetchSession): Promise<void> {
     const numbers = await this.uidls();
-    const key = (uidl: string) => pop3Key(this.options.identity, uidl);
     const all = [...numbers.keys()];
-    const known = await session.known(all.map(key));
-    const pending = all.map(key).filter((k) => known.get(k)?.actionDone === false);
+    const resolve = () => currentKeys(all, this.options.identity, (keys) => session.known(keys));
+    let { keys, known } = await resolve();
+    let pending = [...keys.values()].filter((k) => known.get(k)?.actionDone === false);
+    const reused = await this.reusedWhilePending(pending, keys, numbers, session);
+    if (reused.length) {
+      // Their messages are gone (the QUIT that deleted them completed unanswered): done, and the
+      // messages under those UIDLs are new ones.
+      await session.actionApplied(reused);
+      ({ keys, known } = await resolve());
+      pending = [...keys.values()].filter((k) => known.get(k)?.actionDone === false);
+    }
     if (pending.length) await session.actionApplied(await this.applyAction(pending));
-    const fresh = all.filter((uidl) => !known.has(key(uidl))).slice(0, session.limit);
+    const fresh = all.filter((uidl) => !known.has(keys.get(uidl)!)).slice(0, session.limit);
     for (const chunk of chunks(fresh, CHUNK)) {
-      const recorded = await session.record(this.stream(chunk, numbers));
+      const recorded = await session.record(this.stream(chunk, numbers, keys));
       await session.actionApplied(await this.applyAction(recorded));
     }
   }
 
-  private async *stream(uidls: string[], numbers: Map<string, number>): AsyncGenerator<IncomingMail> {
+  /**
+   * Pending deletions whose UIDL now names another message (TOP n 0: another Message-ID than
+   * the one stored). Only for `delete`; a message without a stored Message-ID is taken as the same.
+   */
+  private async reusedWhilePending(pending: string[], keys: Map<string, string>, numbers: Map<string, number>, session: FetchSession): Promise<string[]> {
+    if (this.options.action !== 'delete' || !pending.length) return [];
+    const recorded = await session.recordedMessages(pending);
+    const uidlOfKey = new Map([...keys].map(([uidl, key]) => [key, uidl]));
+    const reused: string[] = [];
+    for (const key of pending) {
+      const messageId = recorded.get(key)?.messageId;
+      if (!messageId) continue;
+      let onServer: string | null;
+      try {
+        onServer = messageIdHeader(await this.pop3.headers(numbers.get(uidlOfKey.get(key)!)!));
+      } catch (e) {
+        throw classifyMailError(e, this.context);
+      }
+      if (isAnotherMessage(messageId, onServer)) reused.push(key);
+    }
+    return reused;
+  }
+
+  private async *stream(uidls: string[], numbers: Map<string, number>, keys: Map<string, string>): AsyncGenerator<IncomingMail> {
     for (const uidl of uidls) {
       let content;
       try {
@@ -144,7 +180,7 @@ export class Pop3Source implements MailSource {
       } catch (e) {
         throw classifyMailError(e, this.context);
       }
-      yield { key: pop3Key(this.options.identity, uidl), content };
+      yield { key: keys.get(uidl)!, content };
       // The consumer read it to the end, or the connection is gone with it.
       if (!content.readableEnded) content.destroy();
     }
