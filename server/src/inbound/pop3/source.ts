@@ -104,9 +104,16 @@ export class Pop3Source implements MailSource {
     return this.numbers;
   }
 
-  async applyAction(keys: string[]): Promise<string[]> {
+  /**
+   * With a session (messages recorded in an earlier run), a message whose UIDL now names a
+   * message with another Message-ID (TOP n 0) is not deleted: the one recorded is gone (its
+   * QUIT completed unanswered) and the server gave its UIDL to a new message. It is returned as
+   * done; the new message is found by fetchNew under the UIDL's next generation.
+   */
+  async applyAction(keys: string[], session?: Pick<FetchSession, 'recordedMessages'>): Promise<string[]> {
     if (this.options.action !== 'delete') return keys;
     const numbers = await this.uidls();
+    const recorded = session && keys.length ? await session.recordedMessages(keys) : undefined;
     const gone: string[] = [];
     for (const key of keys) {
       const id = keyId(key, 'pop3', this.options.identity);
@@ -118,6 +125,11 @@ export class Pop3Source implements MailSource {
         continue;
       }
       try {
+        const messageId = recorded?.get(key)?.messageId;
+        if (messageId && isAnotherMessage(messageId, messageIdHeader(await this.pop3.headers(number)))) {
+          gone.push(key);
+          continue;
+        }
         await this.pop3.delete(number);
       } catch (e) {
         throw classifyMailError(e, this.context);
@@ -132,44 +144,18 @@ export class Pop3Source implements MailSource {
     const all = [...numbers.keys()];
     const resolve = () => currentKeys(all, this.options.identity, (keys) => session.known(keys));
     let { keys, known } = await resolve();
-    let pending = [...keys.values()].filter((k) => known.get(k)?.actionDone === false);
-    const reused = await this.reusedWhilePending(pending, keys, numbers, session);
-    if (reused.length) {
-      // Their messages are gone (the QUIT that deleted them completed unanswered): done, and the
-      // messages under those UIDLs are new ones.
-      await session.actionApplied(reused);
-      ({ keys, known } = await resolve());
-      pending = [...keys.values()].filter((k) => known.get(k)?.actionDone === false);
+    const pending = [...keys.values()].filter((k) => known.get(k)?.actionDone === false);
+    if (pending.length) {
+      const done = await this.applyAction(pending, session);
+      await session.actionApplied(done);
+      // Done without a DELE while their UIDL is on the server: the message there is a new one.
+      if (done.some((k) => !this.marked.has(k))) ({ keys, known } = await resolve());
     }
-    if (pending.length) await session.actionApplied(await this.applyAction(pending));
     const fresh = all.filter((uidl) => !known.has(keys.get(uidl)!)).slice(0, session.limit);
     for (const chunk of chunks(fresh, CHUNK)) {
       const recorded = await session.record(this.stream(chunk, numbers, keys));
       await session.actionApplied(await this.applyAction(recorded));
     }
-  }
-
-  /**
-   * Pending deletions whose UIDL now names another message (TOP n 0: another Message-ID than
-   * the one stored). Only for `delete`; a message without a stored Message-ID is taken as the same.
-   */
-  private async reusedWhilePending(pending: string[], keys: Map<string, string>, numbers: Map<string, number>, session: FetchSession): Promise<string[]> {
-    if (this.options.action !== 'delete' || !pending.length) return [];
-    const recorded = await session.recordedMessages(pending);
-    const uidlOfKey = new Map([...keys].map(([uidl, key]) => [key, uidl]));
-    const reused: string[] = [];
-    for (const key of pending) {
-      const messageId = recorded.get(key)?.messageId;
-      if (!messageId) continue;
-      let onServer: string | null;
-      try {
-        onServer = messageIdHeader(await this.pop3.headers(numbers.get(uidlOfKey.get(key)!)!));
-      } catch (e) {
-        throw classifyMailError(e, this.context);
-      }
-      if (isAnotherMessage(messageId, onServer)) reused.push(key);
-    }
-    return reused;
   }
 
   private async *stream(uidls: string[], numbers: Map<string, number>, keys: Map<string, string>): AsyncGenerator<IncomingMail> {
