@@ -185,7 +185,7 @@ describe('fetches killed at a random moment hand every message on exactly once',
     await (await nextChild?.catch(() => undefined))?.kill();
     nextChild = undefined;
 
-    // What the killed instances handed on themselves, before the drain.
+    // What the children (the killed ones and the first, unkilled round) stored, before the drain.
     const byKilled = Object.fromEntries(
       await Promise.all(PROTOCOLS.map(async (p) => [p, await app.strapi.db.query(MESSAGE_UID).count({ where: { accountId: accounts[p].id } })] as const))
     ) as Record<Protocol, number>;
@@ -220,7 +220,7 @@ describe('fetches killed at a random moment hand every message on exactly once',
       assert.deepEqual(entryIds.filter((id) => !stored.some((m) => m.id === id)), [], `${p}: every receipt names a stored entry`);
       assert.equal(receipts.filter((r) => !r.actionDone).length, 0, `${p}: no action left pending`);
       assert.equal(await remaining[p](), 0, `${p}: every message deleted on the server in the end`);
-      figures[p] = { messages: delivered[p], storedByKilledRuns: byKilled[p], stored: stored.length, lost: lost.length, twice: twice.length, longestRunMs: longest[p], ...stats[p] };
+      figures[p] = { messages: delivered[p], storedBeforeDrain: byKilled[p], stored: stored.length, lost: lost.length, twice: twice.length, longestRunMs: longest[p], ...stats[p] };
     }
     console.log(
       `fetch crash test: ${kills} kills (a round took ${runMs} ms at the end; the unkilled first round fetched ${fetchedUnkilled}), ` +
