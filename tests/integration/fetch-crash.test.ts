@@ -140,12 +140,16 @@ describe('fetches killed at a random moment hand every message on exactly once',
     const ids = PROTOCOLS.map((p) => accounts[p].id);
     for (const p of PROTOCOLS) await arrive(p, 20);
 
-    // A complete round, unkilled: how long the four fetches take (the span a kill is drawn from).
+    // A complete round, unkilled: how long each fetch takes. A kill is drawn from the span of
+    // the slowest, so that it can fall anywhere in every run (and after the quicker ones ended).
     const calibrate = await child();
     const calibrateStart = await calibrate.go(ids);
-    const calibrated = (await calibrate.runEnded).at as number;
+    await calibrate.runEnded;
     await calibrate.kill();
-    let runMs = calibrated - calibrateStart;
+    /** How long a run of each protocol takes now (ms), as far as the rounds tell. */
+    const runLength = Object.fromEntries(PROTOCOLS.map((p) => [p, (calibrate.fetchesEnded.get(accounts[p].id)!.at as number) - calibrateStart])) as Record<Protocol, number>;
+    const span = () => Math.round(Math.max(...PROTOCOLS.map((p) => runLength[p])) * 1.1);
+    let runMs = span();
     const fetchedUnkilled = [...calibrate.fetchesEnded.values()].reduce((n, e) => n + Number(e.fetched ?? 0), 0);
 
     // Per protocol: runs the kill fell in (started, not ended), and kills that left a recorded
@@ -162,14 +166,18 @@ describe('fetches killed at a random moment hand every message on exactly once',
       const victim = await child();
       const t0 = await victim.go(ids);
       await sleep(Math.random() * runMs);
+      const killedAt = Date.now() - t0;
       const ended = new Map(victim.fetchesEnded);
       await victim.kill();
       kills++;
-      // A round that ended before its kill tells how long a round takes now (the machine's load
-      // changes); one that never does may be longer than the span: it grows, so that kills also
-      // reach the ends of the slowest runs.
-      if (ended.size === ids.length) runMs = Math.max(...[...ended.values()].map((e) => (e.at as number) - t0));
-      else if (PROTOCOLS.some((p) => stats[p].endedBeforeKill === 0 && round >= 2)) runMs = Math.round(runMs * 1.1);
+      for (const p of PROTOCOLS) {
+        const end = ended.get(accounts[p].id);
+        // The machine's load changes: a run that ended tells its length now; one still going
+        // past its supposed length is longer than that.
+        if (end) runLength[p] = (end.at as number) - t0;
+        else if (killedAt > runLength[p]) runLength[p] = Math.round(killedAt * 1.2);
+      }
+      runMs = span();
       for (const p of PROTOCOLS) {
         const end = ended.get(accounts[p].id);
         if (end) {
@@ -223,7 +231,7 @@ describe('fetches killed at a random moment hand every message on exactly once',
       figures[p] = { messages: delivered[p], storedBeforeDrain: byKilled[p], stored: stored.length, lost: lost.length, twice: twice.length, longestRunMs: longest[p], ...stats[p] };
     }
     console.log(
-      `fetch crash test: ${kills} kills (a round took ${runMs} ms at the end; the unkilled first round fetched ${fetchedUnkilled}), ` +
+      `fetch crash test: ${kills} kills (kills drawn from ${runMs} ms at the end; the unkilled first round fetched ${fetchedUnkilled}), ` +
         `${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify(figures)}`
     );
     // The kills fell where it matters: inside runs, and between a commit and its action.
