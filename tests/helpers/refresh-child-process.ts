@@ -66,7 +66,7 @@ export async function startRefreshChild(database: TestDatabase, env: Record<stri
         clearTimeout(timer);
         resolve();
       } else if (m.type === 'run-start') onStart?.(m.at!);
-      else if (m.type === 'fetch-end') fetchesEnded.set((m as { account: number }).account, m as Record<string, unknown>);
+      else if (m.type === 'fetch-end') fetchesEnded.set((m as unknown as { account: number }).account, m as Record<string, unknown>);
       else if (m.type === 'run-end') {
         ended = true;
         onEnd?.(m as Record<string, unknown>);

@@ -90,12 +90,15 @@ describe(`Servers that renumber messages (${process.env.TEST_DB ?? 'sqlite'})`, 
       const client = await imapClient();
       let validityBefore: bigint | undefined;
       try {
-        validityBefore = (await client.status('Rebuild', { uidValidity: true })).uidValidity;
+        const before = await client.status('Rebuild', { uidValidity: true });
+        assert.ok(before);
+        validityBefore = before.uidValidity;
         assert.ok(await client.mailboxDelete('Rebuild'));
         assert.ok(await client.mailboxCreate('Rebuild'));
         for (const m of [raw('found'), raw('twice'), raw('twice'), raw('changed', 'Hello, with more words.'), raw('new')]) assert.ok(await client.append('Rebuild', m));
-        const validityAfter = (await client.status('Rebuild', { uidValidity: true })).uidValidity;
-        assert.notEqual(validityAfter, validityBefore, 'Dovecot gave the folder a new UIDVALIDITY');
+        const rebuilt = await client.status('Rebuild', { uidValidity: true });
+        assert.ok(rebuilt);
+        assert.notEqual(rebuilt.uidValidity, validityBefore, 'Dovecot gave the folder a new UIDVALIDITY');
       } finally {
         await client.logout().catch(() => {});
       }
