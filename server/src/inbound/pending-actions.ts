@@ -66,12 +66,6 @@ export async function recordActionNotApplied(
 ): Promise<void> {
   if (!keys.length) return;
   const messages = await recordedMessages(strapi, account.id, keys);
-  for (const part of chunks(keys, LOOKUP_CHUNK)) {
-    await strapi.db.query(RECEIPT_UID).updateMany({
-      where: { dedupeKey: { $in: part.map((k) => dedupeKey(account.id, k)) } },
-      data: { actionDone: true, actionOutcome: outcome },
-    });
-  }
   const action = account.actionAfterFetch ?? 'the action';
   await strapi.plugin(PLUGIN_ID).service('activity').record({
     kind: 'inbound.action-not-applied',
@@ -84,4 +78,11 @@ export async function recordActionNotApplied(
     message: `The action after fetch (${action}) was not applied to ${keys.length} message(s) handed on before: ${OUTCOME_TEXT[outcome]}. ${OUTCOME_ADVICE[outcome]}`,
     details: { outcome, count: keys.length, messages: keys.slice(0, 100).map((key) => ({ key, messageId: messages.get(key)?.messageId ?? null })) },
   });
+  // The entry first: a crash between the two repeats the entry at the next run, never loses it.
+  for (const part of chunks(keys, LOOKUP_CHUNK)) {
+    await strapi.db.query(RECEIPT_UID).updateMany({
+      where: { dedupeKey: { $in: part.map((k) => dedupeKey(account.id, k)) } },
+      data: { actionDone: true, actionOutcome: outcome },
+    });
+  }
 }
