@@ -5,8 +5,13 @@ import type { TestDatabase } from './database';
 
 export interface RefreshChild {
   readonly pid: number;
-  /** Starts one run of the refresh job; resolves when the child says it started (ms since the epoch). */
-  go(): Promise<number>;
+  /**
+   * Starts one run of the refresh job, or fetches of these inbound accounts side by side;
+   * resolves when the child says it started (ms since the epoch).
+   */
+  go(fetch?: number[]): Promise<number>;
+  /** Inbound accounts whose fetch (started by go) ended, with when and what it reported. */
+  readonly fetchesEnded: Map<number, Record<string, unknown>>;
   /** Resolves when the run started by go() ends (it may never, if the child is killed first). */
   readonly runEnded: Promise<Record<string, unknown>>;
   /** Whether the run had ended by now. */
@@ -49,6 +54,7 @@ export async function startRefreshChild(database: TestDatabase, env: Record<stri
   let onEnd: ((m: Record<string, unknown>) => void) | undefined;
   const runEnded = new Promise<Record<string, unknown>>((r) => (onEnd = r));
   let ended = false;
+  const fetchesEnded = new Map<number, Record<string, unknown>>();
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`refresh child not ready within ${readyTimeoutMs} ms:\n${logs()}`)), readyTimeoutMs);
     void exited.then(() => {
@@ -60,6 +66,7 @@ export async function startRefreshChild(database: TestDatabase, env: Record<stri
         clearTimeout(timer);
         resolve();
       } else if (m.type === 'run-start') onStart?.(m.at!);
+      else if (m.type === 'fetch-end') fetchesEnded.set((m as unknown as { account: number }).account, m as Record<string, unknown>);
       else if (m.type === 'run-end') {
         ended = true;
         onEnd?.(m as Record<string, unknown>);
@@ -74,11 +81,12 @@ export async function startRefreshChild(database: TestDatabase, env: Record<stri
   }
   return {
     pid: child.pid!,
-    go() {
+    go(fetch) {
       const started = new Promise<number>((r) => (onStart = r));
-      child.send({ type: 'go' });
+      child.send(fetch ? { type: 'go', fetch } : { type: 'go' });
       return started;
     },
+    fetchesEnded,
     runEnded,
     ended: () => ended,
     async kill() {

@@ -29,6 +29,11 @@ export interface DovecotOptions {
    * mailbox (Dovecot's way to a mailbox of another user, as a shared mailbox login does).
    */
   oauthMasterUsers?: boolean;
+  /**
+   * POP3 UIDLs (`pop3_uidl_format`). Default `%08Xu%08Xv` (UID and UIDVALIDITY); `%u` (the UID
+   * alone) gives a UIDL again once a mailbox is recreated and its UIDs start over.
+   */
+  pop3UidlFormat?: string;
   /** Full auth/mail debug logging into `logPath`. */
   debug?: boolean;
   /** Leave the temp dir behind on stop (to read the log or config). */
@@ -52,6 +57,11 @@ export interface DovecotServer {
    */
   deliverMany(user: string, n: number, make?: (i: number) => string | Buffer, mailbox?: string): Promise<void>;
   createFolder(user: string, name: string): Promise<void>;
+  /**
+   * Removes a user's mail store from disk (as when an account is deleted and provisioned
+   * again): the next delivery creates it afresh, with a new UIDVALIDITY and UIDs from 1.
+   */
+  removeMailStore(user: string): void;
   /** Dovecot's log so far (auth failures are explained there). */
   log(): string;
   stop(): Promise<void>;
@@ -222,7 +232,7 @@ ${listener('pop3', ports.pop3)}
 ${listener('pop3s', ports.pop3s, true)}
 }
 protocol pop3 {
-  pop3_uidl_format = %08Xu%08Xv
+  pop3_uidl_format = ${opts.pop3UidlFormat ?? '%08Xu%08Xv'}
 }
 `);
 
@@ -299,6 +309,9 @@ protocol pop3 {
     },
     async createFolder(user, name) {
       await doveadm(['mailbox', 'create', '-u', user, name]);
+    },
+    removeMailStore(user) {
+      rmSync(join(f('mail'), user.toLowerCase()), { recursive: true, force: true });
     },
     log: readLog,
     stop,

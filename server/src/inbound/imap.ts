@@ -6,6 +6,7 @@ import type { FailureContext } from './advice';
 import { folderMissing } from './advice';
 import type { Security } from './account-types';
 import { classifyMailError } from './classify';
+import { relocateByMessageId, type Relocated } from './imap-relocate';
 import { chunks, imapKey, keyId, uidSet } from './keys';
 import { tlsOptions } from './tls-options';
 import type { FetchSession, FolderStatus, IncomingMail, MailSource, MessageCount, SourceSettings } from './types';
@@ -141,35 +142,51 @@ export class ImapSource implements MailSource {
     return this.mailbox.uidValidity.toString();
   }
 
-  async applyAction(keys: string[]): Promise<string[]> {
+  async applyAction(keys: string[], session?: Pick<FetchSession, 'recordedMessages' | 'actionNotApplied'>): Promise<string[]> {
     const { action, moveTo, identity } = this.options;
+    if (action === 'keep') return keys;
     const prefix = `${this.uidValidity}:`;
-    const ours: string[] = [];
+    const done: string[] = [];
     const uids: number[] = [];
-    const stale: string[] = [];
+    const rebuilt: string[] = [];
+    const elsewhere: string[] = [];
     for (const key of keys) {
       const id = keyId(key, 'imap', identity);
-      if (id?.startsWith(prefix)) {
-        ours.push(key);
+      if (id === undefined) elsewhere.push(key);
+      else if (id.startsWith(prefix)) {
+        done.push(key);
         uids.push(Number(id.slice(prefix.length)));
-      } else {
-        // Another UIDVALIDITY (or server, or folder): those UIDs name nothing any more.
-        stale.push(key);
-      }
+      } else rebuilt.push(key); // another UIDVALIDITY: the folder was rebuilt, its old UIDs name nothing
     }
-    if (!uids.length || action === 'keep') return [...ours, ...stale];
+    // Without a session nothing can be looked up: such keys stay pending.
+    if (session && rebuilt.length) {
+      let relocated: Relocated;
+      try {
+        relocated = await relocateByMessageId(this.imap, rebuilt, await session.recordedMessages(rebuilt));
+      } catch (e) {
+        throw classifyMailError(e, this.context);
+      }
+      for (const [key, uid] of relocated.found) {
+        done.push(key);
+        uids.push(uid);
+      }
+      await session.actionNotApplied(relocated.missing, 'message-not-found');
+      await session.actionNotApplied(relocated.ambiguous, 'message-ambiguous');
+    }
+    if (session && elsewhere.length) await session.actionNotApplied(elsewhere, 'source-changed');
+    if (!uids.length) return done;
     const range = uidSet(uids);
     // imapflow answers a failed STORE, EXPUNGE or MOVE with false, not an error: a dropped
     // connection must not pass for a done action.
-    let done: unknown;
+    let acted: unknown;
     try {
-      if (action === 'mark-seen') done = await this.imap.messageFlagsAdd(range, ['\\Seen'], { uid: true });
-      else if (action === 'delete') done = await this.imap.messageDelete(range, { uid: true });
-      else done = await this.imap.messageMove(range, moveTo!, { uid: true });
+      if (action === 'mark-seen') acted = await this.imap.messageFlagsAdd(range, ['\\Seen'], { uid: true });
+      else if (action === 'delete') acted = await this.imap.messageDelete(range, { uid: true });
+      else acted = await this.imap.messageMove(range, moveTo!, { uid: true });
     } catch (e) {
       throw classifyMailError(e, this.context);
     }
-    if (!done) {
+    if (!acted) {
       if (!this.imap.usable) {
         throw classifyMailError(Object.assign(new Error(`the connection was lost during ${action}`), { code: 'EConnectionClosed' }), this.context);
       }
@@ -177,7 +194,7 @@ export class ImapSource implements MailSource {
       if (action === 'move' && names && !names.includes(moveTo!)) throw folderMissing(this.context, moveTo!, names);
       throw classifyMailError(new Error(`the server refused to ${action} messages ${range}`), this.context);
     }
-    return [...ours, ...stale];
+    return done;
   }
 
   async fetchNew(session: FetchSession): Promise<void> {
@@ -202,7 +219,7 @@ export class ImapSource implements MailSource {
 
     // Recorded in an earlier run that ended before their action: apply it now.
     const pending = found.filter((uid) => known.get(key(uid))?.actionDone === false).map(key);
-    if (pending.length) await session.actionApplied(await this.applyAction(pending));
+    if (pending.length) await session.actionApplied(await this.applyAction(pending, session));
 
     const fresh = found.filter((uid) => !known.has(key(uid))).slice(0, session.limit);
     const parts = chunks(fresh, CHUNK);
@@ -218,7 +235,7 @@ export class ImapSource implements MailSource {
         // (BODY.PEEK); this chunk's action is sent after it is recorded, as before.
         if (i + 1 < parts.length && (await current.done)) next = this.prefetch(parts[i + 1], validity);
         const recorded = await recording;
-        await session.actionApplied(await this.applyAction(recorded));
+        await session.actionApplied(await this.applyAction(recorded, session));
         lastUid = Math.max(lastUid, parts[i][parts[i].length - 1]);
         await session.saveCursor({ imapUidValidity: validity, imapLastUid: lastUid });
       }

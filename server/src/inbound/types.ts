@@ -12,6 +12,27 @@ export interface SyncCursor {
   syncCursor?: string | null;
 }
 
+/** A recorded message as far as it can be recognised on the server again. */
+export interface RecordedMessage {
+  messageId: string | null;
+  /** Bytes of the source as it was fetched (what IMAP calls RFC822.SIZE). */
+  size: number | null;
+}
+
+/** What became of a recorded message's action after fetch, when more than "done" is to be said. */
+export type ActionOutcome =
+  /** Done: the message is no longer on the server (the `delete` action, or found gone then). */
+  | 'removed'
+  /** The folder was rebuilt (a new UIDVALIDITY) and no message in it has the Message-ID and size. */
+  | 'message-not-found'
+  /** After a rebuild, more than one message has the Message-ID and size: none is touched. */
+  | 'message-ambiguous'
+  /** The account points to another server, mailbox or folder now. */
+  | 'source-changed';
+
+/** The outcomes of an action that could not be applied. */
+export type ActionNotApplied = Exclude<ActionOutcome, 'removed'>;
+
 /** One message as the server hands it over. */
 export interface IncomingMail {
   /** Unique within the account and stable across connections: what exactly-once is keyed on. */
@@ -27,16 +48,27 @@ export interface FetchSession {
   /** Most new messages to hand on in this run. */
   limit: number;
   cursor: SyncCursor;
-  /** Which of these keys are recorded already, and whether their action was applied. */
-  known(keys: string[]): Promise<Map<string, { actionDone: boolean }>>;
+  /**
+   * Which of these keys are recorded already, whether their action was applied, and whether the
+   * message is known to be gone from the server (the `delete` action completed, or it was not
+   * found there when it was to be deleted).
+   */
+  known(keys: string[]): Promise<Map<string, { actionDone: boolean; removed?: boolean }>>;
   /**
    * Records messages (one chunk): consumes the whole iterable, hands each new message on and
    * stores its receipt. Returns the keys that are recorded now (new ones and duplicates).
    * Throws when a message could not be handed on; the ones before it stay recorded.
    */
   record(mails: AsyncIterable<IncomingMail>): Promise<string[]>;
-  /** The action after fetch was applied on the server to these recorded messages. */
+  /** The action after fetch was applied on the server to these recorded messages (with `delete`: they are gone). */
   actionApplied(keys: string[]): Promise<void>;
+  /** What was stored of these recorded messages to find them again (those stored as `message` entries). */
+  recordedMessages(keys: string[]): Promise<Map<string, RecordedMessage>>;
+  /**
+   * The action after fetch cannot be applied to these recorded messages: the outcome is kept on
+   * their receipts (no longer pending) and shown in the activity log, never passed off as done.
+   */
+  actionNotApplied(keys: string[], outcome: ActionNotApplied): Promise<void>;
   /** Saves where the source left off; called only once everything before it is recorded. */
   saveCursor(cursor: SyncCursor): Promise<void>;
 }
@@ -69,9 +101,11 @@ export interface MailSource {
   checkMoveTarget(): Promise<void>;
   /**
    * Applies the action after fetch to recorded messages (by key). Returns the keys whose
-   * action is complete (POP3 completes deletions only at `finish`).
+   * action is complete (POP3 completes deletions only at `finish`). Keys the source can no
+   * longer resolve (IMAP after a UIDVALIDITY change) it looks up through `session` and either
+   * acts on what it finds or reports to `session.actionNotApplied`.
    */
-  applyAction(keys: string[]): Promise<string[]>;
+  applyAction(keys: string[], session?: Pick<FetchSession, 'recordedMessages' | 'actionNotApplied'>): Promise<string[]>;
   /** Finds new messages, oldest first, and hands them to `session.record` chunk by chunk. */
   fetchNew(session: FetchSession): Promise<void>;
   /**

@@ -53,7 +53,7 @@ export function createFetchLoop(strapi: Core.Strapi, store: MessageStore): Fetch
         await source.connect();
         await source.openFolder();
         const pending = await store.pendingKeys(row.id);
-        if (pending.length) await s.actionApplied(await source.applyAction(pending));
+        if (pending.length) await s.actionApplied(await source.applyAction(pending, s));
         await source.fetchNew(s);
         await s.actionApplied(await source.finish());
       } catch (e) {

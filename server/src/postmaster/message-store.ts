@@ -7,6 +7,7 @@ import { INBOUND_ACCOUNT_UID as ACCOUNT_UID, MESSAGE_UID, RECEIPT_UID } from '..
 import type { ReceivedVia } from '../inbound/handler';
 import { chunks, dedupeKey } from '../inbound/keys';
 import { messageEntry } from '../inbound/message-entry';
+import { actionDoneData, recordActionNotApplied, recordedMessages } from '../inbound/pending-actions';
 import type { ParserPool } from '../inbound/parser-pool';
 import type { FetchSession, IncomingMail, SyncCursor } from '../inbound/types';
 import { isUniqueViolation } from '../inbound/unique-violation';
@@ -148,14 +149,15 @@ export function createMessageStore(strapi: Core.Strapi, parser: () => ParserPool
       cursor: { imapUidValidity: row.imapUidValidity ?? null, imapLastUid: row.imapLastUid == null ? null : Number(row.imapLastUid), syncCursor: row.syncCursor ?? null },
 
       async known(keys) {
-        const found = new Map<string, { actionDone: boolean }>();
+        const found = new Map<string, { actionDone: boolean; removed: boolean }>();
         for (const part of chunks(keys, LOOKUP_CHUNK)) {
           const byDedupe = new Map(part.map((k) => [dedupeKey(row.id, k), k]));
-          const rows = (await receipts().findMany({ where: { dedupeKey: { $in: [...byDedupe.keys()] } }, select: ['dedupeKey', 'actionDone'] })) as {
+          const rows = (await receipts().findMany({ where: { dedupeKey: { $in: [...byDedupe.keys()] } }, select: ['dedupeKey', 'actionDone', 'actionOutcome'] })) as {
             dedupeKey: string;
             actionDone: boolean;
+            actionOutcome: string | null;
           }[];
-          for (const r of rows) found.set(byDedupe.get(r.dedupeKey)!, { actionDone: Boolean(r.actionDone) });
+          for (const r of rows) found.set(byDedupe.get(r.dedupeKey)!, { actionDone: Boolean(r.actionDone), removed: r.actionOutcome === 'removed' });
         }
         report.skipped += found.size;
         return found;
@@ -168,9 +170,13 @@ export function createMessageStore(strapi: Core.Strapi, parser: () => ParserPool
 
       async actionApplied(keys) {
         for (const part of chunks(keys, LOOKUP_CHUNK)) {
-          await receipts().updateMany({ where: { dedupeKey: { $in: part.map((k) => dedupeKey(row.id, k)) } }, data: { actionDone: true } });
+          await receipts().updateMany({ where: { dedupeKey: { $in: part.map((k) => dedupeKey(row.id, k)) } }, data: actionDoneData(row) });
         }
       },
+
+      recordedMessages: (keys) => recordedMessages(strapi, row.id, keys),
+
+      actionNotApplied: (keys, outcome) => recordActionNotApplied(strapi, row, keys, outcome),
 
       async saveCursor(cursor: SyncCursor) {
         await accounts().update({ where: { id: row.id }, data: { ...cursor } });

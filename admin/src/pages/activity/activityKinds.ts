@@ -18,6 +18,7 @@ export const ACTIVITY_KINDS = [
   'inbound-account.tested',
   'inbound.fetched',
   'inbound.fetch-failed',
+  'inbound.action-not-applied',
   'outbound-account.created',
   'outbound-account.updated',
   'outbound-account.deleted',
@@ -62,6 +63,8 @@ export const kindLabel = (t: Translate, kind: string): string => {
       return t('kind.inbound.fetched', 'Mail fetched');
     case 'inbound.fetch-failed':
       return t('kind.inbound.fetch-failed', 'Fetching mail failed');
+    case 'inbound.action-not-applied':
+      return t('kind.inbound.action-not-applied', 'Action after fetch not applied');
     case 'outbound-account.created':
       return t('kind.outbound-account.created', 'Outbound account created');
     case 'outbound-account.updated':

@@ -342,6 +342,12 @@ export class Pop3Client {
     return stream;
   }
 
+  /** The message's header lines (TOP n 0, RFC 1939 §7). */
+  async headers(number: number): Promise<string[]> {
+    await this.command(`TOP ${number} 0`);
+    return this.readMultilineText();
+  }
+
   async delete(number: number): Promise<void> {
     await this.command(`DELE ${number}`);
   }

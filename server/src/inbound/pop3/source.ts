@@ -2,10 +2,11 @@ import type { StepRecorder } from '../step-recorder';
 import type { Security } from '../account-types';
 import type { FailureContext } from '../advice';
 import { classifyMailError } from '../classify';
-import { chunks, keyId, pop3Key } from '../keys';
+import { chunks, keyId } from '../keys';
 import { tlsOptions } from '../tls-options';
 import type { FetchSession, FolderStatus, IncomingMail, MailSource, MessageCount, SourceSettings } from '../types';
 import { Pop3Client, type SaslInitialResponse } from './client';
+import { currentKeys, isAnotherMessage, messageIdHeader, uidlOf } from './generations';
 
 /** Messages retrieved per recorded chunk. */
 const CHUNK = 50;
@@ -18,9 +19,12 @@ export interface Pop3SourceOptions extends SourceSettings {
 
 /**
  * POP3: new messages are those whose UIDL is not recorded yet (the server's UIDL list is the
- * only state POP3 has). With `delete`, DELE marks recorded messages and QUIT removes them; a
- * connection lost before QUIT removes nothing, and the next run deletes them (they are
- * recorded, so they are not handed on again).
+ * only state POP3 has), or recorded for a message known to be gone: a server may give a UIDL
+ * again once its message is gone (see generations.ts). With `delete`, DELE marks recorded
+ * messages and QUIT removes them; a connection lost before QUIT removes nothing, and the next
+ * run deletes them (they are recorded, so they are not handed on again) — unless the message
+ * under that UIDL now has another Message-ID (the QUIT had completed, and the server gave the
+ * UIDL to a new message meanwhile).
  */
 export class Pop3Source implements MailSource {
   readonly protocol = 'pop3' as const;
@@ -100,12 +104,20 @@ export class Pop3Source implements MailSource {
     return this.numbers;
   }
 
-  async applyAction(keys: string[]): Promise<string[]> {
+  /**
+   * With a session (messages recorded in an earlier run), a message whose UIDL now names a
+   * message with another Message-ID (TOP n 0) is not deleted: the one recorded is gone (its
+   * QUIT completed unanswered) and the server gave its UIDL to a new message. It is returned as
+   * done; the new message is found by fetchNew under the UIDL's next generation.
+   */
+  async applyAction(keys: string[], session?: Pick<FetchSession, 'recordedMessages'>): Promise<string[]> {
     if (this.options.action !== 'delete') return keys;
     const numbers = await this.uidls();
+    const recorded = session && keys.length ? await session.recordedMessages(keys) : undefined;
     const gone: string[] = [];
     for (const key of keys) {
-      const uidl = keyId(key, 'pop3', this.options.identity);
+      const id = keyId(key, 'pop3', this.options.identity);
+      const uidl = id === undefined ? undefined : uidlOf(id);
       if (this.marked.has(key)) continue; // DELE once per session: a second one is an error
       const number = uidl === undefined ? undefined : numbers.get(uidl);
       if (number === undefined) {
@@ -113,6 +125,11 @@ export class Pop3Source implements MailSource {
         continue;
       }
       try {
+        const messageId = recorded?.get(key)?.messageId;
+        if (messageId && isAnotherMessage(messageId, messageIdHeader(await this.pop3.headers(number)))) {
+          gone.push(key);
+          continue;
+        }
         await this.pop3.delete(number);
       } catch (e) {
         throw classifyMailError(e, this.context);
@@ -124,19 +141,24 @@ export class Pop3Source implements MailSource {
 
   async fetchNew(session: FetchSession): Promise<void> {
     const numbers = await this.uidls();
-    const key = (uidl: string) => pop3Key(this.options.identity, uidl);
     const all = [...numbers.keys()];
-    const known = await session.known(all.map(key));
-    const pending = all.map(key).filter((k) => known.get(k)?.actionDone === false);
-    if (pending.length) await session.actionApplied(await this.applyAction(pending));
-    const fresh = all.filter((uidl) => !known.has(key(uidl))).slice(0, session.limit);
+    const resolve = () => currentKeys(all, this.options.identity, (keys) => session.known(keys));
+    let { keys, known } = await resolve();
+    const pending = [...keys.values()].filter((k) => known.get(k)?.actionDone === false);
+    if (pending.length) {
+      const done = await this.applyAction(pending, session);
+      await session.actionApplied(done);
+      // Done without a DELE while their UIDL is on the server: the message there is a new one.
+      if (done.some((k) => !this.marked.has(k))) ({ keys, known } = await resolve());
+    }
+    const fresh = all.filter((uidl) => !known.has(keys.get(uidl)!)).slice(0, session.limit);
     for (const chunk of chunks(fresh, CHUNK)) {
-      const recorded = await session.record(this.stream(chunk, numbers));
+      const recorded = await session.record(this.stream(chunk, numbers, keys));
       await session.actionApplied(await this.applyAction(recorded));
     }
   }
 
-  private async *stream(uidls: string[], numbers: Map<string, number>): AsyncGenerator<IncomingMail> {
+  private async *stream(uidls: string[], numbers: Map<string, number>, keys: Map<string, string>): AsyncGenerator<IncomingMail> {
     for (const uidl of uidls) {
       let content;
       try {
@@ -144,7 +166,7 @@ export class Pop3Source implements MailSource {
       } catch (e) {
         throw classifyMailError(e, this.context);
       }
-      yield { key: pop3Key(this.options.identity, uidl), content };
+      yield { key: keys.get(uidl)!, content };
       // The consumer read it to the end, or the connection is gone with it.
       if (!content.readableEnded) content.destroy();
     }
