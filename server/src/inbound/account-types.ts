@@ -67,3 +67,7 @@ export const PLAINTEXT_REMEDY: Record<Protocol, string> = {
   graph: 'use https',
   gmail: 'use https',
 };
+
+/** The action after fetch an account applies: its own, or its type's default. */
+export const actionAfterFetchOf = (account: { type: AccountType; actionAfterFetch?: ActionAfterFetch | null }): ActionAfterFetch =>
+  account.actionAfterFetch ?? TYPE_INFO[account.type].defaultAction;

@@ -4,7 +4,7 @@ import { MailAuthError } from '../errors';
 import { checkBefore } from '../net/check-before';
 import { isLoopbackHost } from '../net/loopback';
 import { plaintextCredentialsError } from '../validation/plaintext-credentials';
-import { PLAINTEXT_REMEDY, TYPE_INFO, type AccountType, type ActionAfterFetch, type Security } from './account-types';
+import { actionAfterFetchOf, PLAINTEXT_REMEDY, TYPE_INFO, type AccountType, type ActionAfterFetch, type Security } from './account-types';
 import type { FailureContext } from './advice';
 import { GmailSource } from './gmail';
 import { GraphSource } from './graph';
@@ -166,7 +166,7 @@ export function createSource(row: AccountRow, env: SourceEnvironment): { source:
     login: row.login ?? '',
     mailbox: row.mailbox ?? undefined,
     folder: info.folders ? row.folder || 'INBOX' : 'INBOX',
-    action: row.actionAfterFetch ?? info.defaultAction,
+    action: actionAfterFetchOf(row),
     moveTo: row.moveTo ?? undefined,
     credentials,
     timeout: env.timeout,

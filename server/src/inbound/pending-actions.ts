@@ -3,7 +3,7 @@ import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID } from '../plugin-id';
 import { MESSAGE_UID, RECEIPT_UID } from '../shared/content-type-uids';
 import { chunks, dedupeKey } from './keys';
-import { TYPE_INFO, type AccountType, type ActionAfterFetch } from './account-types';
+import { actionAfterFetchOf, type AccountType, type ActionAfterFetch } from './account-types';
 import type { ActionNotApplied, RecordedMessage } from './types';
 
 const LOOKUP_CHUNK = 500;
@@ -22,7 +22,7 @@ const OUTCOME_ADVICE: Record<ActionNotApplied, string> = {
 
 /** Whether the account's action after fetch deletes: a message whose action is done is then gone from the server. */
 export const removesMessages = (account: { type: AccountType; actionAfterFetch?: ActionAfterFetch | null }) =>
-  (account.actionAfterFetch ?? TYPE_INFO[account.type].defaultAction) === 'delete';
+  actionAfterFetchOf(account) === 'delete';
 
 /** What marks receipts whose action was applied. */
 export const actionDoneData = (account: { type: AccountType; actionAfterFetch?: ActionAfterFetch | null }) =>

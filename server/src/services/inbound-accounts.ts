@@ -5,7 +5,7 @@ import { assertNameFree, findByRef } from '../db/named-rows';
 import { documentIds } from '../db/document-id';
 import { findPage, type PageQuery } from '../db/page';
 import { MailAuthError, validationError } from '../errors';
-import { ACCOUNT_TYPES, TYPE_INFO, type AccountType } from '../inbound/account-types';
+import { ACCOUNT_TYPES, actionAfterFetchOf, TYPE_INFO, type AccountType } from '../inbound/account-types';
 import type { InboundAccountRow } from '../inbound/account-row';
 import { endpointOf } from '../inbound/create-source';
 import { sourceEnvironment } from '../inbound/environment';
@@ -69,7 +69,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       oauthToken: row.oauthToken ? { id: row.oauthToken.id, name: row.oauthToken.name, template: row.oauthToken.template, status: row.oauthToken.status ?? null } : null,
       hasPassword: Boolean(row.password),
       folder: info.folders ? row.folder || 'INBOX' : null,
-      actionAfterFetch: row.actionAfterFetch ?? info.defaultAction,
+      actionAfterFetch: actionAfterFetchOf(row),
       moveTo: row.moveTo ?? null,
       // IMAP only; the other protocols are polled (Graph and Gmail incrementally)
       idle: info.protocol === 'imap' ? row.idle ?? true : null,
