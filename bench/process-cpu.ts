@@ -58,3 +58,27 @@ export function treeCpuMs(pid: number): number {
 export function cpuMsOf(pids: number[]): Map<number, number> {
   return new Map(pids.map((pid) => [pid, stat(pid)?.ownMs ?? 0]));
 }
+
+const DATABASE_SERVERS = new Set(['postgres', 'mariadbd', 'mysqld']);
+
+/**
+ * CPU time of this machine's database server so far, ms: every PostgreSQL process (backends,
+ * WAL writer, checkpointer; those that exited counted by the postmaster) or MariaDB's one
+ * process. 0 with SQLite, which runs in the process that uses it.
+ */
+export function databaseServerCpuMs(): number {
+  let total = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let name: string;
+    try {
+      name = readFileSync(`/proc/${d}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (!DATABASE_SERVERS.has(name)) continue;
+    const s = stat(Number(d));
+    if (s) total += s.ownMs + s.reapedMs;
+  }
+  return total;
+}

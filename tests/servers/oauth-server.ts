@@ -89,6 +89,13 @@ export interface OAuthTestServer {
    * `timeout` holds the request until the client gives up, or answers 504 after 30 s.
    */
   failTokenEndpoint(mode: TokenFailureMode, count?: number): void;
+  /**
+   * Hold each answer to a refresh_token grant for `ms` (0: no more) after the grant was redeemed
+   * and the answer made: a far provider, whose rotated refresh token is in flight that long.
+   */
+  holdRefreshAnswers(ms: number): void;
+  /** Refresh answers made and held right now (redeemed at the provider, not yet sent). */
+  readonly heldRefreshAnswers: number;
   introspect(token: string): Promise<IntrospectionResponse>;
   /** The oidc-provider instance, for anything not covered above. */
   provider: Provider;
@@ -183,6 +190,24 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
   let nextLogin: string | undefined;
   let failure: { mode: TokenFailureMode; left: number } = { mode: 'none', left: 0 };
   const hanging = new Set<() => void>();
+  let holdMs = 0;
+  let held = 0;
+  const hold = (ctx: any, ms: number) =>
+    new Promise<void>((resolve) => {
+      held++;
+      let ended = false;
+      const done = () => {
+        if (ended) return;
+        ended = true;
+        clearTimeout(timer);
+        hanging.delete(done);
+        held--;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      hanging.add(done);
+      ctx.res.once('close', done);
+    });
   const counters = { token: {} as Record<string, number>, issued: {} as Record<string, number>, introspection: 0, devicePolls: [] as { at: number; clientId: string }[] };
   const countGrant = (g: unknown) => {
     const k = typeof g === 'string' && g ? g : 'unknown';
@@ -278,6 +303,7 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
         countPoll(g, ctx.oidc?.client?.clientId ?? ctx.oidc?.params?.client_id);
         if (ctx.status === 200) counters.issued[String(g)] = (counters.issued[String(g)] ?? 0) + 1;
       }
+      if (holdMs > 0 && ctx.oidc?.params?.grant_type === 'refresh_token' && ctx.status === 200) await hold(ctx, holdMs);
       return;
     }
     const { mode } = failure;
@@ -407,6 +433,8 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
     failTokenEndpoint(mode, count = Infinity) {
       failure = { mode, left: mode === 'none' ? 0 : count };
     },
+    holdRefreshAnswers(ms) { holdMs = ms; },
+    get heldRefreshAnswers() { return held; },
     async introspect(token) {
       const r = await fetch(introspectionEndpoint, {
         method: 'POST',
