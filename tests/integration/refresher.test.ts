@@ -162,7 +162,7 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
     assert.equal(events.filter((e) => e.name === 'refreshed').length, 45);
   });
 
-  test('results written together: one UPDATE for those that arrive while one is out, each under its own condition, and which were written told apart', async () => {
+  test('results written together: one UPDATE for those asked for in one turn of the event loop, the next for those that arrive while it is out, each under its own condition, and which were written told apart', async () => {
     // Not due (no grant): the job, running every second here, leaves these rows alone.
     const row = (name: string, leaseOwner: string) =>
       db().create({ data: { name, template: 'generic', grantType: 'authorization_code', clientId: 'grouped', status: 'not-authorized', accessToken: 'old', leaseOwner } });
@@ -177,17 +177,18 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
     const count = (q: { sql: string }) => void (/^update\b.*\baccess_token\b/is.test(q.sql.trim()) && updates++);
     app.strapi.db.connection.on('query', count);
     try {
-      // Asked for at once: the first goes alone, the two others wait for it and go in one UPDATE.
-      const written = await Promise.all(
-        ids.map((id, i) =>
-          write({ id, where: (qb) => qb.where('id', id).andWhere(rows.column('leaseOwner'), 'mine'), data: { accessToken: `new-${i}`, leaseOwner: null } }, `new-${i}`)
-        )
-      );
+      const ask = (i: number) =>
+        write({ id: ids[i], where: (qb) => qb.where('id', ids[i]).andWhere(rows.column('leaseOwner'), 'mine'), data: { accessToken: `new-${i}`, leaseOwner: null } }, `new-${i}`);
+      // The first two in one turn go together; the third, asked for once their UPDATE is under way
+      // (the write waits for the end of the turn), goes in the next.
+      const together = [ask(0), ask(1)];
+      await new Promise((r) => setImmediate(r));
+      const written = await Promise.all([...together, ask(2)]);
       assert.deepEqual(written, [true, false, true]);
     } finally {
       app.strapi.db.connection.removeListener('query', count);
     }
-    assert.equal(updates, 2, 'the first alone, the two others in one UPDATE');
+    assert.equal(updates, 2, 'the first two in one UPDATE (one row written, one not: told apart), the third in the next');
     const stored = (await db().findMany({ where: { id: { $in: ids } }, orderBy: { id: 'asc' } })) as { accessToken: string; leaseOwner: string | null }[];
     assert.deepEqual(
       stored.map((r) => [r.accessToken, r.leaseOwner]),

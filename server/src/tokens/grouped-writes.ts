@@ -13,7 +13,8 @@ interface Pending {
  * Group commit of renewal results: a result is written at once when no write is out; results
  * that arrive while one is out wait for it and then go together, in one UPDATE (each row's own
  * values, each under its own lease and compare-and-swap condition). No result waits for a batch
- * to fill: the wait is at most one UPDATE's round trip, which the result would have cost anyway.
+ * to fill: the wait is at most one UPDATE's round trip (and the rest of the event loop's turn),
+ * which the result would have cost anyway.
  * On PostgreSQL and MariaDB a statement is a round trip and a commit (a WAL flush) of its own; the
  * refresh job, eight renewals at a time, writes several results with one.
  *
@@ -49,10 +50,19 @@ export function groupedWrites(rows: StateWriter, storedMarker: (ids: number[]) =
     }
   };
 
-  /** Writes `update` (alone or with others); true when its row was written. */
+  /**
+   * Writes `update` (alone or with others); true when its row was written. The first write waits
+   * for the end of this turn of the event loop (setImmediate): answers that arrived together
+   * (several sockets readable at once) then go in one UPDATE. On SQLite, whose driver answers
+   * synchronously, no write is ever "out" while another result arrives: this is the only grouping
+   * it gets.
+   */
   return (update: RowUpdate, marker: unknown): Promise<boolean> =>
     new Promise<boolean>((done, fail) => {
       queue.push({ update, marker, done, fail });
-      if (!writing) void flush();
+      if (!writing) {
+        writing = true;
+        setImmediate(() => void flush());
+      }
     });
 }
