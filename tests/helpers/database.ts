@@ -22,7 +22,7 @@ export const testDatabaseKind = (): DatabaseKind => {
   return kind;
 };
 
-const PG = { host: '127.0.0.1', port: 5432, user: process.env.PGUSER ?? 'postgres' };
+const PG = { host: process.env.TEST_PG_HOST ?? '127.0.0.1', port: 5432, user: process.env.PGUSER ?? 'postgres' };
 const MY = { host: '127.0.0.1', port: 3306, user: process.env.MYSQL_USER ?? 'root', password: '' };
 
 /** Runs one statement on PostgreSQL's maintenance database (CREATE and DROP DATABASE cannot run in the database itself). */
