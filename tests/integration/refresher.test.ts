@@ -228,6 +228,23 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
     assert.equal(report.refreshed.length, good.length - renewed);
   });
 
+  test('the job has refreshConcurrency requests out at the provider at once, no more, while it holds twice as many tokens', async () => {
+    const good = ((await db().findMany({ where: { name: { $startsWith: 'bulk-' } }, select: ['id'] })) as { id: number }[]).map((r) => r.id);
+    for (const id of good) await expireIn(id, 60);
+    const concurrency = app.strapi.config.get('plugin::mail-auth.refreshConcurrency') as number;
+    // A far provider: each answer takes 150 ms, so that the job keeps as many requests out as it may.
+    op.holdRefreshAnswers(150);
+    op.counters.peakTokenRequests = 0;
+    try {
+      const report = await plugin().service('refresher').run();
+      assert.equal(report.refreshed.length, good.length);
+    } finally {
+      op.holdRefreshAnswers(0);
+    }
+    assert.ok(good.length > concurrency * 2, 'more tokens due than the job holds at once');
+    assert.equal(op.counters.peakTokenRequests, concurrency, 'requests out at once at the provider');
+  });
+
   test('notifications list expired and re-authorization-required tokens that ask for it, once each', async () => {
     const grantA = (await db().findOne({ where: { name: 'broken-grant-a' } })).id;
     const grantB = (await db().findOne({ where: { name: 'broken-grant-b' } })).id;

@@ -70,7 +70,14 @@ export interface OAuthTestServer {
    * Token endpoint requests by `grant_type` (including refused and failed ones), the tokens
    * issued by `grant_type`, introspections, and when each device-code poll arrived (ms), by client.
    */
-  counters: { token: Record<string, number>; issued: Record<string, number>; introspection: number; devicePolls: { at: number; clientId: string }[] };
+  counters: {
+    token: Record<string, number>;
+    issued: Record<string, number>;
+    introspection: number;
+    devicePolls: { at: number; clientId: string }[];
+    /** The most token endpoint requests that were out at once (arrived, not yet answered). */
+    peakTokenRequests: number;
+  };
   resetCounters(): void;
   addClient(client: OAuthClientOptions): Promise<void>;
   addUser(email: string, claims?: Record<string, unknown>): void;
@@ -208,7 +215,8 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
       hanging.add(done);
       ctx.res.once('close', done);
     });
-  const counters = { token: {} as Record<string, number>, issued: {} as Record<string, number>, introspection: 0, devicePolls: [] as { at: number; clientId: string }[] };
+  const counters = { token: {} as Record<string, number>, issued: {} as Record<string, number>, introspection: 0, devicePolls: [] as { at: number; clientId: string }[], peakTokenRequests: 0 };
+  let tokenRequestsOut = 0;
   const countGrant = (g: unknown) => {
     const k = typeof g === 'string' && g ? g : 'unknown';
     counters.token[k] = (counters.token[k] ?? 0) + 1;
@@ -292,6 +300,15 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
       return;
     }
     if (ctx.path !== '/token' || ctx.method !== 'POST') return next();
+    counters.peakTokenRequests = Math.max(counters.peakTokenRequests, ++tokenRequestsOut);
+    try {
+      await answerTokenRequest(ctx, next);
+    } finally {
+      tokenRequestsOut--;
+    }
+  });
+
+  const answerTokenRequest = async (ctx: any, next: () => Promise<void>) => {
     const pollArrived = Date.now();
     const countPoll = (g: unknown, clientId: unknown) => {
       if (g === DEVICE_CODE_GRANT) counters.devicePolls.push({ at: pollArrived, clientId: String(clientId) });
@@ -334,7 +351,7 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
       ctx.body = { error: 'invalid_grant', error_description: 'simulated invalid_grant (test server)' };
     }
     ctx.set('cache-control', 'no-store');
-  });
+  };
 
   // headless login + consent: log in login_hint (or alice), grant everything asked for,
   // unless this request is to be refused, which ends as access_denied at the redirect URI
@@ -416,6 +433,7 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
       counters.issued = {};
       counters.introspection = 0;
       counters.devicePolls = [];
+      counters.peakTokenRequests = 0;
     },
     addClient,
     addUser,

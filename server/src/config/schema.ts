@@ -26,7 +26,7 @@ export const pluginConfigSchema = z
     refreshSchedule: z.string().min(1).default('* * * * *'),
     /** Whether this instance runs the plugin's jobs (switch off on all but the workers). */
     runJobs: z.boolean().default(true),
-    /** How many tokens the refresh job handles at once. */
+    /** How many refresh requests the job has out at the providers at once (it holds twice as many tokens). */
     refreshConcurrency: z.number().int().min(1).max(256).default(8),
     /**
      * Seconds a lease (a token's renewal, an inbound account's fetch) lasts unless its holder

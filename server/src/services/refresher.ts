@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import pLimit from 'p-limit';
 
 import type { MailAuthError } from '../errors';
 import { PLUGIN_ID } from '../plugin-id';
@@ -128,12 +129,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return item;
       };
 
+      // `refreshConcurrency` requests out at the providers at a time, as a plain loop would keep,
+      // and twice as many tokens in hand: while some store their results (a database round trip
+      // each, grouped with the others ready then), the providers are still asked for the next.
+      const requests = pLimit(limit);
       await Promise.all(
-        Array.from({ length: Math.min(limit, ids.length) }, async () => {
+        Array.from({ length: Math.min(limit * 2, ids.length) }, async () => {
           for (let item = await take(); item; item = await take()) {
             const name = item.row.name;
             try {
-              const outcome = await tokens.renewLeased(item);
+              const outcome = await tokens.renewLeased(item, requests);
               if (outcome === 'elsewhere') report.elsewhere.push(name);
               else report.refreshed.push(name);
             } catch (e) {

@@ -12,7 +12,7 @@ import { tokenChecks } from '../tokens/checks';
 import { tokenContext } from '../tokens/context';
 import type { Lease, LeasedToken } from '../tokens/lease';
 import { oauthSettings } from '../tokens/oauth-settings';
-import { tokenRenewal } from '../tokens/renewal';
+import { tokenRenewal, type RequestLimit } from '../tokens/renewal';
 import { tokenResults, type FailureOptions } from '../tokens/results';
 import { DROPPED_GRANT, GRANT_SECRETS, isUsable, type TokenRow } from '../tokens/row';
 import { tokenStore } from '../tokens/store';
@@ -172,7 +172,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * Renews a token leased by leaseForRenewal, unless it is current by now; releases the
      * lease in any case. Callers of getAccessToken in this process share the renewal.
      */
-    renewLeased: (leased: LeasedToken): Promise<'renewed' | 'current' | 'elsewhere'> => renewal.renewLeased(leased, actorName()),
+    renewLeased: (leased: LeasedToken, requests?: RequestLimit): Promise<'renewed' | 'current' | 'elsewhere'> => renewal.renewLeased(leased, actorName(), requests),
 
     /** Gives back a lease of leaseForRenewal that is not renewed after all (the job is stopping). */
     releaseLeased: (leased: LeasedToken): Promise<void> => renewal.releaseLeased(leased),

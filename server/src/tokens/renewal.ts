@@ -17,6 +17,9 @@ export interface RenewOptions {
   actor: string;
 }
 
+/** Runs a request to the provider when the caller's limit allows it (p-limit's limiter). */
+export type RequestLimit = <T>(request: () => Promise<T>) => Promise<T>;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Whether `promise` settles within `ms` (leaves no timer behind). */
@@ -76,22 +79,24 @@ export function tokenRenewal(
    * While the request is out, a heartbeat keeps the lease, so that no other instance refreshes
    * with the same refresh token however slow the provider is.
    */
-  const renew = (row: TokenRow, actor: string, lease?: Lease): Promise<TokenRow> => {
-    const run = renewOnce(row, actor, lease);
+  const renew = (row: TokenRow, actor: string, lease?: Lease, requests?: RequestLimit): Promise<TokenRow> => {
+    const run = renewOnce(row, actor, lease, requests);
     running.add(run);
     void run.catch(() => undefined).finally(() => running.delete(run));
     return run;
   };
 
-  const renewOnce = async (row: TokenRow, actor: string, lease?: Lease): Promise<TokenRow> => {
+  const renewOnce = async (row: TokenRow, actor: string, lease?: Lease, requests?: RequestLimit): Promise<TokenRow> => {
     const interruptedAt = interruptedSend(row, lease);
+    const ask = <T>(request: () => Promise<T>): Promise<T> => (requests ? requests(request) : request());
     const heartbeat = lease?.held ? keepLease(strapi, uid, row.id, lease.owner, config('leaseSeconds')) : undefined;
     try {
       let set: TokenSet;
       let sent: string | undefined;
       try {
         if (row.grantType === 'client_credentials') {
-          set = await oauth().clientCredentials(settingsOf(row));
+          const settings = settingsOf(row);
+          set = await ask(() => oauth().clientCredentials(settings));
         } else {
           const refreshToken = secrets().open(row.refreshToken, 'oauth-token.refreshToken', row.documentId);
           if (!refreshToken) {
@@ -102,7 +107,8 @@ export function tokenRenewal(
             );
           }
           sent = refreshToken;
-          set = await oauth().refresh(settingsOf(row), refreshToken, row.grantedScope ?? undefined);
+          const settings = settingsOf(row);
+          set = await ask(() => oauth().refresh(settings, refreshToken, row.grantedScope ?? undefined));
         }
       } finally {
         heartbeat?.stop();
@@ -189,9 +195,9 @@ export function tokenRenewal(
     /**
      * Renews a token leased by leaseForRenewal, unless it is current by now; releases the
      * lease in any case. Callers of getAccessToken in this process share the renewal. `actor`:
-     * the job, as the activity log names it.
+     * the job, as the activity log names it; `requests`: the job's limit on requests out at once.
      */
-    async renewLeased({ row: leasedRow, lease }: LeasedToken, actor: string): Promise<'renewed' | 'current' | 'elsewhere'> {
+    async renewLeased({ row: leasedRow, lease }: LeasedToken, actor: string, requests?: RequestLimit): Promise<'renewed' | 'current' | 'elsewhere'> {
       const leaseSeconds = config('leaseSeconds');
       let row = leasedRow;
       try {
@@ -205,7 +211,7 @@ export function tokenRenewal(
         }
         if (isUsable(row, config('refreshMargin'))) return 'current';
         checks.assertRenewable(row);
-        const run = renew(row, actor, lease);
+        const run = renew(row, actor, lease, requests);
         share(row.id, run);
         await run;
         return 'renewed';
