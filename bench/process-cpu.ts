@@ -9,6 +9,8 @@ const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding:
 
 interface Stat {
   pid: number;
+  /** The command name (`comm`, as in /proc/PID/stat). */
+  name: string;
   ppid: number;
   /** utime + stime, ms */
   ownMs: number;
@@ -26,7 +28,7 @@ function stat(pid: number): Stat | undefined {
   // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const ms = (ticks: string) => (Number(ticks) * 1000) / TICKS_PER_SECOND;
-  return { pid, ppid: Number(f[1]), ownMs: ms(f[11]) + ms(f[12]), reapedMs: ms(f[13]) + ms(f[14]) };
+  return { pid, name: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')), ppid: Number(f[1]), ownMs: ms(f[11]) + ms(f[12]), reapedMs: ms(f[13]) + ms(f[14]) };
 }
 
 const allStats = () =>
@@ -67,18 +69,7 @@ const DATABASE_SERVERS = new Set(['postgres', 'mariadbd', 'mysqld']);
  * process. 0 with SQLite, which runs in the process that uses it.
  */
 export function databaseServerCpuMs(): number {
-  let total = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    let name: string;
-    try {
-      name = readFileSync(`/proc/${d}/comm`, 'utf8').trim();
-    } catch {
-      continue;
-    }
-    if (!DATABASE_SERVERS.has(name)) continue;
-    const s = stat(Number(d));
-    if (s) total += s.ownMs + s.reapedMs;
-  }
-  return total;
+  return allStats()
+    .filter((s) => DATABASE_SERVERS.has(s.name))
+    .reduce((total, s) => total + s.ownMs + s.reapedMs, 0);
 }

@@ -197,24 +197,31 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
   let nextLogin: string | undefined;
   let failure: { mode: TokenFailureMode; left: number } = { mode: 'none', left: 0 };
   const hanging = new Set<() => void>();
-  let holdMs = 0;
-  let held = 0;
-  const hold = (ctx: any, ms: number) =>
+  /** Resolves after `ms`, when the client goes away, or when the server stops, whichever comes first. */
+  const holdRequest = (ctx: any, ms: number) =>
     new Promise<void>((resolve) => {
-      held++;
       let ended = false;
       const done = () => {
         if (ended) return;
         ended = true;
         clearTimeout(timer);
         hanging.delete(done);
-        held--;
         resolve();
       };
       const timer = setTimeout(done, ms);
       hanging.add(done);
       ctx.res.once('close', done);
     });
+  let holdMs = 0;
+  let held = 0;
+  const holdAnswer = async (ctx: any) => {
+    held++;
+    try {
+      await holdRequest(ctx, holdMs);
+    } finally {
+      held--;
+    }
+  };
   const counters = { token: {} as Record<string, number>, issued: {} as Record<string, number>, introspection: 0, devicePolls: [] as { at: number; clientId: string }[], peakTokenRequests: 0 };
   let tokenRequestsOut = 0;
   const countGrant = (g: unknown) => {
@@ -320,7 +327,7 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
         countPoll(g, ctx.oidc?.client?.clientId ?? ctx.oidc?.params?.client_id);
         if (ctx.status === 200) counters.issued[String(g)] = (counters.issued[String(g)] ?? 0) + 1;
       }
-      if (holdMs > 0 && ctx.oidc?.params?.grant_type === 'refresh_token' && ctx.status === 200) await hold(ctx, holdMs);
+      if (holdMs > 0 && ctx.oidc?.params?.grant_type === 'refresh_token' && ctx.status === 200) await holdAnswer(ctx);
       return;
     }
     const { mode } = failure;
@@ -331,12 +338,7 @@ async function setUp(server: Server, opts: OAuthServerOptions): Promise<OAuthTes
     const basic = /^Basic (.+)$/i.exec(ctx.get('authorization') ?? '')?.[1];
     countPoll(grantType, form.get('client_id') ?? (basic ? decodeURIComponent(Buffer.from(basic, 'base64').toString().split(':')[0]) : undefined));
     if (mode === 'timeout') {
-      await new Promise<void>((resolve) => {
-        const done = () => { clearTimeout(timer); hanging.delete(done); resolve(); };
-        const timer = setTimeout(done, 30_000);
-        hanging.add(done);
-        ctx.res.once('close', done);
-      });
+      await holdRequest(ctx, 30_000);
       if (ctx.res.destroyed || ctx.res.writableEnded) { ctx.respond = false; return; }
       ctx.status = 504;
       ctx.body = { error: 'temporarily_unavailable', error_description: 'simulated timeout (test server)' };

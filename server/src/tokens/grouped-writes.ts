@@ -25,8 +25,8 @@ export function groupedWrites(rows: StateWriter, storedMarker: (ids: number[]) =
   let queue: Pending[] = [];
   let writing = false;
 
+  // Started (with `writing` set) by the first write that finds none out.
   const flush = async () => {
-    writing = true;
     try {
       while (queue.length) {
         // One write a row in a statement (its CASE takes the first); a second waits for the next.

@@ -88,7 +88,7 @@ export function tokenRenewal(
 
   const renewOnce = async (row: TokenRow, actor: string, lease?: Lease, requests?: RequestLimit): Promise<TokenRow> => {
     const interruptedAt = interruptedSend(row, lease);
-    const ask = <T>(request: () => Promise<T>): Promise<T> => (requests ? requests(request) : request());
+    const ask: RequestLimit = requests ?? ((request) => request());
     const heartbeat = lease?.held ? keepLease(strapi, uid, row.id, lease.owner, config('leaseSeconds')) : undefined;
     try {
       let set: TokenSet;
