@@ -197,6 +197,42 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
     await db().deleteMany({ where: { id: { $in: ids } } });
   });
 
+  test("the job's results wait lingerMs for others to share their UPDATE; a result someone waits for takes them all at once", async () => {
+    const row = (name: string) =>
+      db().create({ data: { name, template: 'generic', grantType: 'authorization_code', clientId: 'grouped', status: 'not-authorized', accessToken: 'old', leaseOwner: 'mine' } });
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await row(`linger-${i}`)).id);
+    const rows = stateWriter(app.strapi, TOKEN_UID);
+    const readBack = async (of: number[]) => new Map(((await db().findMany({ where: { id: { $in: of } }, select: ['id', 'accessToken'] })) as { id: number; accessToken: string }[]).map((r) => [r.id, r.accessToken]));
+    const ask = (write: ReturnType<typeof groupedWrites>, i: number, mayWait: boolean) =>
+      write({ id: ids[i], where: (qb) => qb.where('id', ids[i]).andWhere(rows.column('leaseOwner'), 'mine'), data: { accessToken: `new-${i}` } }, `new-${i}`, mayWait);
+    let updates = 0;
+    // (only the UPDATEs of these rows: their ids are among the bindings)
+    const count = (q: { sql: string; bindings?: unknown[] }) =>
+      void (/^update\b.*\baccess_token\b/is.test(q.sql.trim()) && ids.some((id) => q.bindings?.includes(id)) && updates++);
+    app.strapi.db.connection.on('query', count);
+    try {
+      // Three of the job's results, 20 ms apart, within a linger of 200 ms: one UPDATE (timers
+      // fire in the order they are due, so the third is queued before the linger ends).
+      const lingering = groupedWrites(rows, readBack, 200);
+      const later = (ms: number, i: number) => new Promise<boolean>((r) => setTimeout(() => r(ask(lingering, i, true)), ms));
+      assert.deepEqual(await Promise.all([ask(lingering, 0, true), later(20, 1), later(40, 2)]), [true, true, true]);
+      assert.equal(updates, 1, "the job's three results in one UPDATE");
+      // A linger of a minute: the job's result goes out with the caller's, which does not wait
+      // (were it left to the timer, the test would time out).
+      const long = groupedWrites(rows, readBack, 60_000);
+      const job = ask(long, 3, true);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(await Promise.all([job, ask(long, 4, false)]), [true, true]);
+      assert.equal(updates, 2, 'both in one more UPDATE');
+    } finally {
+      app.strapi.db.connection.removeListener('query', count);
+    }
+    const stored = (await db().findMany({ where: { id: { $in: ids } }, orderBy: { id: 'asc' } })) as { accessToken: string }[];
+    assert.deepEqual(stored.map((r) => r.accessToken), ['new-0', 'new-1', 'new-2', 'new-3', 'new-4']);
+    await db().deleteMany({ where: { id: { $in: ids } } });
+  });
+
   test('a batch of leases that fails ends the run with its error; the batches before it are renewed, none stays leased', async () => {
     // the scheduled job is stopped (test above); the 45 good tokens are due again
     const good = ((await db().findMany({ where: { name: { $startsWith: 'bulk-' } }, select: ['id'] })) as { id: number }[]).map((r) => r.id);
@@ -218,7 +254,7 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
     }[];
     const renewed = rows.filter((r) => new Date(r.lastRefreshAt).getTime() >= startedAt).length;
     const concurrency = app.strapi.config.get('plugin::mail-auth.refreshConcurrency') as number;
-    assert.equal(renewed, concurrency * 2, 'the first batch, and only it');
+    assert.equal(renewed, concurrency * 4, 'the first batch (4 × refreshConcurrency), and only it');
     assert.deepEqual(
       rows.filter((r) => r.leaseOwner !== null),
       [],

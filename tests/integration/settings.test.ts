@@ -57,6 +57,37 @@ describe(`settings API (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     }
   });
 
+
+  test('activity entries are stored with every field, read back through the document service and the list', async () => {
+    const activity = app.strapi.plugin('mail-auth').service('activity');
+    const at = new Date(Date.now() - 60_000);
+    const every = {
+      kind: 'test.fields',
+      subjectType: 'token',
+      subjectId: 42,
+      subjectName: 'Röntgen "ops"',
+      outcome: 'failure',
+      message: 'line one\nline two',
+      code: 'invalid_grant',
+      actor: 'admin@example.test',
+      details: { rotated: true, nested: { list: [1, 'two'] } },
+    };
+    await activity.recordMany([{ ...every, createdAt: at }, { kind: 'test.fields', message: 'only a kind and a message' }]);
+    activity.recordLater({ kind: 'test.fields', subjectType: 'token', subjectId: 7, outcome: 'success', message: 'later' });
+    const list = (await activity.list({ kind: 'test.fields', pageSize: 10 })) as { results: Record<string, unknown>[] };
+    assert.equal(list.results.length, 3, 'the list flushes what waits');
+    const docs = (await app.strapi.documents('plugin::mail-auth.activity').findMany({ filters: { kind: 'test.fields' }, sort: 'id:asc' })) as Record<string, unknown>[];
+    assert.equal(docs.length, 3);
+    const [full, bare, later] = docs;
+    assert.deepEqual(Object.fromEntries(Object.keys(every).map((f) => [f, full[f]])), every);
+    assert.equal(new Date(full.createdAt as string).getTime(), at.getTime(), 'when it happened, not when it was written');
+    assert.match(String(full.documentId), /^[a-z][a-z0-9]{23}$/);
+    assert.equal(bare.outcome, 'info', 'the default outcome');
+    for (const field of ['subjectType', 'subjectId', 'subjectName', 'code', 'actor', 'details']) assert.equal(bare[field], null, field);
+    assert.ok(Math.abs(new Date(bare.createdAt as string).getTime() - Date.now()) < 60_000, 'stamped when written');
+    assert.deepEqual([later.message, later.outcome, later.subjectId], ['later', 'success', 7]);
+    assert.notEqual(full.documentId, bare.documentId);
+  });
   test('PUT validates and names each field', async () => {
     const res = await clients.superAdmin.put('/mail-auth/settings', { refreshSchedule: 'every minute', refreshMargin: -5, runJobs: false });
     assert.equal(res.status, 400);

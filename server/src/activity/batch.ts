@@ -20,7 +20,7 @@ export class ActivityBatch {
 
   constructor(
     private readonly write: (entries: ActivityEntry[]) => Promise<void>,
-    private readonly options: ActivityBatchOptions = { maxEntries: 100, maxDelayMs: 1000 }
+    private readonly options: ActivityBatchOptions = { maxEntries: 500, maxDelayMs: 1000 }
   ) {}
 
   add(entry: ActivityEntry): void {

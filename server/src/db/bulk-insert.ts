@@ -19,6 +19,8 @@ export interface BulkInsert {
    * their ids in the rows' order. Inside a Strapi transaction, the statement joins it.
    */
   insert(rows: Record<string, unknown>[]): Promise<InsertedRow[]>;
+  /** The same INSERT for rows whose ids nobody reads (a log's entries): on MySQL/MariaDB no SELECT after it. */
+  insertOnly(rows: Record<string, unknown>[]): Promise<void>;
 }
 
 /**
@@ -46,7 +48,9 @@ export function bulkInsert(strapi: Core.Strapi, uid: UID.Schema): BulkInsert {
     return a.columnName ?? attribute;
   };
   const quote = (identifier: string) => knex.raw('??', [identifier]).toQuery();
-  const table = quote(meta.tableName);
+  // In the connection's schema, as Strapi's own statements are (getConnection's withSchema).
+  const schema = strapi.db.getSchemaName();
+  const table = schema ? `${quote(schema)}.${quote(meta.tableName)}` : quote(meta.tableName);
   const idColumn = quote(column('id'));
   const documentIdColumn = quote(column('documentId'));
   /** The statement's text for a set of attributes and a number of rows: made once per shape. */
@@ -80,18 +84,20 @@ export function bulkInsert(strapi: Core.Strapi, uid: UID.Schema): BulkInsert {
   const execute = (sql: string, bindings: unknown[]) =>
     strapi.db.inTransaction() ? strapi.db.transaction(({ trx }) => run(sql, bindings, trx)) : run(sql, bindings);
 
-  /** One statement for rows of one shape; their ids by documentId. */
-  const insertPart = async (names: string[], part: Record<string, unknown>[]): Promise<Map<string, number>> => {
+  /** One statement for rows of one shape; their ids by documentId (none when `ids` is false). */
+  const insertPart = async (names: string[], part: Record<string, unknown>[], ids = true): Promise<Map<string, number>> => {
     const bindings: unknown[] = [];
     for (const row of part) for (const name of names) bindings.push(value(name, row[name]));
     const result = await execute(statement(names, part.length), bindings);
+    if (!ids) return new Map();
     let written: { id: unknown; document_id?: unknown; documentId?: unknown }[];
     if (returning) {
       written = Array.isArray(result) ? result : (result as { rows: typeof written }).rows;
     } else {
       const documentIdName = column('documentId');
       const read = (trx?: Knex.Transaction) => {
-        const q = knex(meta.tableName)
+        const q = strapi.db
+          .getConnection(meta.tableName)
           .select({ id: column('id'), documentId: documentIdName })
           .whereIn(documentIdName, part.map((r) => r.documentId as string));
         return trx ? q.transacting(trx) : q;
@@ -101,19 +107,22 @@ export function bulkInsert(strapi: Core.Strapi, uid: UID.Schema): BulkInsert {
     return new Map(written.map((w) => [String(w.documentId ?? w.document_id), Number(w.id)]));
   };
 
+  /** The rows with documentId and timestamps filled in, in statements of at most MAX_BINDINGS values. */
+  const insertAll = async (rows: Record<string, unknown>[], ids: boolean) => {
+    const now = new Date();
+    const documents = documentIds(rows.length);
+    const full = rows.map((row, i) => ({ documentId: documents[i], createdAt: now, updatedAt: now, publishedAt: now, ...row }) as Record<string, unknown>);
+    const names = Object.keys(full[0]);
+    const perStatement = Math.max(1, Math.floor(MAX_BINDINGS / names.length));
+    const byDocument = new Map<string, number>();
+    for (let i = 0; i < full.length; i += perStatement) {
+      for (const [documentId, id] of await insertPart(names, full.slice(i, i + perStatement), ids)) byDocument.set(documentId, id);
+    }
+    return full.map((row) => ({ id: byDocument.get(row.documentId as string)!, documentId: row.documentId as string }));
+  };
+
   return {
-    async insert(rows) {
-      if (!rows.length) return [];
-      const now = new Date();
-      const ids = documentIds(rows.length);
-      const full = rows.map((row, i) => ({ documentId: ids[i], createdAt: now, updatedAt: now, publishedAt: now, ...row }) as Record<string, unknown>);
-      const names = Object.keys(full[0]);
-      const perStatement = Math.max(1, Math.floor(MAX_BINDINGS / names.length));
-      const byDocument = new Map<string, number>();
-      for (let i = 0; i < full.length; i += perStatement) {
-        for (const [documentId, id] of await insertPart(names, full.slice(i, i + perStatement))) byDocument.set(documentId, id);
-      }
-      return full.map((row) => ({ id: byDocument.get(row.documentId as string)!, documentId: row.documentId as string }));
-    },
+    insert: async (rows) => (rows.length ? insertAll(rows, true) : []),
+    insertOnly: async (rows) => void (rows.length && (await insertAll(rows, false))),
   };
 }

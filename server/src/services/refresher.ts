@@ -15,6 +15,12 @@ export interface RefreshReport {
 }
 
 /**
+ * Tokens leased by one UPDATE (and read by one SELECT), in refreshConcurrency's: a token waits in
+ * the queue about this many of its provider's answer times, a small part of its lease.
+ */
+const LEASE_BATCH = 4;
+
+/**
  * The scheduled refresh: renews every active token whose access token expires within the
  * margin (client-credentials tokens are simply acquired again), honouring each token's
  * backoff, and leaves tokens that need a person (re-authorization) alone.
@@ -92,7 +98,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const limit = setting('refreshConcurrency');
       const names = new Map(due.map((t) => [t.id, t.name]));
 
-      // Leases are taken a few workers' worth at a time (one UPDATE and one SELECT for each
+      // Leases are taken LEASE_BATCH × refreshConcurrency at a time (one UPDATE and one SELECT for each
       // batch, not for each token), so that a token waits in the queue for little of its lease;
       // the next batch is leased while the workers renew the last of this one, so that none waits.
       const ids = due.map((t) => t.id);
@@ -104,7 +110,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       let failure: unknown;
       const refill = () =>
         (refilling ??= (async () => {
-          const batch = ids.slice(next, (next += limit * 2));
+          const batch = ids.slice(next, (next += limit * LEASE_BATCH));
           const leased: LeasedToken[] = await tokens.leaseForRenewal(batch);
           const got = new Set(leased.map((l) => l.row.id));
           report.elsewhere.push(...batch.filter((id) => !got.has(id)).map((id) => names.get(id)!));

@@ -12,21 +12,26 @@ interface Pending {
 /**
  * Group commit of renewal results: a result is written at once when no write is out; results
  * that arrive while one is out wait for it and then go together, in one UPDATE (each row's own
- * values, each under its own lease and compare-and-swap condition). No result waits for a batch
- * to fill: the wait is at most one UPDATE's round trip (and the rest of the event loop's turn),
- * which the result would have cost anyway.
- * On PostgreSQL and MariaDB a statement is a round trip and a commit (a WAL flush) of its own; the
- * refresh job, eight renewals at a time, writes several results with one.
+ * values, each under its own lease and compare-and-swap condition).
+ * On PostgreSQL and MariaDB a statement is a round trip and a commit (a WAL flush) of its own, and
+ * its CPU time (the driver's send over the socket, the server's backend) is paid on the machine
+ * of the instance or of its database: the refresh job, which renews tokens by the thousand, writes
+ * several results with one.
  *
  * `storedMarker(ids)`: each row's marker column as stored, read only when an UPDATE wrote some
  * of its rows and not others (a lease that ran out, a row changed meanwhile), to tell which.
+ * `lingerMs`: how long a result that may wait (the job's: nobody is waiting for that token) waits
+ * for others before its UPDATE goes out.
  */
-export function groupedWrites(rows: StateWriter, storedMarker: (ids: number[]) => Promise<Map<number, unknown>>) {
+export function groupedWrites(rows: StateWriter, storedMarker: (ids: number[]) => Promise<Map<number, unknown>>, lingerMs = 0) {
   let queue: Pending[] = [];
   let writing = false;
+  /** The flush waiting for more of the job's results, if one is. */
+  let lingering: NodeJS.Timeout | undefined;
 
   // Started (with `writing` set) by the first write that finds none out.
   const flush = async () => {
+    lingering = undefined;
     try {
       while (queue.length) {
         // One write a row in a statement (its CASE takes the first); a second waits for the next.
@@ -55,14 +60,20 @@ export function groupedWrites(rows: StateWriter, storedMarker: (ids: number[]) =
    * for the end of this turn of the event loop (setImmediate): answers that arrived together
    * (several sockets readable at once) then go in one UPDATE. On SQLite, whose driver answers
    * synchronously, no write is ever "out" while another result arrives: this is the only grouping
-   * it gets.
+   * it gets. A write that `mayWait` (the job's) waits `lingerMs` instead, unless a write that may
+   * not wait comes meanwhile: then they all go at once.
    */
-  return (update: RowUpdate, marker: unknown): Promise<boolean> =>
+  return (update: RowUpdate, marker: unknown, mayWait = false): Promise<boolean> =>
     new Promise<boolean>((done, fail) => {
       queue.push({ update, marker, done, fail });
-      if (!writing) {
-        writing = true;
+      if (lingering && !mayWait) {
+        clearTimeout(lingering);
+        lingering = undefined;
         setImmediate(() => void flush());
+      } else if (!writing) {
+        writing = true;
+        if (mayWait && lingerMs > 0) lingering = setTimeout(() => void flush(), lingerMs);
+        else setImmediate(() => void flush());
       }
     });
 }

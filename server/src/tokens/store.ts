@@ -22,6 +22,13 @@ export function changedFields(row: TokenRow, data: Record<string, unknown>): Rec
   return changed;
 }
 
+/**
+ * How long a refresh job's result waits for others to share its UPDATE. A few milliseconds beside
+ * a provider's answer time; nobody waits for the token meanwhile (a caller asking for it shares the
+ * renewal, and its own write does not wait), and the job keeps its requests out while results wait.
+ */
+const JOB_RESULTS_LINGER_MS = 4;
+
 export interface WriteOptions {
   /** The renewal's lease: released by the same UPDATE, as long as it is still this one's. */
   lease?: Lease;
@@ -34,10 +41,14 @@ export function tokenStore({ strapi, uid }: TokenContext) {
   const db = () => strapi.db.query(uid);
   let grouped: ReturnType<typeof groupedWrites> | undefined;
   const writeGrouped = (...args: Parameters<ReturnType<typeof groupedWrites>>) =>
-    (grouped ??= groupedWrites(stateWriter(strapi, uid), async (ids) => {
-      const stored = (await db().findMany({ where: { id: { $in: ids } }, select: ['id', 'accessToken'] })) as TokenRow[];
-      return new Map(stored.map((r) => [r.id, r.accessToken]));
-    }))(...args);
+    (grouped ??= groupedWrites(
+      stateWriter(strapi, uid),
+      async (ids) => {
+        const stored = (await db().findMany({ where: { id: { $in: ids } }, select: ['id', 'accessToken'] })) as TokenRow[];
+        return new Map(stored.map((r) => [r.id, r.accessToken]));
+      },
+      JOB_RESULTS_LINGER_MS
+    ))(...args);
 
   const find = async (ref: number | string): Promise<TokenRow> => {
     const row = await findByRef<TokenRow>(db(), ref);
@@ -73,7 +84,7 @@ export function tokenStore({ strapi, uid }: TokenContext) {
       const values = { ...changed, updatedAt, ...RELEASED };
       const written =
         compare && changed.accessToken !== undefined
-          ? await writeGrouped({ id: row.id, where, data: values }, changed.accessToken)
+          ? await writeGrouped({ id: row.id, where, data: values }, changed.accessToken, lease.byJob)
           : (await rows.update(where, values)) === 1;
       if (written) {
         lease.held = false;
