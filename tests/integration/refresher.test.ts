@@ -178,7 +178,7 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
     app.strapi.db.connection.on('query', count);
     try {
       const ask = (i: number) =>
-        write({ id: ids[i], where: (qb) => qb.where('id', ids[i]).andWhere(rows.column('leaseOwner'), 'mine'), data: { accessToken: `new-${i}`, leaseOwner: null } }, `new-${i}`);
+        write({ id: ids[i], when: { leaseOwner: 'mine' }, data: { accessToken: `new-${i}`, leaseOwner: null } }, `new-${i}`);
       // The first two in one turn go together; the third, asked for once their UPDATE is under way
       // (the write waits for the end of the turn), goes in the next.
       const together = [ask(0), ask(1)];
@@ -205,7 +205,7 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
     const rows = stateWriter(app.strapi, TOKEN_UID);
     const readBack = async (of: number[]) => new Map(((await db().findMany({ where: { id: { $in: of } }, select: ['id', 'accessToken'] })) as { id: number; accessToken: string }[]).map((r) => [r.id, r.accessToken]));
     const ask = (write: ReturnType<typeof groupedWrites>, i: number, mayWait: boolean) =>
-      write({ id: ids[i], where: (qb) => qb.where('id', ids[i]).andWhere(rows.column('leaseOwner'), 'mine'), data: { accessToken: `new-${i}` } }, `new-${i}`, mayWait);
+      write({ id: ids[i], when: { leaseOwner: 'mine' }, data: { accessToken: `new-${i}` } }, `new-${i}`, mayWait);
     let updates = 0;
     // (only the UPDATEs of these rows: their ids are among the bindings)
     const count = (q: { sql: string; bindings?: unknown[] }) =>

@@ -9,7 +9,7 @@ export interface StateWriter {
   update(where: Where, data: Record<string, unknown>): Promise<number>;
   /**
    * Several rows' own values in one UPDATE: each row's columns set where its id is (CASE), the
-   * others left as they are, and only rows meeting their own condition written. Returns how many
+   * others left as they are, and only rows meeting their own conditions written. Returns how many
    * rows it changed.
    */
   updateRows(rows: RowUpdate[]): Promise<number>;
@@ -17,10 +17,13 @@ export interface StateWriter {
   column(attribute: string): string;
 }
 
-/** One row of updateRows: its id, the condition it is written under (its id among it), its values. */
+/**
+ * One row of updateRows: its id, the values its columns must have for it to be written
+ * (attribute → value; null: IS NULL), its new values.
+ */
 export interface RowUpdate {
   id: number;
-  where: Where;
+  when: Record<string, unknown>;
   data: Record<string, unknown>;
 }
 
@@ -64,6 +67,15 @@ function makeWriter(strapi: Core.Strapi, uid: UID.Schema): StateWriter {
     return row;
   };
 
+  const knex = strapi.db.connection;
+  const quotes = new Map<string, string>();
+  /** A column's name as the dialect quotes it, worked out once. */
+  const quoted = (col: string) => {
+    let q = quotes.get(col);
+    if (!q) quotes.set(col, (q = knex.raw('??', [col]).toQuery()));
+    return q;
+  };
+
   const run = async (where: Where, values: Record<string, unknown>) => {
     const statement = (trx?: Knex.Transaction) => {
       const qb = where(strapi.db.getConnection(meta.tableName)).update(values);
@@ -76,23 +88,44 @@ function makeWriter(strapi: Core.Strapi, uid: UID.Schema): StateWriter {
     column,
     update: (where, data) => run(where, toRow(data)),
     async updateRows(rows) {
-      if (rows.length === 1) return run(rows[0].where, toRow(rows[0].data));
-      // column -> [id, value] of the rows that set it
-      const byColumn = new Map<string, [number, unknown][]>();
-      for (const row of rows) {
-        for (const [col, value] of Object.entries(toRow(row.data))) {
-          if (!byColumn.has(col)) byColumn.set(col, []);
-          byColumn.get(col)!.push([row.id, value]);
+      // Spelled here rather than through knex's builder (a raw CASE of `??` identifiers and a
+      // where callback a row): the job writes these by the hundred, and knex's compiling of them
+      // cost as much CPU time as the rest of the write.
+      const id = quoted('id');
+      let values: Record<string, unknown> = {};
+      if (rows.length === 1) {
+        values = toRow(rows[0].data);
+      } else {
+        // column -> [id, value] of the rows that set it
+        const byColumn = new Map<string, unknown[]>();
+        for (const row of rows) {
+          for (const [col, value] of Object.entries(toRow(row.data))) {
+            if (!byColumn.has(col)) byColumn.set(col, []);
+            byColumn.get(col)!.push(row.id, value);
+          }
+        }
+        for (const [col, set] of byColumn) {
+          // ELSE the column itself: a row that does not set it keeps its value (and on PostgreSQL
+          // the branches take the column's type).
+          const branches = new Array(set.length / 2).fill(`WHEN ${id} = ? THEN ?`).join(' ');
+          values[col] = knex.raw(`CASE ${branches} ELSE ${quoted(col)} END`, set as Knex.RawBinding[]);
         }
       }
-      const knex = strapi.db.connection;
-      const values: Record<string, unknown> = {};
-      for (const [col, set] of byColumn) {
-        // ELSE the column itself: a row that does not set it keeps its value (and on PostgreSQL
-        // the branches take the column's type).
-        values[col] = knex.raw(`CASE ${set.map(() => 'WHEN ?? = ? THEN ?').join(' ')} ELSE ?? END`, [...set.flatMap(([id, v]) => ['id', id, v]), col]);
-      }
-      return run((qb) => qb.where((any) => rows.reduce((or, row) => or.orWhere((one) => row.where(one)), any)), values);
+      const bindings: unknown[] = [];
+      const conditions = rows.map(({ id: rowId, when }) => {
+        const terms = [`${id} = ?`];
+        bindings.push(rowId);
+        for (const [attribute, value] of Object.entries(when)) {
+          if (value === null || value === undefined) {
+            terms.push(`${quoted(column(attribute))} IS NULL`);
+          } else {
+            terms.push(`${quoted(column(attribute))} = ?`);
+            bindings.push(value);
+          }
+        }
+        return `(${terms.join(' AND ')})`;
+      });
+      return run((qb) => qb.whereRaw(conditions.join(' OR '), bindings as Knex.RawBinding[]), values);
     },
   };
 }

@@ -84,7 +84,11 @@ export function tokenStore({ strapi, uid }: TokenContext) {
       const values = { ...changed, updatedAt, ...RELEASED };
       const written =
         compare && changed.accessToken !== undefined
-          ? await writeGrouped({ id: row.id, where, data: values }, changed.accessToken, lease.byJob)
+          ? await writeGrouped(
+              { id: row.id, when: { leaseOwner: lease.owner, refreshToken: row.refreshToken ?? null }, data: values },
+              changed.accessToken,
+              lease.byJob
+            )
           : (await rows.update(where, values)) === 1;
       if (written) {
         lease.held = false;
