@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 import { MailAuthError } from '../errors';
-import { PLUGIN_ID } from '../plugin-id';
+import { pluginConfig } from '../config/plugin-config';
 import { networkPolicy, type NetworkPolicy, type NetworkPolicyOptions } from './network-policy';
 
 let cached: { key: string; policy: NetworkPolicy | undefined } | undefined;
@@ -9,8 +9,8 @@ let cached: { key: string; policy: NetworkPolicy | undefined } | undefined;
 /** The plugin's allowedHosts / deniedNetworks as a policy (made again when the options change); undefined: no limits. */
 export function pluginNetworkPolicy(strapi: Core.Strapi): NetworkPolicy | undefined {
   const options: NetworkPolicyOptions = {
-    allowedHosts: strapi.config.get(`plugin::${PLUGIN_ID}.allowedHosts`) as string[] | undefined,
-    deniedNetworks: strapi.config.get(`plugin::${PLUGIN_ID}.deniedNetworks`) as string[] | undefined,
+    allowedHosts: pluginConfig(strapi, 'allowedHosts'),
+    deniedNetworks: pluginConfig(strapi, 'deniedNetworks'),
   };
   const key = JSON.stringify(options);
   if (cached?.key !== key) cached = { key, policy: networkPolicy(options) };

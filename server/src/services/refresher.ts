@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import pLimit from 'p-limit';
 
 import type { MailAuthError } from '../errors';
+import { pluginConfig } from '../config/plugin-config';
 import { PLUGIN_ID } from '../plugin-id';
 import { TOKEN_UID } from '../shared/content-type-uids';
 import type { LeasedToken } from '../tokens/lease';
@@ -26,7 +27,7 @@ const LEASE_BATCH = 4;
  * backoff, and leaves tokens that need a person (re-authorization) alone.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const setting = (key: string) => strapi.config.get(`plugin::${PLUGIN_ID}.${key}`) as number;
+  const setting = (key: 'refreshMargin' | 'refreshConcurrency') => pluginConfig(strapi, key);
   // Set by stop(): a run in progress renews what it started and takes nothing more.
   let stopping = false;
   const runs = new Set<Promise<unknown>>();

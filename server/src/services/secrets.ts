@@ -48,6 +48,8 @@ class IvSource {
   }
 }
 
+const NONE: string[] = [];
+
 /** A key of the ring: the raw value as configured, its id (in each ciphertext), the AES key. */
 interface RingKey {
   id: string;
@@ -95,7 +97,8 @@ const aad = (field: string, row?: string) => Buffer.from(row ? `${field}\u0000${
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   // Keys made once per configuration: from a Buffer, every cipher would import the key again.
-  let cached: { raw: string; ring: RingKey[] } | undefined;
+  // Known again by the identity of the configured values (every value sealed or opened asks).
+  let cached: { raw: string; previous: string[]; ring: RingKey[] } | undefined;
   const ivs = new IvSource();
 
   const rawKey = (): string | undefined =>
@@ -112,14 +115,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           "Set admin.secrets.encryptionKey in config/admin.ts (for example env('ENCRYPTION_KEY') with a long random value), or the plugin's own encryptionKey in config/plugins.ts, then restart Strapi.",
       });
     }
-    const previous = pluginConfig(strapi, 'previousEncryptionKeys') ?? [];
-    const all = JSON.stringify([raw, ...previous]);
-    if (cached?.raw !== all) {
+    const previous = pluginConfig(strapi, 'previousEncryptionKeys') ?? NONE;
+    if (cached?.raw !== raw || cached.previous !== previous) {
       const keys = [raw, ...previous.filter((p) => p && p !== raw)].map((r) => {
         const key = derive(r);
         return { id: keyId(key), key };
       });
-      cached = { raw: all, ring: keys };
+      cached = { raw, previous, ring: keys };
     }
     return cached.ring;
   };

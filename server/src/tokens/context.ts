@@ -1,5 +1,6 @@
 import type { Core, UID } from '@strapi/strapi';
 
+import { pluginConfig } from '../config/plugin-config';
 import type { PluginConfig } from '../config/schema';
 import { PLUGIN_ID } from '../plugin-id';
 import type { TokenRow } from './row';
@@ -38,7 +39,7 @@ export function tokenContext(strapi: Core.Strapi, uid: UID.ContentType): TokenCo
   return {
     strapi,
     uid,
-    config: (key) => strapi.config.get(`plugin::${PLUGIN_ID}.${key}`),
+    config: (key) => pluginConfig(strapi, key),
     secrets: service<SecretsService>('secrets'),
     activity: service<ActivityService>('activity'),
     notifications: service<TokenObserver>('notifications'),
