@@ -28,10 +28,14 @@ interface Ready {
   introspectionClient: { clientId: string; clientSecret: string };
 }
 
-export async function startOAuthServerProcess(client: OAuthClientOptions): Promise<OAuthServerProcess> {
+/**
+ * `refreshAnswerDelayMs`: each refresh answer is held this long once made, as a provider that far
+ * away would arrive (the server's work is done first, so its CPU time is the same).
+ */
+export async function startOAuthServerProcess(client: OAuthClientOptions, { refreshAnswerDelayMs = 0 } = {}): Promise<OAuthServerProcess> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child'], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, OAUTH_CLIENT: JSON.stringify(client) },
+    env: { ...process.env, OAUTH_CLIENT: JSON.stringify(client), OAUTH_REFRESH_DELAY_MS: String(refreshAnswerDelayMs) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await new Promise<Ready>((resolve, reject) => {
@@ -69,6 +73,8 @@ async function child() {
   const { startOAuthServer } = await import('../tests/servers/oauth-server');
   const op = await startOAuthServer();
   await op.addClient(JSON.parse(process.env.OAUTH_CLIENT!) as OAuthClientOptions);
+  const delay = Number(process.env.OAUTH_REFRESH_DELAY_MS ?? 0);
+  if (delay > 0) op.holdRefreshAnswers(delay);
   const ready: Ready = {
     issuer: op.issuer,
     authorizationEndpoint: op.authorizationEndpoint,

@@ -18,6 +18,7 @@
  *   BENCH_PROFILE=/tmp/job.cpuprofile …           (CPU profiles of the last timed job run, and of
  *                                                  the baseline's in /tmp/job.cpuprofile.baseline)
  *   BENCH_QUERIES=1 …                             (the statements of the last timed job run, by kind)
+ *   BENCH_PROVIDER_DELAY_MS=20 …                  (a provider 20 ms away: each answer held that long)
  * Every run prints the job's database statements a token (knex's query events during the timed runs).
  */
 import { writeFileSync } from 'node:fs';
@@ -35,6 +36,8 @@ import { databaseServerCpuMs } from './process-cpu';
 const N = Number(process.env.BENCH_TOKENS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** A provider this far away: each refresh answer arrives this many ms after the server made it. */
+const PROVIDER_DELAY_MS = Number(process.env.BENCH_PROVIDER_DELAY_MS ?? 0);
 const TOKEN_UID = 'plugin::mail-auth.oauth-token';
 
 /** Starts a CPU profile when a file is given; the function returned stops it and writes the file (after the timing). */
@@ -59,7 +62,7 @@ async function main() {
     redirectUris: [redirectUri],
     rotateRefreshTokens: false,
     tokenEndpointAuthMethod: 'client_secret_post',
-  });
+  }, { refreshAnswerDelayMs: PROVIDER_DELAY_MS });
   const app = await startStrapi({
     env: { MAIL_AUTH_RUN_JOBS: 'false', STRAPI_LOG_LEVEL: 'error', MAIL_AUTH_REFRESH_CONCURRENCY: String(CONCURRENCY) },
   });
@@ -210,7 +213,7 @@ async function main() {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
   const ratio = median(mine) / median(base);
-  console.log(`database: ${app.database.kind}, tokens: ${N}, concurrency: ${CONCURRENCY}, rounds: ${ROUNDS}`);
+  console.log(`database: ${app.database.kind}, tokens: ${N}, concurrency: ${CONCURRENCY}, rounds: ${ROUNDS}${PROVIDER_DELAY_MS ? `, provider answers held ${PROVIDER_DELAY_MS} ms` : ''}`);
   console.log(`openid-client loop: ${list(base)} ms (median ${median(base).toFixed(0)})`);
   console.log(`openid-client loop on the plugin's HTTP path (undici request()): ${list(same)} ms (median ${median(same).toFixed(0)})`);
   console.log(`plugin refresh job: ${list(mine)} ms (median ${median(mine).toFixed(0)})`);
