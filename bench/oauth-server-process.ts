@@ -6,6 +6,7 @@
  *   const op = await startOAuthServerProcess({ clientId, clientSecret, redirectUris, rotateRefreshTokens });
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import type { OAuthClientOptions } from '../tests/servers/oauth-server';
@@ -17,7 +18,18 @@ export interface OAuthServerProcess {
   introspect(token: string): Promise<{ active: boolean }>;
   /** CPU time the server process has used so far (user + system, ms). */
   cpuMs(): Promise<number>;
+  /**
+   * How long the server's event loop has waited for work so far (ms, Node's event loop
+   * utilization): time in which it had no request to answer, as against time it was busy or
+   * waiting for a core.
+   */
+  idleMs(): Promise<number>;
   stop(): Promise<void>;
+}
+
+interface Usage {
+  cpuMs: number;
+  idleMs: number;
 }
 
 interface Ready {
@@ -42,6 +54,11 @@ export async function startOAuthServerProcess(client: OAuthClientOptions, { refr
     child.once('message', (m) => resolve(m as Ready));
     child.once('exit', (code) => reject(new Error(`the OAuth server process exited (${code}) before it was ready`)));
   });
+  const ask = (what: 'cpuMs' | 'idleMs') =>
+    new Promise<number>((resolve) => {
+      child.once('message', (m) => resolve((m as Usage)[what]));
+      child.send('usage');
+    });
   return {
     issuer: ready.issuer,
     authorizationEndpoint: ready.authorizationEndpoint,
@@ -55,12 +72,8 @@ export async function startOAuthServerProcess(client: OAuthClientOptions, { refr
       if (!r.ok) throw new Error(`introspection: HTTP ${r.status}`);
       return (await r.json()) as { active: boolean };
     },
-    cpuMs() {
-      return new Promise<number>((resolve) => {
-        child.once('message', (m) => resolve((m as { cpuMs: number }).cpuMs));
-        child.send('cpu');
-      });
-    },
+    cpuMs: () => ask('cpuMs'),
+    idleMs: () => ask('idleMs'),
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -84,9 +97,10 @@ async function child() {
   };
   process.send!(ready);
   process.on('message', (m) => {
-    if (m !== 'cpu') return;
+    if (m !== 'usage') return;
     const used = process.cpuUsage();
-    process.send!({ cpuMs: (used.user + used.system) / 1000 });
+    const usage: Usage = { cpuMs: (used.user + used.system) / 1000, idleMs: performance.eventLoopUtilization().idle };
+    process.send!(usage);
   });
   process.on('SIGTERM', () => void op.stop().finally(() => process.exit(0)));
   process.on('disconnect', () => void op.stop().finally(() => process.exit(0)));

@@ -110,14 +110,17 @@ async function main() {
   const sameHttp = loopConfiguration(oauthFetch);
   // CPU time of this process (the server's is in its own): how much of the wall time is our work.
   const cpu = { base: [] as number[], mine: [] as number[], serverBase: [] as number[], serverMine: [] as number[], same: [] as number[], serverSame: [] as number[], database: [] as number[] };
+  // How long the OAuth server waited for requests: a client that keeps its requests out keeps it busy.
+  const serverIdle = { base: [] as number[], same: [] as number[], mine: [] as number[] };
   const cpuMs = (since: NodeJS.CpuUsage) => {
     const u = process.cpuUsage(since);
     return (u.user + u.system) / 1000;
   };
   /** One openid-client loop over every refresh token: its wall time, and the CPU time of both processes into `into`. */
-  const loop = async (configuration: client.Configuration, into: { cpu: number[]; server: number[] }, profile?: string) => {
+  const loop = async (configuration: client.Configuration, into: { cpu: number[]; server: number[]; idle: number[] }, profile?: string) => {
     const profiler = await startProfile(profile);
     const s0 = await op.cpuMs();
+    const i0 = await op.idleMs();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     await pool(grants, CONCURRENCY, async (rt) => {
@@ -126,11 +129,12 @@ async function main() {
     const ms = performance.now() - t0;
     into.cpu.push(cpuMs(c0));
     into.server.push((await op.cpuMs()) - s0);
+    into.idle.push((await op.idleMs()) - i0);
     await profiler?.(profile!);
     return ms;
   };
-  const baseline = (profile?: string) => loop(config, { cpu: cpu.base, server: cpu.serverBase }, profile);
-  const baselineSameHttp = () => loop(sameHttp, { cpu: cpu.same, server: cpu.serverSame });
+  const baseline = (profile?: string) => loop(config, { cpu: cpu.base, server: cpu.serverBase, idle: serverIdle.base }, profile);
+  const baselineSameHttp = () => loop(sameHttp, { cpu: cpu.same, server: cpu.serverSame, idle: serverIdle.same });
 
   // The job's statements (knex's query events): a round trip each, the figure that batching lowers.
   const statements = { counting: false, runs: [] as number[], kinds: new Map<string, number>() };
@@ -148,6 +152,7 @@ async function main() {
     await expireAll();
     const profiler = await startProfile(profile);
     const s0 = await op.cpuMs();
+    const i0 = await op.idleMs();
     const d0 = databaseServerCpuMs();
     const c0 = process.cpuUsage();
     statements.kinds.clear();
@@ -159,6 +164,7 @@ async function main() {
     statements.counting = false;
     cpu.mine.push(cpuMs(c0));
     cpu.serverMine.push((await op.cpuMs()) - s0);
+    serverIdle.mine.push((await op.idleMs()) - i0);
     cpu.database.push(databaseServerCpuMs() - d0);
     await profiler?.(profile!);
     if (report.refreshed.length !== N) {
@@ -228,6 +234,9 @@ async function main() {
   }
   console.log(`CPU time of the OAuth server per token (median): during the loop ${perToken(cpu.serverBase).toFixed(2)} ms, during the job ${perToken(cpu.serverMine).toFixed(2)} ms`);
   console.log(`CPU time of the database server per token during the job (median): ${perToken(cpu.database).toFixed(2)} ms`);
+  console.log(
+    `the OAuth server's event loop waiting for requests (median): ${median(serverIdle.base).toFixed(0)} ms during the loop, ${median(serverIdle.same).toFixed(0)} ms during the same-path loop, ${median(serverIdle.mine).toFixed(0)} ms during the job`
+  );
   // These processes share this machine's cores: no run can be shorter than all their CPU time spread over all cores.
   const cores = availableParallelism();
   const floor = (N * (perToken(cpu.mine) + perToken(cpu.serverMine))) / cores;
