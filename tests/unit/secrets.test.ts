@@ -15,7 +15,12 @@ const service = (encryptionKey: string | undefined, previousEncryptionKeys: stri
   secretsService({
     strapi: {
       config: {
-        get: (key: string) => ({ 'plugin::mail-auth.encryptionKey': encryptionKey, 'plugin::mail-auth.previousEncryptionKeys': previousEncryptionKeys })[key],
+        // as Strapi's config.get: the plugin's object, or one option by its dotted path
+        get(path: string) {
+          const options: Record<string, unknown> = { encryptionKey, previousEncryptionKeys };
+          if (path === 'plugin::mail-auth') return options;
+          return path.startsWith('plugin::mail-auth.') ? options[path.slice('plugin::mail-auth.'.length)] : undefined;
+        },
       },
     } as never,
   });
