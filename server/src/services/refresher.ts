@@ -16,8 +16,9 @@ export interface RefreshReport {
 }
 
 /**
- * Tokens leased by one UPDATE (and read by one SELECT), in refreshConcurrency's: a token waits in
- * the queue about this many of its provider's answer times, a small part of its lease.
+ * How many tokens one lease UPDATE (and one SELECT) takes, in multiples of refreshConcurrency: a
+ * token then waits in the queue for about this many of its provider's answer times, a small part
+ * of its lease, and a run of 1,000 tokens costs some 60 statements for its leases instead of 2,000.
  */
 const LEASE_BATCH = 4;
 
