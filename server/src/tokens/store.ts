@@ -1,6 +1,4 @@
-import type { Knex } from 'knex';
-
-import { heldBy, RELEASED } from '../db/lease';
+import { RELEASED } from '../db/lease';
 import { assertNameFree, findByRef } from '../db/named-rows';
 import { findPage, type PageQuery } from '../db/page';
 import { stateWriter } from '../db/state-writer';
@@ -75,21 +73,15 @@ export function tokenStore({ strapi, uid }: TokenContext) {
     const rows = stateWriter(strapi, uid);
     // Only what changed: a renewal rewrites half its fields with the values they have (valid, no error).
     const changed = changedFields(row, data);
-    const column = rows.column('refreshToken');
-    const startedFrom = (qb: Knex.QueryBuilder) =>
-      !compare ? qb : row.refreshToken == null ? qb.whereNull(column) : qb.andWhere(column, row.refreshToken);
+    // The compare-and-swap: the refresh token the row was read with is still the one stored.
+    const startedFrom = compare ? { refreshToken: row.refreshToken ?? null } : {};
     if (lease?.held) {
       // The renewal's lease goes with its result, in the same UPDATE — as long as it is still ours.
-      const where = (qb: Knex.QueryBuilder) => startedFrom(heldBy(rows, row.id, lease.owner)(qb));
-      const values = { ...changed, updatedAt, ...RELEASED };
+      const update = { id: row.id, when: { leaseOwner: lease.owner, ...startedFrom }, data: { ...changed, updatedAt, ...RELEASED } };
       const written =
         compare && changed.accessToken !== undefined
-          ? await writeGrouped(
-              { id: row.id, when: { leaseOwner: lease.owner, refreshToken: row.refreshToken ?? null }, data: values },
-              changed.accessToken,
-              lease.byJob
-            )
-          : (await rows.update(where, values)) === 1;
+          ? await writeGrouped(update, changed.accessToken, lease.byJob)
+          : (await rows.updateRows([update])) === 1;
       if (written) {
         lease.held = false;
         return { ...row, ...data, updatedAt, ...RELEASED } as TokenRow;
@@ -97,7 +89,7 @@ export function tokenStore({ strapi, uid }: TokenContext) {
       // The lease ran out and another instance may hold it now (its release is then left to it),
       // or the row changed under it: store the result only where it started from.
     }
-    const count = await rows.update((qb) => startedFrom(qb.where('id', row.id)), { ...changed, updatedAt });
+    const count = await rows.updateRows([{ id: row.id, when: startedFrom, data: { ...changed, updatedAt } }]);
     return count === 1 ? ({ ...row, ...data, updatedAt } as TokenRow) : undefined;
   };
 
