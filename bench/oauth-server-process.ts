@@ -16,19 +16,18 @@ export interface OAuthServerProcess {
   authorizationEndpoint: string;
   tokenEndpoint: string;
   introspect(token: string): Promise<{ active: boolean }>;
-  /** CPU time the server process has used so far (user + system, ms). */
-  cpuMs(): Promise<number>;
-  /**
-   * How long the server's event loop has waited for work so far (ms, Node's event loop
-   * utilization): time in which it had no request to answer, as against time it was busy or
-   * waiting for a core.
-   */
-  idleMs(): Promise<number>;
+  /** What the server process has used so far, both read at one moment. */
+  usage(): Promise<Usage>;
   stop(): Promise<void>;
 }
 
-interface Usage {
+export interface Usage {
+  /** CPU time (user + system, ms). */
   cpuMs: number;
+  /**
+   * How long the event loop has waited for work (ms, Node's event loop utilization): time in
+   * which it had no request to answer, as against time it was busy or waiting for a core.
+   */
   idleMs: number;
 }
 
@@ -54,11 +53,6 @@ export async function startOAuthServerProcess(client: OAuthClientOptions, { refr
     child.once('message', (m) => resolve(m as Ready));
     child.once('exit', (code) => reject(new Error(`the OAuth server process exited (${code}) before it was ready`)));
   });
-  const ask = (what: 'cpuMs' | 'idleMs') =>
-    new Promise<number>((resolve) => {
-      child.once('message', (m) => resolve((m as Usage)[what]));
-      child.send('usage');
-    });
   return {
     issuer: ready.issuer,
     authorizationEndpoint: ready.authorizationEndpoint,
@@ -72,8 +66,11 @@ export async function startOAuthServerProcess(client: OAuthClientOptions, { refr
       if (!r.ok) throw new Error(`introspection: HTTP ${r.status}`);
       return (await r.json()) as { active: boolean };
     },
-    cpuMs: () => ask('cpuMs'),
-    idleMs: () => ask('idleMs'),
+    usage: () =>
+      new Promise<Usage>((resolve) => {
+        child.once('message', (m) => resolve(m as Usage));
+        child.send('usage');
+      }),
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

@@ -119,8 +119,7 @@ async function main() {
   /** One openid-client loop over every refresh token: its wall time, and the CPU time of both processes into `into`. */
   const loop = async (configuration: client.Configuration, into: { cpu: number[]; server: number[]; idle: number[] }, profile?: string) => {
     const profiler = await startProfile(profile);
-    const s0 = await op.cpuMs();
-    const i0 = await op.idleMs();
+    const s0 = await op.usage();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     await pool(grants, CONCURRENCY, async (rt) => {
@@ -128,8 +127,9 @@ async function main() {
     });
     const ms = performance.now() - t0;
     into.cpu.push(cpuMs(c0));
-    into.server.push((await op.cpuMs()) - s0);
-    into.idle.push((await op.idleMs()) - i0);
+    const s1 = await op.usage();
+    into.server.push(s1.cpuMs - s0.cpuMs);
+    into.idle.push(s1.idleMs - s0.idleMs);
     await profiler?.(profile!);
     return ms;
   };
@@ -151,8 +151,7 @@ async function main() {
   const job = async (profile?: string) => {
     await expireAll();
     const profiler = await startProfile(profile);
-    const s0 = await op.cpuMs();
-    const i0 = await op.idleMs();
+    const s0 = await op.usage();
     const d0 = databaseServerCpuMs();
     const c0 = process.cpuUsage();
     statements.kinds.clear();
@@ -163,8 +162,9 @@ async function main() {
     const ms = performance.now() - t0;
     statements.counting = false;
     cpu.mine.push(cpuMs(c0));
-    cpu.serverMine.push((await op.cpuMs()) - s0);
-    serverIdle.mine.push((await op.idleMs()) - i0);
+    const s1 = await op.usage();
+    cpu.serverMine.push(s1.cpuMs - s0.cpuMs);
+    serverIdle.mine.push(s1.idleMs - s0.idleMs);
     cpu.database.push(databaseServerCpuMs() - d0);
     await profiler?.(profile!);
     if (report.refreshed.length !== N) {
