@@ -57,7 +57,6 @@ describe(`settings API (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     }
   });
 
-
   test('activity entries are stored with every field, read back through the document service and the list', async () => {
     const activity = app.strapi.plugin('mail-auth').service('activity');
     const at = new Date(Date.now() - 60_000);
@@ -88,6 +87,7 @@ describe(`settings API (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     assert.deepEqual([later.message, later.outcome, later.subjectId], ['later', 'success', 7]);
     assert.notEqual(full.documentId, bare.documentId);
   });
+
   test('PUT validates and names each field', async () => {
     const res = await clients.superAdmin.put('/mail-auth/settings', { refreshSchedule: 'every minute', refreshMargin: -5, runJobs: false });
     assert.equal(res.status, 400);
