@@ -233,6 +233,60 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
     await db().deleteMany({ where: { id: { $in: ids } } });
   });
 
+  test("several rows' updates in one statement: values all rows set alike written once, conditions all rows share checked once, each row's own condition still its own", async () => {
+    const row = (name: string, data: Record<string, unknown>) =>
+      db().create({ data: { name, template: 'generic', grantType: 'authorization_code', clientId: 'rows', status: 'not-authorized', accessToken: 'old', leaseOwner: 'mine', ...data } });
+    const [a, b, c, d, e, f, g] = [
+      await row('rows-a', { refreshToken: 'rt-a' }),
+      await row('rows-b', { refreshToken: 'rt-b' }),
+      await row('rows-c', { refreshToken: 'changed meanwhile' }),
+      await row('rows-d', { refreshToken: 'rt-d', leaseOwner: 'another instance' }),
+      await row('rows-e', { nextAttemptAt: null }),
+      await row('rows-f', {}),
+      await row('rows-g', {}),
+    ].map((r) => r.id as number);
+    const rows = stateWriter(app.strapi, TOKEN_UID);
+    const at = Date.now() + 3_600_000;
+    const renewed = (accessToken: string) => ({ accessToken, status: 'valid', lastError: null, leaseOwner: null, accessTokenExpiresAt: new Date(at) });
+    const statements: string[] = [];
+    const seen = (q: { sql: string }) => void (/^update\b/i.test(q.sql.trim()) && statements.push(q.sql));
+    app.strapi.db.connection.on('query', seen);
+    try {
+      const written = await rows.updateRows([
+        { id: a, when: { leaseOwner: 'mine', refreshToken: 'rt-a' }, data: renewed('new-a') },
+        { id: b, when: { leaseOwner: 'mine', refreshToken: 'rt-b' }, data: renewed('new-b') },
+        { id: c, when: { leaseOwner: 'mine', refreshToken: 'rt-c' }, data: renewed('new-c') },
+        { id: d, when: { leaseOwner: 'mine', refreshToken: 'rt-d' }, data: renewed('new-d') },
+        // a condition of its own that is IS NULL, and a column no other row sets
+        { id: e, when: { leaseOwner: 'mine', nextAttemptAt: null }, data: { ...renewed('new-e'), grantedScope: 'only e' } },
+      ]);
+      assert.equal(written, 3, 'a, b and e: c changed meanwhile, d is leased by another');
+      // Every condition shared: the ids and the lease alone.
+      assert.equal(await rows.updateRows([f, g].map((id) => ({ id, when: { leaseOwner: 'mine' }, data: { status: 'valid', accessToken: `new-${id}` } }))), 2);
+    } finally {
+      app.strapi.db.connection.removeListener('query', seen);
+    }
+    assert.equal(statements.length, 2);
+    // In the first: a CASE for the access tokens and for the one row's granted scope; the status,
+    // the expiry, the error and the lease that all rows set alike are plain assignments.
+    assert.equal(statements[0].match(/\bCASE\b/g)?.length, 2, statements[0]);
+    assert.equal(statements[1].match(/\bCASE\b/g)?.length, 1, statements[1]);
+    const stored = (await db().findMany({ where: { id: { $in: [a, b, c, d, e, f, g] } }, orderBy: { id: 'asc' } })) as Record<string, unknown>[];
+    assert.deepEqual(
+      stored.map((r) => [r.name, r.accessToken, r.status, r.leaseOwner, r.grantedScope ?? null, r.accessTokenExpiresAt ? new Date(r.accessTokenExpiresAt as string).getTime() : null]),
+      [
+        ['rows-a', 'new-a', 'valid', null, null, at],
+        ['rows-b', 'new-b', 'valid', null, null, at],
+        ['rows-c', 'old', 'not-authorized', 'mine', null, null],
+        ['rows-d', 'old', 'not-authorized', 'another instance', null, null],
+        ['rows-e', 'new-e', 'valid', null, 'only e', at],
+        ['rows-f', `new-${f}`, 'valid', 'mine', null, null],
+        ['rows-g', `new-${g}`, 'valid', 'mine', null, null],
+      ]
+    );
+    await db().deleteMany({ where: { id: { $in: [a, b, c, d, e, f, g] } } });
+  });
+
   test('a batch of leases that fails ends the run with its error; the batches before it are renewed, none stays leased', async () => {
     // the scheduled job is stopped (test above); the 45 good tokens are due again
     const good = ((await db().findMany({ where: { name: { $startsWith: 'bulk-' } }, select: ['id'] })) as { id: number }[]).map((r) => r.id);

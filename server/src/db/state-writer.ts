@@ -47,6 +47,9 @@ export function stateWriter(strapi: Core.Strapi, uid: UID.Schema): StateWriter {
 
 const made = new WeakMap<Core.Strapi, Map<UID.Schema, StateWriter>>();
 
+/** Whether two values of a column are one value to the database (dates by their time). */
+const sameValue = (a: unknown, b: unknown) => a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
+
 function makeWriter(strapi: Core.Strapi, uid: UID.Schema): StateWriter {
   const meta = strapi.db.metadata.get(uid);
   const attributes = meta.attributes as Record<string, { type: string; columnName?: string }>;
@@ -105,27 +108,40 @@ function makeWriter(strapi: Core.Strapi, uid: UID.Schema): StateWriter {
           }
         }
         for (const [col, set] of byColumn) {
+          // A value every row sets alike (a lease released, a mark cleared: half a renewal's
+          // columns) is one plain assignment: a CASE costs the database a branch a row to plan
+          // and to evaluate for each row it writes.
+          if (set.length === rows.length * 2 && set.every((value, i) => i % 2 === 0 || sameValue(value, set[1]))) {
+            values[col] = set[1];
+            continue;
+          }
           // ELSE the column itself: a row that does not set it keeps its value (and on PostgreSQL
           // the branches take the column's type).
           const branches = new Array(set.length / 2).fill(`WHEN ${id} = ? THEN ?`).join(' ');
           values[col] = knex.raw(`CASE ${branches} ELSE ${quoted(col)} END`, set as Knex.RawBinding[]);
         }
       }
+      // The conditions: those every row has alike once (the job's lease owner), the rows' ids as
+      // one list the primary key is searched by, and each row's own (its compare-and-swap) OR'ed.
       const bindings: unknown[] = [];
-      const conditions = rows.map(({ id: rowId, when }) => {
-        const terms = [`${id} = ?`];
-        bindings.push(rowId);
-        for (const [attribute, value] of Object.entries(when)) {
-          if (value === null || value === undefined) {
-            terms.push(`${quoted(column(attribute))} IS NULL`);
-          } else {
-            terms.push(`${quoted(column(attribute))} = ?`);
-            bindings.push(value);
-          }
-        }
-        return `(${terms.join(' AND ')})`;
-      });
-      return run((qb) => qb.whereRaw(conditions.join(' OR '), bindings as Knex.RawBinding[]), values);
+      const term = (attribute: string, value: unknown) => {
+        if (value === null || value === undefined) return `${quoted(column(attribute))} IS NULL`;
+        bindings.push(value);
+        return `${quoted(column(attribute))} = ?`;
+      };
+      const shared = Object.keys(rows[0].when).filter((a) => rows.every((r) => a in r.when && sameValue(r.when[a], rows[0].when[a])));
+      const terms = shared.map((a) => term(a, rows[0].when[a]));
+      terms.unshift(`${id} IN (${rows.map(() => '?').join(', ')})`);
+      bindings.unshift(...rows.map((r) => r.id));
+      if (rows.some((r) => Object.keys(r.when).some((a) => !shared.includes(a)))) {
+        const own = rows.map(({ id: rowId, when }) => {
+          bindings.push(rowId);
+          const attributes = Object.keys(when).filter((a) => !shared.includes(a));
+          return `(${[`${id} = ?`, ...attributes.map((a) => term(a, when[a]))].join(' AND ')})`;
+        });
+        terms.push(`(${own.join(' OR ')})`);
+      }
+      return run((qb) => qb.whereRaw(terms.join(' AND '), bindings as Knex.RawBinding[]), values);
     },
   };
 }
