@@ -205,6 +205,35 @@ describe(`The PostMaster: tokens at fetch time, the scheduled job, leases (${pro
     );
   });
 
+  test('keep: receipts are written with their action done and no UPDATE marks them; one left pending before the action became keep is marked by the next fetch', async () => {
+    await dc.createFolder(BOB, 'KeepDone');
+    for (const s of ['keep one', 'keep two', 'keep three']) await dc.deliver(BOB, mail(s), 'KeepDone');
+    const account = await createAccount(admin, { name: 'kept', type: 'imap', host: '127.0.0.1', port: dc.ports.imap, login: BOB, password: 'bobpass', folder: 'KeepDone', actionAfterFetch: 'keep' });
+    const receipts = () => app.strapi.db.query(RECEIPT_UID).findMany({ where: { accountId: account.id }, orderBy: { id: 'asc' } }) as Promise<{ id: number; actionDone: boolean }[]>;
+    let receiptUpdates = 0;
+    const count = (q: { sql: string }) => void (/^update\b.*\bmail_auth_inbound_receipts\b/is.test(q.sql.trim()) && receiptUpdates++);
+    app.strapi.db.connection.on('query', count);
+    try {
+      assert.deepEqual(await postmaster().fetch(account.id), { fetched: 3, skipped: 0, errors: [] });
+      assert.equal(receiptUpdates, 0, 'no UPDATE of the receipts');
+      assert.deepEqual((await receipts()).map((r) => Boolean(r.actionDone)), [true, true, true]);
+
+      // As recorded under another action by a run that ended before applying it (and before
+      // saving how far it got, so that the next run looks at it again).
+      const [first] = await receipts();
+      await app.strapi.db.query(RECEIPT_UID).update({ where: { id: first.id }, data: { actionDone: false } });
+      await app.strapi.db.query(ACCOUNT_UID).update({ where: { id: account.id }, data: { imapLastUid: 0 } });
+      receiptUpdates = 0;
+      await dc.deliver(BOB, mail('keep four'), 'KeepDone');
+      assert.deepEqual(await postmaster().fetch(account.id), { fetched: 1, skipped: 3, errors: [] });
+      assert.equal(receiptUpdates, 1, 'the pending one marked, the new one written done');
+      assert.deepEqual((await receipts()).map((r) => Boolean(r.actionDone)), [true, true, true, true]);
+    } finally {
+      app.strapi.db.connection.removeListener('query', count);
+    }
+    assert.equal((await storedMessages(app.strapi, 'kept')).length, 4, 'each message handed on once');
+  });
+
   test('fetch through the service by account name, as a host app would', async () => {
     await dc.createFolder(BOB, 'ByName');
     await dc.deliver(BOB, mail('by name'), 'ByName');

@@ -7,6 +7,7 @@ import { INBOUND_ACCOUNT_UID as ACCOUNT_UID, MESSAGE_UID, RECEIPT_UID } from '..
 import type { ReceivedVia } from '../inbound/handler';
 import { chunks, dedupeKey } from '../inbound/keys';
 import { messageEntry } from '../inbound/message-entry';
+import { actionAfterFetchOf } from '../inbound/account-types';
 import { actionDoneData, recordActionNotApplied, recordedMessages } from '../inbound/pending-actions';
 import type { ParserPool } from '../inbound/parser-pool';
 import type { FetchSession, IncomingMail, SyncCursor } from '../inbound/types';
@@ -68,10 +69,12 @@ export function createMessageStore(strapi: Core.Strapi, parser: () => ParserPool
   /**
    * Hands on and records one message or a chunk, in one transaction: the `message` entries (or
    * the handler's writes) and the receipts commit together or not at all. Returns the entry ids.
+   * `bornDone`: the receipts are written with their action done (keep), and their keys added
+   * to it once committed.
    */
-  const storeTogether = async (row: InboundAccountRow, items: Prepared[]): Promise<(number | null)[]> => {
+  const storeTogether = async (row: InboundAccountRow, items: Prepared[], bornDone?: Set<string>): Promise<(number | null)[]> => {
     const handler = pluginConfig(strapi, 'handler');
-    return strapi.db.transaction(async () => {
+    const stored = await strapi.db.transaction(async () => {
       let ids: (number | null)[] = items.map(() => null);
       if (handler) {
         for (const item of items) {
@@ -95,25 +98,27 @@ export function createMessageStore(strapi: Core.Strapi, parser: () => ParserPool
           dedupeKey: dedupeKey(row.id, item.key),
           accountId: row.id,
           sourceKey: item.key,
-          actionDone: false,
+          actionDone: Boolean(bornDone),
           messageEntryId: ids[i],
           handledBy: handler ? 'handler' : 'store',
         }))
       );
       return ids;
     });
+    for (const item of items) bornDone?.add(item.key);
+    return stored;
   };
 
   /**
    * Records a chunk: all in one transaction when nothing is in the way, otherwise one by one
    * (a duplicate is skipped, a failing handler stops the chunk after the ones before it).
    */
-  const recordChunk = async (row: InboundAccountRow, items: Prepared[], report: FetchReport): Promise<string[]> => {
+  const recordChunk = async (row: InboundAccountRow, items: Prepared[], report: FetchReport, bornDone?: Set<string>): Promise<string[]> => {
     if (!items.length) return [];
     const batch = items.length > 1 && !pluginConfig(strapi, 'handler');
     if (batch) {
       try {
-        const ids = await storeTogether(row, items);
+        const ids = await storeTogether(row, items, bornDone);
         items.forEach((item, i) => emitReceived(row, item, ids[i]));
         report.fetched += items.length;
         return items.map((i) => i.key);
@@ -124,7 +129,7 @@ export function createMessageStore(strapi: Core.Strapi, parser: () => ParserPool
     const recorded: string[] = [];
     for (const item of items) {
       try {
-        const [id] = await storeTogether(row, [item]);
+        const [id] = await storeTogether(row, [item], bornDone);
         emitReceived(row, item, id);
         report.fetched += 1;
       } catch (e) {
@@ -144,44 +149,52 @@ export function createMessageStore(strapi: Core.Strapi, parser: () => ParserPool
   };
 
   return {
-    session: (row, report) => ({
-      limit: row.maxMessagesPerPoll ?? 500,
-      cursor: { imapUidValidity: row.imapUidValidity ?? null, imapLastUid: row.imapLastUid == null ? null : Number(row.imapLastUid), syncCursor: row.syncCursor ?? null },
+    session: (row, report) => {
+      // Keep: no action follows the fetch, so a receipt is written with its action done, and the
+      // UPDATE that would mark it (a row version and its index entries a message) is not needed.
+      // Receipts left pending by an earlier run (before the action was changed to keep) are
+      // still marked when the source reports them.
+      const bornDone = actionAfterFetchOf(row) === 'keep' ? new Set<string>() : undefined;
+      return {
+        limit: row.maxMessagesPerPoll ?? 500,
+        cursor: { imapUidValidity: row.imapUidValidity ?? null, imapLastUid: row.imapLastUid == null ? null : Number(row.imapLastUid), syncCursor: row.syncCursor ?? null },
 
-      async known(keys) {
-        const found = new Map<string, { actionDone: boolean; removed: boolean }>();
-        for (const part of chunks(keys, LOOKUP_CHUNK)) {
-          const byDedupe = new Map(part.map((k) => [dedupeKey(row.id, k), k]));
-          const rows = (await receipts().findMany({ where: { dedupeKey: { $in: [...byDedupe.keys()] } }, select: ['dedupeKey', 'actionDone', 'actionOutcome'] })) as {
-            dedupeKey: string;
-            actionDone: boolean;
-            actionOutcome: string | null;
-          }[];
-          for (const r of rows) found.set(byDedupe.get(r.dedupeKey)!, { actionDone: Boolean(r.actionDone), removed: r.actionOutcome === 'removed' });
-        }
-        report.skipped += found.size;
-        return found;
-      },
+        async known(keys) {
+          const found = new Map<string, { actionDone: boolean; removed: boolean }>();
+          for (const part of chunks(keys, LOOKUP_CHUNK)) {
+            const byDedupe = new Map(part.map((k) => [dedupeKey(row.id, k), k]));
+            const rows = (await receipts().findMany({ where: { dedupeKey: { $in: [...byDedupe.keys()] } }, select: ['dedupeKey', 'actionDone', 'actionOutcome'] })) as {
+              dedupeKey: string;
+              actionDone: boolean;
+              actionOutcome: string | null;
+            }[];
+            for (const r of rows) found.set(byDedupe.get(r.dedupeKey)!, { actionDone: Boolean(r.actionDone), removed: r.actionOutcome === 'removed' });
+          }
+          report.skipped += found.size;
+          return found;
+        },
 
-      async record(mails: AsyncIterable<IncomingMail>) {
-        const items = await prepareChunk(mails, parser, Boolean(pluginConfig(strapi, 'handler')));
-        return recordChunk(row, items, report);
-      },
+        async record(mails: AsyncIterable<IncomingMail>) {
+          const items = await prepareChunk(mails, parser, Boolean(pluginConfig(strapi, 'handler')));
+          return recordChunk(row, items, report, bornDone);
+        },
 
-      async actionApplied(keys) {
-        for (const part of chunks(keys, LOOKUP_CHUNK)) {
-          await receipts().updateMany({ where: { dedupeKey: { $in: part.map((k) => dedupeKey(row.id, k)) } }, data: actionDoneData(row) });
-        }
-      },
+        async actionApplied(applied) {
+          const keys = bornDone ? applied.filter((key) => !bornDone.delete(key)) : applied;
+          for (const part of chunks(keys, LOOKUP_CHUNK)) {
+            await receipts().updateMany({ where: { dedupeKey: { $in: part.map((k) => dedupeKey(row.id, k)) } }, data: actionDoneData(row) });
+          }
+        },
 
-      recordedMessages: (keys) => recordedMessages(strapi, row.id, keys),
+        recordedMessages: (keys) => recordedMessages(strapi, row.id, keys),
 
-      actionNotApplied: (keys, outcome) => recordActionNotApplied(strapi, row, keys, outcome),
+        actionNotApplied: (keys, outcome) => recordActionNotApplied(strapi, row, keys, outcome),
 
-      async saveCursor(cursor: SyncCursor) {
-        await accounts().update({ where: { id: row.id }, data: { ...cursor } });
-      },
-    }),
+        async saveCursor(cursor: SyncCursor) {
+          await accounts().update({ where: { id: row.id }, data: { ...cursor } });
+        },
+      };
+    },
 
     pendingKeys: async (accountId) =>
       ((await receipts().findMany({ where: { accountId, actionDone: false }, select: ['sourceKey'], limit: 10_000 })) as { sourceKey: string }[]).map((r) => r.sourceKey),
