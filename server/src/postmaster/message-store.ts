@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 import { bulkInsert, type BulkInsert } from '../db/bulk-insert';
+import { stateWriter } from '../db/state-writer';
 import { MailAuthError } from '../errors';
 import { pluginConfig } from '../config/plugin-config';
 import { INBOUND_ACCOUNT_UID as ACCOUNT_UID, MESSAGE_UID, RECEIPT_UID } from '../shared/content-type-uids';
@@ -35,7 +36,6 @@ export interface MessageStore {
  * where the source left off.
  */
 export function createMessageStore(strapi: Core.Strapi, parser: () => ParserPool): MessageStore {
-  const accounts = () => strapi.db.query(ACCOUNT_UID);
   const receipts = () => strapi.db.query(RECEIPT_UID);
   // made at the first fetch: the database's metadata is not there yet when services are made
   let writers: { messages: BulkInsert; receipts: BulkInsert } | undefined;
@@ -190,8 +190,10 @@ export function createMessageStore(strapi: Core.Strapi, parser: () => ParserPool
 
         actionNotApplied: (keys, outcome) => recordActionNotApplied(strapi, row, keys, outcome),
 
+        // Once a chunk: one UPDATE through the state writer, where the query layer would read the
+        // row before and after it.
         async saveCursor(cursor: SyncCursor) {
-          await accounts().update({ where: { id: row.id }, data: { ...cursor } });
+          await stateWriter(strapi, ACCOUNT_UID).update((qb) => qb.where('id', row.id), { ...cursor, updatedAt: new Date() });
         },
       };
     },
