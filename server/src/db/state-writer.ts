@@ -130,16 +130,16 @@ function makeWriter(strapi: Core.Strapi, uid: UID.Schema): StateWriter {
         return `${quoted(column(attribute))} = ?`;
       };
       const shared = Object.keys(rows[0].when).filter((a) => rows.every((r) => a in r.when && sameValue(r.when[a], rows[0].when[a])));
-      const terms = shared.map((a) => term(a, rows[0].when[a]));
-      terms.unshift(`${id} IN (${rows.map(() => '?').join(', ')})`);
-      bindings.unshift(...rows.map((r) => r.id));
-      if (rows.some((r) => Object.keys(r.when).some((a) => !shared.includes(a)))) {
-        const own = rows.map(({ id: rowId, when }) => {
+      const own = rows.map((r) => Object.keys(r.when).filter((a) => !shared.includes(a)));
+      const terms = [`${id} IN (${rows.map(() => '?').join(', ')})`];
+      bindings.push(...rows.map((r) => r.id));
+      terms.push(...shared.map((a) => term(a, rows[0].when[a])));
+      if (own.some((attributes) => attributes.length)) {
+        const each = rows.map(({ id: rowId, when }, i) => {
           bindings.push(rowId);
-          const attributes = Object.keys(when).filter((a) => !shared.includes(a));
-          return `(${[`${id} = ?`, ...attributes.map((a) => term(a, when[a]))].join(' AND ')})`;
+          return `(${[`${id} = ?`, ...own[i].map((a) => term(a, when[a]))].join(' AND ')})`;
         });
-        terms.push(`(${own.join(' OR ')})`);
+        terms.push(`(${each.join(' OR ')})`);
       }
       return run((qb) => qb.whereRaw(terms.join(' AND '), bindings as Knex.RawBinding[]), values);
     },
