@@ -25,7 +25,7 @@ export function changedFields(row: TokenRow, data: Record<string, unknown>): Rec
  * a provider's answer time; nobody waits for the token meanwhile (a caller asking for it shares the
  * renewal, and its own write does not wait), and the job keeps its requests out while results wait.
  */
-const JOB_RESULTS_LINGER_MS = 4;
+export const JOB_RESULTS_LINGER_MS = 4;
 
 export interface WriteOptions {
   /** The renewal's lease: released by the same UPDATE, as long as it is still this one's. */
