@@ -15,8 +15,9 @@
  *
  *   node --import tsx bench/refresh.ts            (TEST_DB=postgres|mysql for another database)
  *   BENCH_TOKENS=200 BENCH_ROUNDS=5 node --import tsx bench/refresh.ts
- *   BENCH_PROFILE=/tmp/job.cpuprofile …           (CPU profiles of the last timed job run, and of
- *                                                  the baseline's in /tmp/job.cpuprofile.baseline)
+ *   BENCH_PROFILE=/tmp/job.cpuprofile …           (CPU profiles of the last timed job run, of the
+ *                                                  baseline's in /tmp/job.cpuprofile.baseline and of
+ *                                                  the least durable refresher's in ….least)
  *   BENCH_QUERIES=1 …                             (the statements of the last timed job run, by kind)
  *   BENCH_PROVIDER_DELAY_MS=20 …                  (a provider 20 ms away: each answer held that long)
  * Every run prints the job's database statements a token (knex's query events during the timed runs).
@@ -27,7 +28,6 @@ import { Session } from 'node:inspector/promises';
 import * as client from 'openid-client';
 import pLimit from 'p-limit';
 
-import { acquireLeases } from '../server/src/db/lease';
 import { stateWriter } from '../server/src/db/state-writer';
 import { pool } from '../server/src/inbound/pool';
 import { groupedWrites } from '../server/src/tokens/grouped-writes';
@@ -145,7 +145,7 @@ async function main() {
    * The least a refresher that keeps its tokens in this database can do, timed like the others: the
    * loop on the plugin's HTTP path, plus what no such refresher can leave out and the job does in the
    * same way — each batch of tokens leased by one UPDATE (a cluster's instances must not refresh
-   * with the same refresh token) and read by one SELECT of the columns it needs, each refresh token
+   * with the same refresh token) that returns the columns it needs (a SELECT after it on MariaDB), each refresh token
    * opened and each new access token sealed (secrets at rest), each answer written under its lease
    * with a compare-and-swap on its refresh token, the answers that arrive together in one UPDATE
    * (the plugin's own group commit and statement). Left out: everything the job does besides (due
@@ -157,7 +157,8 @@ async function main() {
   const tokenRows = stateWriter(strapi, TOKEN_UID);
   const knex = strapi.db.connection;
   const table = strapi.db.metadata.get(TOKEN_UID).tableName;
-  const leastDurable = async () => {
+  const leastDurable = async (profile?: string) => {
+    const profiler = await startProfile(profile);
     const s0 = await op.usage();
     const d0 = databaseServerCpuMs();
     const c0 = process.cpuUsage();
@@ -167,11 +168,14 @@ async function main() {
     for (let i = 0; i < ids.length; i += CONCURRENCY * 4) batches.push(ids.slice(i, i + CONCURRENCY * 4));
     const leased = async (batch: number[]) => {
       const owner = `least-durable:${Math.random()}`;
-      await acquireLeases(strapi, TOKEN_UID, batch, owner, 60);
-      const rows = await knex(table)
-        .select('id', 'document_id', 'refresh_token')
-        .whereIn('id', batch)
-        .andWhere(tokenRows.column('leaseOwner'), owner);
+      const needed = ['id', 'document_id', 'refresh_token'];
+      const lease = { [tokenRows.column('leaseOwner')]: owner, [tokenRows.column('leaseUntil')]: new Date(Date.now() + 60_000) };
+      const until = tokenRows.column('leaseUntil');
+      const free = () => knex(table).whereIn('id', batch).andWhere((q) => q.whereNull(until).orWhere(until, '<', new Date()));
+      // Returned by the UPDATE where the dialect can (PostgreSQL, SQLite), read back where not.
+      const rows = strapi.db.dialect.useReturning()
+        ? await free().update(lease, needed)
+        : (await free().update(lease), await knex(table).select(needed).whereIn('id', batch).andWhere(tokenRows.column('leaseOwner'), owner));
       return rows.map((r: { id: number; document_id: string; refresh_token: string }) => ({ ...r, owner }));
     };
     // The next batch is leased while the last of this one are refreshed, and `CONCURRENCY` requests
@@ -213,6 +217,7 @@ async function main() {
     cpu.least.push(cpuMs(c0));
     cpu.serverLeast.push((await op.usage()).cpuMs - s0.cpuMs);
     cpu.databaseLeast.push(databaseServerCpuMs() - d0);
+    await profiler?.(profile!);
     return ms;
   };
 
@@ -289,7 +294,7 @@ async function main() {
     const runs = [
       async () => base.push(await baseline(last ? `${last}.baseline` : undefined)),
       async () => same.push(await baselineSameHttp()),
-      async () => least.push(await leastDurable()),
+      async () => least.push(await leastDurable(last ? `${last}.least` : undefined)),
       async () => mine.push(await job(last || undefined)),
     ];
     // Every other round in the opposite order: a machine that slows down (or speeds up) during

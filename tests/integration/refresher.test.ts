@@ -3,7 +3,9 @@ import { after, before, describe, test } from 'node:test';
 
 import { adminClients, type AdminClient } from '../helpers/admin';
 import { startFailingTokenEndpoint } from '../helpers/fake-token-endpoint';
+import { leaseRows } from '../../server/src/db/lease';
 import { stateWriter } from '../../server/src/db/state-writer';
+import { sentMark } from '../../server/src/tokens/lease';
 import { groupedWrites } from '../../server/src/tokens/grouped-writes';
 import { startStrapi, type TestStrapi } from '../helpers/strapi';
 import { generateTokens, storedSecrets, TOKEN_UID } from '../helpers/tokens';
@@ -285,6 +287,59 @@ describe(`scheduled refresh and notifications (${process.env.TEST_DB ?? 'sqlite'
       ]
     );
     await db().deleteMany({ where: { id: { $in: [a, b, c, d, e, f, g] } } });
+  });
+
+  test("a batch's leased rows as the query layer reads them, returned by the lease UPDATE itself where the dialect can", async () => {
+    // Not due for the job that runs every second here: inactive.
+    const base = { template: 'generic', grantType: 'authorization_code', clientId: 'leased-rows', status: 'error', active: false };
+    const full = await db().create({
+      data: {
+        ...base,
+        name: 'leased-full',
+        description: 'every kind of column',
+        pkce: false,
+        notifyOnExpiredToken: false,
+        extraAuthorizationParams: { prompt: 'consent', login_hint: 'a@example.org' },
+        lastError: { code: 'invalid_grant', message: 'refused', advice: null, at: new Date(1_700_000_000_000).toISOString() },
+        failureCount: 3,
+        clientSecretExpiresOn: '2027-01-31',
+        accessTokenExpiresAt: new Date(1_800_000_000_123),
+        refreshToken: 'rt-full',
+        refreshSentBy: 'an older owner',
+        refreshSentAt: new Date(1_750_000_000_000),
+      },
+    });
+    const sparse = await db().create({ data: { ...base, name: 'leased-sparse' } });
+    const taken = await db().create({ data: { ...base, name: 'leased-elsewhere', leaseOwner: 'another instance', leaseUntil: new Date(Date.now() + 60_000) } });
+    const ids = [full.id, sparse.id, taken.id] as number[];
+    const statements: string[] = [];
+    const seen = (q: { sql: string }) => void statements.push(q.sql);
+    app.strapi.db.connection.on('query', seen);
+    let leased: Record<string, unknown>[];
+    try {
+      leased = await leaseRows(app.strapi, TOKEN_UID, ids, 'this batch', 60, { mark: sentMark('this batch') });
+    } finally {
+      app.strapi.db.connection.removeListener('query', seen);
+    }
+    assert.equal(statements.length, app.strapi.db.dialect.useReturning() ? 1 : 2, statements.join('\n'));
+    assert.deepEqual(leased.map((r) => r.name).sort(), ['leased-full', 'leased-sparse'], 'the row leased by another instance is left to it');
+    // What the query layer reads of the same rows now (relations aside, which the lease does not read).
+    const stored = (await db().findMany({ where: { id: { $in: ids.slice(0, 2) } } })) as Record<string, unknown>[];
+    for (const row of stored) {
+      const mine = leased.find((r) => r.id === row.id)!;
+      const relations = Object.keys(row).filter((k) => !(k in mine));
+      for (const k of relations) assert.equal(app.strapi.db.metadata.get(TOKEN_UID).attributes[k]?.type, 'relation', `${k} is read`);
+      assert.deepEqual(mine, Object.fromEntries(Object.entries(row).filter(([k]) => !relations.includes(k))), String(row.name));
+    }
+    const fullRow = leased.find((r) => r.name === 'leased-full')!;
+    assert.equal(fullRow.leaseOwner, 'this batch');
+    assert.equal(fullRow.refreshSentBy, 'an older owner', 'an older mark kept (COALESCE)');
+    assert.equal(leased.find((r) => r.name === 'leased-sparse')!.refreshSentBy, 'this batch');
+    assert.equal(fullRow.pkce, false);
+    assert.deepEqual(fullRow.extraAuthorizationParams, { prompt: 'consent', login_hint: 'a@example.org' });
+    assert.equal(fullRow.accessTokenExpiresAt, new Date(1_800_000_000_123).toISOString());
+    assert.equal(fullRow.failureCount, 3);
+    await db().deleteMany({ where: { id: { $in: ids } } });
   });
 
   test('a batch of leases that fails ends the run with its error; the batches before it are renewed, none stays leased', async () => {

@@ -1,6 +1,9 @@
 import type { Core, UID } from '@strapi/strapi';
 import type { Knex } from 'knex';
 
+import { perContentType } from './per-content-type';
+import { rowReader } from './row-reader';
+
 type Where = (qb: Knex.QueryBuilder) => Knex.QueryBuilder;
 
 /** A row's plain columns, as Strapi's query layer would write them. */
@@ -13,6 +16,14 @@ export interface StateWriter {
    * rows it changed.
    */
   updateRows(rows: RowUpdate[]): Promise<number>;
+  /**
+   * UPDATE … SET data WHERE …, and the rows it changed as the query layer reads them, in the same
+   * statement (RETURNING); undefined, and nothing written, where the dialect has no UPDATE …
+   * RETURNING (MariaDB, MySQL): the caller then updates and reads back the rows its own way.
+   */
+  updateReturning(where: Where, data: Record<string, unknown>): Promise<Record<string, unknown>[] | undefined>;
+  /** SELECT of the rows' scalar columns, as the query layer reads them. */
+  select(where: Where): Promise<Record<string, unknown>[]>;
   /** The column of an attribute, for the where clauses. */
   column(attribute: string): string;
 }
@@ -37,15 +48,7 @@ export interface RowUpdate {
  * relations and components are not written here, and no lifecycle runs (the plugin's internal
  * types have none). Inside a Strapi transaction, the statement joins it.
  */
-export function stateWriter(strapi: Core.Strapi, uid: UID.Schema): StateWriter {
-  let writers = made.get(strapi);
-  if (!writers) made.set(strapi, (writers = new Map()));
-  let writer = writers.get(uid);
-  if (!writer) writers.set(uid, (writer = makeWriter(strapi, uid)));
-  return writer;
-}
-
-const made = new WeakMap<Core.Strapi, Map<UID.Schema, StateWriter>>();
+export const stateWriter: (strapi: Core.Strapi, uid: UID.Schema) => StateWriter = perContentType((strapi, uid) => makeWriter(strapi, uid));
 
 /** Whether two values of a column are one value to the database (dates by their time). */
 const sameValue = (a: unknown, b: unknown) => a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
@@ -79,17 +82,26 @@ function makeWriter(strapi: Core.Strapi, uid: UID.Schema): StateWriter {
     return q;
   };
 
-  const run = async (where: Where, values: Record<string, unknown>) => {
-    const statement = (trx?: Knex.Transaction) => {
-      const qb = where(strapi.db.getConnection(meta.tableName)).update(values);
+  /** A statement on the table, inside the Strapi transaction that is open, if one is. */
+  const onTable = async <T>(statement: (qb: Knex.QueryBuilder) => Knex.QueryBuilder): Promise<T> => {
+    const query = (trx?: Knex.Transaction) => {
+      const qb = statement(strapi.db.getConnection(meta.tableName));
       return trx ? qb.transacting(trx) : qb;
     };
-    return Number(strapi.db.inTransaction() ? await strapi.db.transaction(({ trx }) => statement(trx)) : await statement());
+    return (strapi.db.inTransaction() ? await strapi.db.transaction(({ trx }) => query(trx)) : await query()) as T;
   };
+  const run = async (where: Where, values: Record<string, unknown>) => Number(await onTable((qb) => where(qb).update(values)));
+  const reader = rowReader(strapi, uid);
 
   return {
     column,
     update: (where, data) => run(where, toRow(data)),
+    async updateReturning(where, data) {
+      if (!strapi.db.dialect.useReturning()) return undefined;
+      const rows = await onTable<Record<string, unknown>[]>((qb) => where(qb).update(toRow(data), reader.columns));
+      return rows.map(reader.read);
+    },
+    select: async (where) => (await onTable<Record<string, unknown>[]>((qb) => where(qb).select(reader.columns))).map(reader.read),
     async updateRows(rows) {
       // Spelled here rather than through knex's builder (a raw CASE of `??` identifiers and a
       // where callback a row): the job writes these by the hundred, and knex's compiling of them

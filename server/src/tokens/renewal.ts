@@ -1,4 +1,4 @@
-import { acquireLease, acquireLeases, extendLease, keepLease, LEASE, releaseLease, type LeaseCondition } from '../db/lease';
+import { acquireLease, extendLease, keepLease, leaseRows, releaseLease, type LeaseCondition } from '../db/lease';
 import { MailAuthError } from '../errors';
 import type { OAuthSettings, TokenSet } from '../oauth/settings';
 import type { TokenChecks } from './checks';
@@ -179,16 +179,18 @@ export function tokenRenewal(
     },
 
     /**
-     * For the refresh job: leases these tokens in one UPDATE and reads those it got in one
-     * SELECT. Tokens leased by another instance are left out: that instance renews them; so are
+     * For the refresh job: leases these tokens in one UPDATE and reads those it got (with it, or
+     * in one SELECT on MariaDB). Tokens leased by another instance are left out: that instance renews them; so are
      * tokens no longer due (renewed meanwhile).
      */
     async leaseForRenewal(ids: number[]): Promise<LeasedToken[]> {
       if (!ids.length) return [];
       const owner = newLeaseOwner();
       const since = Date.now();
-      if (!(await acquireLeases(strapi, uid, ids, owner, config('leaseSeconds'), sentMark(owner), LEASE, stillDue(config('refreshMargin'))))) return [];
-      const rows = await store.leasedBy(ids, owner);
+      const rows = (await leaseRows(strapi, uid, ids, owner, config('leaseSeconds'), {
+        mark: sentMark(owner),
+        only: stillDue(config('refreshMargin')),
+      })) as unknown as TokenRow[];
       return rows.map((row) => ({ row, lease: { owner, held: true, since, byJob: true } }));
     },
 

@@ -97,9 +97,6 @@ export function tokenStore({ strapi, uid }: TokenContext) {
     find,
     write,
 
-    /** The rows of `ids` whose lease `owner` holds (read back after a batch lease). */
-    leasedBy: async (ids: number[], owner: string) => (await db().findMany({ where: { id: { $in: ids }, leaseOwner: owner } })) as TokenRow[],
-
     page: <T>(query: PageQuery, where: Record<string, unknown>, view: (row: TokenRow) => T) =>
       findPage(db(), query, { where, orderBy: { name: 'asc' } }, view),
 
