@@ -179,9 +179,9 @@ export function tokenRenewal(
     },
 
     /**
-     * For the refresh job: leases these tokens in one UPDATE and reads those it got (with it, or
-     * in one SELECT on MariaDB). Tokens leased by another instance are left out: that instance renews them; so are
-     * tokens no longer due (renewed meanwhile).
+     * For the refresh job: leases these tokens in one UPDATE, which returns those it got (a SELECT
+     * reads them on MariaDB). Tokens leased by another instance are left out: that instance renews
+     * them; so are tokens no longer due (renewed meanwhile).
      */
     async leaseForRenewal(ids: number[]): Promise<LeasedToken[]> {
       if (!ids.length) return [];
