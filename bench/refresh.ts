@@ -51,6 +51,9 @@ async function startProfile(file?: string): Promise<((file: string) => Promise<v
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
+  // Every 100 µs rather than the default 1 ms: a run's thousand milliseconds of work give ten
+  // thousand samples, enough to tell apart parts of a few milliseconds.
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
   await session.post('Profiler.start');
   return async (to) => {
     const { profile } = await session.post('Profiler.stop');
