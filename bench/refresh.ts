@@ -145,21 +145,23 @@ async function main() {
   const baselineSameHttp = () => loop(sameHttp, { cpu: cpu.same, server: cpu.serverSame, idle: serverIdle.same });
 
   /**
-   * The least a refresher that keeps its tokens in this database can do, timed like the others: the
-   * loop on the plugin's HTTP path, plus what no such refresher can leave out and the job does in the
-   * same way — each batch of tokens leased by one UPDATE (a cluster's instances must not refresh
-   * with the same refresh token) that returns the columns it needs (a SELECT after it on MariaDB), each refresh token
-   * opened and each new access token sealed (secrets at rest), each answer written under its lease
-   * with a compare-and-swap on its refresh token, the answers that arrive together in one UPDATE
-   * (the plugin's own group commit and statement). Left out: everything the job does besides (due
-   * list, checks, backoff, notifications, events, activity log, heartbeats, callers sharing a
-   * renewal). The job against this is its bookkeeping; this against the plain loop is what storing
-   * the tokens durably costs on this machine, which no refresher gets below.
+   * The least a refresher that keeps its tokens in this database can do, timed like the others:
+   * the loop on the plugin's HTTP path, plus what no such refresher can leave out, done as the job
+   * does it — each batch of tokens leased by one UPDATE (a cluster's instances must not refresh
+   * with the same refresh token) that returns the columns it needs (a SELECT after it on MariaDB),
+   * each refresh token opened and each new access token sealed (secrets at rest), each answer
+   * written under its lease with a compare-and-swap on its refresh token, the answers that arrive
+   * together in one UPDATE (the plugin's own group commit and statement). Left out: everything
+   * else the job does (due list, checks, backoff, notifications, events, activity log, heartbeats,
+   * callers sharing a renewal). The job against this is its bookkeeping; this against the plain
+   * loop is what storing the tokens durably, in the job's way, costs on this machine.
    */
   const ids = (await strapi.db.query(TOKEN_UID).findMany({ select: ['id'], orderBy: { id: 'asc' } })).map((r: { id: number }) => r.id);
   const tokenRows = stateWriter(strapi, TOKEN_UID);
   const knex = strapi.db.connection;
   const table = strapi.db.metadata.get(TOKEN_UID).tableName;
+  /** A token as the least durable refresher leases it: the columns it needs, and its batch's lease owner. */
+  type LeastRow = { id: number; document_id: string; refresh_token: string; owner: string };
   const leastDurable = async (profile?: string) => {
     const profiler = await startProfile(profile);
     const s0 = await op.usage();
@@ -169,21 +171,21 @@ async function main() {
     const write = groupedWrites(tokenRows, async () => new Map(), JOB_RESULTS_LINGER_MS);
     const batches: number[][] = [];
     for (let i = 0; i < ids.length; i += CONCURRENCY * 4) batches.push(ids.slice(i, i + CONCURRENCY * 4));
-    const leased = async (batch: number[]) => {
+    const leased = async (batch: number[]): Promise<LeastRow[]> => {
       const owner = `least-durable:${Math.random()}`;
       const needed = ['id', 'document_id', 'refresh_token'];
-      const lease = { [tokenRows.column('leaseOwner')]: owner, [tokenRows.column('leaseUntil')]: new Date(Date.now() + 60_000) };
       const until = tokenRows.column('leaseUntil');
+      const lease = { [tokenRows.column('leaseOwner')]: owner, [until]: new Date(Date.now() + 60_000) };
       const free = () => knex(table).whereIn('id', batch).andWhere((q) => q.whereNull(until).orWhere(until, '<', new Date()));
       // Returned by the UPDATE where the dialect can (PostgreSQL, SQLite), read back where not.
       const rows = strapi.db.dialect.useReturning()
         ? await free().update(lease, needed)
         : (await free().update(lease), await knex(table).select(needed).whereIn('id', batch).andWhere(tokenRows.column('leaseOwner'), owner));
-      return rows.map((r: { id: number; document_id: string; refresh_token: string }) => ({ ...r, owner }));
+      return rows.map((r: Omit<LeastRow, 'owner'>) => ({ ...r, owner }));
     };
     // The next batch is leased while the last of this one are refreshed, and `CONCURRENCY` requests
     // are out while twice as many tokens are in hand (some storing their answers), as in the job.
-    const queue: { id: number; document_id: string; refresh_token: string; owner: string }[] = [];
+    const queue: LeastRow[] = [];
     let b = 0;
     let leasing: Promise<void> | undefined;
     const refill = () => (leasing ??= leased(batches[b++]).then((rows) => void queue.push(...rows)).finally(() => (leasing = undefined)));
@@ -341,23 +343,24 @@ async function main() {
   // tends to this, and it drifts less with the machine's speed than the wall time does (every process slows alike).
   const serverSide = app.database.kind !== 'sqlite';
   const allCpu = (mine: number[], server: number[], database?: number[]) => perToken(mine) + perToken(server) + (database && serverSide ? perToken(database) : 0);
-  const cpuRatio = allCpu(cpu.mine, cpu.serverMine, cpu.database) / allCpu(cpu.base, cpu.serverBase);
+  const allCpuOf = { base: allCpu(cpu.base, cpu.serverBase), least: allCpu(cpu.least, cpu.serverLeast, cpu.databaseLeast), mine: allCpu(cpu.mine, cpu.serverMine, cpu.database) };
   console.log(
-    `CPU time a token of this process, the OAuth server${serverSide ? ' and the database server' : ''} together (medians): openid-client loop ${allCpu(cpu.base, cpu.serverBase).toFixed(2)} ms, ` +
-      `the least durable refresher ${allCpu(cpu.least, cpu.serverLeast, cpu.databaseLeast).toFixed(2)} ms, plugin ${allCpu(cpu.mine, cpu.serverMine, cpu.database).toFixed(2)} ms: ` +
-      `ratio plugin/baseline by CPU time ${cpuRatio.toFixed(2)}, the least durable refresher ${(allCpu(cpu.least, cpu.serverLeast, cpu.databaseLeast) / allCpu(cpu.base, cpu.serverBase)).toFixed(2)}`
+    `CPU time a token of this process, the OAuth server${serverSide ? ' and the database server' : ''} together (medians): openid-client loop ${allCpuOf.base.toFixed(2)} ms, ` +
+      `the least durable refresher ${allCpuOf.least.toFixed(2)} ms, plugin ${allCpuOf.mine.toFixed(2)} ms: ` +
+      `ratio plugin/baseline by CPU time ${(allCpuOf.mine / allCpuOf.base).toFixed(2)}, the least durable refresher ${(allCpuOf.least / allCpuOf.base).toFixed(2)}`
   );
   console.log(`job with 4 callers asking for tokens: ${checked.ms.toFixed(0)} ms, refreshed ${checked.refreshed}; tokens handed out: ${checked.asked}, of which expired or inactive: ${checked.stale}`);
   console.log(`tokens still expired after the job: ${after}`);
   console.log(`ratio plugin/baseline (medians): ${ratio.toFixed(2)} (goal ≤ 1.2: ${ratio <= 1.2 ? 'met' : 'NOT met'})`);
   console.log(`ratio plugin/loop on the same HTTP path (the job's own work alone): ${(median(mine) / median(same)).toFixed(2)}`);
-  const leastPaired = least.map((ms, i) => ms / base[i]);
+  // Each round's run against that round's loop (a second or two apart): on a machine whose speed
+  // drifts during the run, the medians above can come from different phases of it; these cannot.
+  const byRound = (xs: number[]) => xs.map((ms, i) => ms / base[i]);
+  const leastPaired = byRound(least);
   console.log(
     `the least durable refresher / baseline: ${(median(least) / median(base)).toFixed(2)} by medians, ${leastPaired.map((r) => r.toFixed(2)).join(', ')} round by round (median ${median(leastPaired).toFixed(2)}); the job / the least durable refresher: ${(median(mine) / median(least)).toFixed(2)}`
   );
-  // Each round's job against that round's loop (a second or two apart): on a machine whose speed
-  // drifts during the run, the medians above can come from different phases of it; these cannot.
-  const paired = mine.map((ms, i) => ms / base[i]);
+  const paired = byRound(mine);
   console.log(`ratio plugin/baseline round by round: ${paired.map((r) => r.toFixed(2)).join(', ')} (median ${median(paired).toFixed(2)})`);
   await app.stop();
   await op.stop();
